@@ -1,0 +1,105 @@
+package dev.ferry.admin;
+
+import dev.ferry.definition.DefinitionException;
+import java.net.URI;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.orm.ObjectOptimisticLockingFailureException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * RFC 9457 problem details for every error outside {@code /token}: a stable {@code type} URI per
+ * kind, and the {@code field} at fault where there is one. Never a Java class name or a stack trace.
+ */
+@RestControllerAdvice
+class AdminProblems extends ResponseEntityExceptionHandler {
+
+    static final URI INVALID_FIELD = URI.create("urn:ferry:problem:invalid-field");
+    static final URI MALFORMED_BODY = URI.create("urn:ferry:problem:malformed-body");
+    static final URI NOT_FOUND = URI.create("urn:ferry:problem:not-found");
+    static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
+    static final URI INTERNAL = URI.create("urn:ferry:problem:internal");
+
+    private static final Logger log = LoggerFactory.getLogger(AdminProblems.class);
+
+    @ExceptionHandler(DefinitionException.Invalid.class)
+    ProblemDetail invalid(DefinitionException.Invalid e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, INVALID_FIELD, "Invalid field", e.getMessage());
+        problem.setProperty("field", e.field());
+        return problem;
+    }
+
+    @ExceptionHandler(DefinitionException.NotFound.class)
+    ProblemDetail notFound(DefinitionException.NotFound e) {
+        return problem(HttpStatus.NOT_FOUND, NOT_FOUND, "Not found", e.getMessage());
+    }
+
+    @ExceptionHandler(DefinitionException.Conflict.class)
+    ProblemDetail conflict(DefinitionException.Conflict e) {
+        return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", e.getMessage());
+    }
+
+    @ExceptionHandler(ObjectOptimisticLockingFailureException.class)
+    ProblemDetail concurrentWrite(ObjectOptimisticLockingFailureException e) {
+        return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the resource was changed concurrently; read it again and retry");
+    }
+
+    @ExceptionHandler(RuntimeException.class)
+    ProblemDetail unexpected(RuntimeException e) {
+        log.error("Admin request failed unexpectedly", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL, "Internal error", "the request failed; see the server log");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, MALFORMED_BODY, "Malformed body", "the body is not valid JSON for this resource");
+        DatabindException databind = databindCause(e);
+        if (databind != null && !databind.getPath().isEmpty()) {
+            String field = path(databind);
+            problem.setProperty("field", field);
+            problem.setDetail("field '" + field + "' has a value of the wrong type or form" + reason(databind));
+        }
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    private static DatabindException databindCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DatabindException databind) {
+                return databind;
+            }
+        }
+        return null;
+    }
+
+    private static String reason(DatabindException e) {
+        Throwable cause = e.getCause();
+        return cause instanceof IllegalArgumentException ? ": " + cause.getMessage() : "";
+    }
+
+    private static String path(JacksonException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? "." + ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining())
+                .replaceFirst("^\\.", "");
+    }
+
+    private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type);
+        problem.setTitle(title);
+        return problem;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.ferry.audit;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes exchange events in batches from a bounded queue, off the request's critical path. When the
+ * queue is full, {@link #record} waits (pushing back on exchanges) rather than dropping an event; a
+ * failed batch is retried until it is written. On shutdown, after the web server has finished its
+ * in-flight requests, every queued event is written before the database closes.
+ */
+@Component
+public class AuditLog implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+    private static final int CAPACITY = 10_000;
+    private static final int BATCH = 500;
+    private static final String INSERT = "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
+            + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
+            + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final BlockingQueue<ExchangeEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong recorded = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean running;
+    private Thread writer;
+
+    AuditLog(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Queues an event; waits while the queue is full. */
+    public void record(ExchangeEvent event) {
+        recorded.incrementAndGet();
+        try {
+            queue.put(event);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            write(List.of(event));
+        }
+    }
+
+    /** Waits until every event recorded so far is written; false if that took longer than {@code timeout}. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long target = recorded.get();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (written.get() < target) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Events recorded but not yet written. */
+    public long backlog() {
+        return recorded.get() - written.get();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = new Thread(this::drainLoop, "ferry-audit-writer");
+        writer.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            writer.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (backlog() > 0) {
+            log.error("Audit log stopped with {} events not written", backlog());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the web server (which stops at a higher phase), so in-flight exchanges are recorded. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    private void drainLoop() {
+        List<ExchangeEvent> batch = new ArrayList<>(BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                ExchangeEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                writeWithRetry(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void writeWithRetry(List<ExchangeEvent> batch) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                write(batch);
+                return;
+            } catch (RuntimeException e) {
+                log.error("Writing {} audit events failed; retrying in {} ms: {}", batch.size(), backoff, e.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    private void write(List<ExchangeEvent> batch) {
+        jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, e) -> {
+            ps.setString(1, e.exchangeId());
+            ps.setTimestamp(2, Timestamp.from(e.occurredAt()));
+            ps.setString(3, e.outcome().column());
+            ps.setString(4, e.error());
+            ps.setString(5, truncate(e.errorDescription(), 1024));
+            ps.setString(6, e.detail());
+            ps.setString(7, e.issuer());
+            ps.setString(8, truncate(e.subject(), 1024));
+            ps.setString(9, toJson(e.claims()));
+            ps.setString(10, truncate(e.target(), 2048));
+            ps.setString(11, toJson(e.requestedScopes()));
+            ps.setString(12, toJson(e.grantedScopes()));
+            ps.setString(13, toJson(e.matchedRules()));
+            ps.setString(14, toJson(e.decision()));
+            ps.setString(15, e.tokenId());
+            ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
+            ps.setString(17, e.clientAddress());
+        });
+        written.addAndGet(batch.size());
+    }
+
+    private String toJson(Object value) {
+        return value == null ? null : json.writeValueAsString(value);
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

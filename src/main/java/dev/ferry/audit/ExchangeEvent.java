@@ -1,0 +1,135 @@
+package dev.ferry.audit;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One token exchange, as the audit log keeps it. Holds no token: the issued token is known by
+ * {@code tokenId}, the subject token by its issuer, subject and claims.
+ *
+ * @param exchangeId the id given to the caller (error body, or response header on success)
+ * @param outcome {@code issued} or {@code refused}
+ * @param error the OAuth error code, when refused
+ * @param errorDescription what the caller was told
+ * @param detail the full cause, for operators only
+ * @param issuer the configured issuer's name, when the token named a known one
+ * @param subject the upstream {@code sub}, when the token was verified
+ * @param claims the issuer's mapped claims of the subject token
+ * @param target the requested audience or resource
+ * @param requestedScopes scopes the caller asked for (null: none named)
+ * @param grantedScopes scopes issued
+ * @param matchedRules rules whose conditions all held
+ * @param decision the policy's reasons: every rule evaluated, each condition's expected and actual values
+ * @param tokenId the issued token's {@code jti}
+ * @param tokenExpiresAt the issued token's {@code exp}
+ * @param clientAddress the caller's address as the server saw it
+ */
+public record ExchangeEvent(
+        String exchangeId,
+        Instant occurredAt,
+        Outcome outcome,
+        String error,
+        String errorDescription,
+        String detail,
+        String issuer,
+        String subject,
+        Map<String, Object> claims,
+        String target,
+        List<String> requestedScopes,
+        List<String> grantedScopes,
+        List<String> matchedRules,
+        Object decision,
+        String tokenId,
+        Instant tokenExpiresAt,
+        String clientAddress) {
+
+    /** How an exchange ended. */
+    public enum Outcome {
+        ISSUED,
+        REFUSED;
+
+        String column() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public static Builder builder(String exchangeId, Instant occurredAt, String clientAddress) {
+        return new Builder(exchangeId, occurredAt, clientAddress);
+    }
+
+    /** Collects an exchange's facts as they become known; ends as issued or refused. */
+    public static final class Builder {
+        private final String exchangeId;
+        private final Instant occurredAt;
+        private final String clientAddress;
+        private String issuer;
+        private String subject;
+        private Map<String, Object> claims;
+        private String target;
+        private List<String> requestedScopes;
+        private List<String> grantedScopes;
+        private List<String> matchedRules;
+        private Object decision;
+
+        private Builder(String exchangeId, Instant occurredAt, String clientAddress) {
+            this.exchangeId = exchangeId;
+            this.occurredAt = occurredAt;
+            this.clientAddress = clientAddress;
+        }
+
+        public String exchangeId() {
+            return exchangeId;
+        }
+
+        public Builder issuer(String issuer) {
+            this.issuer = issuer;
+            return this;
+        }
+
+        public Builder subject(String subject) {
+            this.subject = subject;
+            return this;
+        }
+
+        public Builder claims(Map<String, Object> claims) {
+            this.claims = claims;
+            return this;
+        }
+
+        public Builder target(String target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder requestedScopes(List<String> requestedScopes) {
+            this.requestedScopes = requestedScopes;
+            return this;
+        }
+
+        public Builder grantedScopes(List<String> grantedScopes) {
+            this.grantedScopes = grantedScopes;
+            return this;
+        }
+
+        public Builder matchedRules(List<String> matchedRules) {
+            this.matchedRules = matchedRules;
+            return this;
+        }
+
+        public Builder decision(Object decision) {
+            this.decision = decision;
+            return this;
+        }
+
+        public ExchangeEvent issued(String tokenId, Instant tokenExpiresAt) {
+            return new ExchangeEvent(exchangeId, occurredAt, Outcome.ISSUED, null, null, null, issuer, subject, claims,
+                    target, requestedScopes, grantedScopes, matchedRules, decision, tokenId, tokenExpiresAt, clientAddress);
+        }
+
+        public ExchangeEvent refused(String error, String errorDescription, String detail) {
+            return new ExchangeEvent(exchangeId, occurredAt, Outcome.REFUSED, error, errorDescription, detail, issuer,
+                    subject, claims, target, requestedScopes, null, matchedRules, decision, null, null, clientAddress);
+        }
+    }
+}

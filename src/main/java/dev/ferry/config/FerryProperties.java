@@ -1,0 +1,86 @@
+package dev.ferry.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every {@code ferry.*} setting, with its default. docs/configuration.md documents each key;
+ * keep the two in step.
+ *
+ * @param issuer the external base URL of this Ferry: the {@code iss} of every token it issues
+ * @param dataDir where the embedded H2 database (and, on H2 only, a generated encryption key) live
+ */
+@Validated
+@ConfigurationProperties("ferry")
+public record FerryProperties(
+        @NotNull @DefaultValue("http://localhost:8080") URI issuer,
+        @NotNull @DefaultValue("./data") Path dataDir,
+        @Valid @DefaultValue Admin admin,
+        @Valid @DefaultValue Keys keys,
+        @Valid @DefaultValue Token token,
+        @Valid @DefaultValue Federation federation,
+        @Valid @DefaultValue Cache cache) {
+
+    /** The issuer URL as it appears in {@code iss}: no trailing slash. */
+    public String issuerId() {
+        String value = issuer.toString();
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    /**
+     * @param bootstrapToken a static bearer token for the admin API; unset disables it
+     */
+    public record Admin(String bootstrapToken) {}
+
+    /**
+     * @param algorithm the JWS algorithm of newly generated signing keys: ES256, RS256, PS256 or EdDSA
+     * @param encryptionKey base64 of 32 random bytes: the AES-256-GCM key that encrypts private signing
+     *     keys at rest. Required on every database but the embedded H2.
+     */
+    public record Keys(@NotNull @DefaultValue("ES256") SigningAlgorithm algorithm, String encryptionKey) {}
+
+    /**
+     * @param maxTtl upper bound of any issued token's lifetime
+     * @param defaultTtl lifetime granted by a rule that sets no {@code ttlSeconds}
+     * @param subjectTokenMaxSize largest subject token accepted by {@code POST /token}
+     */
+    public record Token(
+            @NotNull @DefaultValue("1h") Duration maxTtl,
+            @NotNull @DefaultValue("15m") Duration defaultTtl,
+            @NotNull @DefaultValue("16KB") DataSize subjectTokenMaxSize) {}
+
+    /**
+     * How Ferry reaches trusted issuers' discovery documents and JWKS.
+     *
+     * @param allowInsecureHttp accept {@code http://} issuer, discovery and JWKS URLs (tests, local runs)
+     * @param connectTimeout connect timeout of discovery and JWKS fetches
+     * @param readTimeout read timeout of discovery and JWKS fetches
+     * @param maxResponseSize largest discovery document or JWKS accepted
+     * @param jwksCacheTtl how long a fetched JWKS is used before it is fetched again
+     * @param jwksRefreshAhead how long before expiry a JWKS is refreshed in the background
+     * @param jwksMinRefreshInterval the least time between two refreshes caused by unknown key ids
+     * @param jwksOutageTolerance how long the last good JWKS keeps serving while its issuer is down
+     */
+    public record Federation(
+            @DefaultValue("false") boolean allowInsecureHttp,
+            @NotNull @DefaultValue("2s") Duration connectTimeout,
+            @NotNull @DefaultValue("3s") Duration readTimeout,
+            @NotNull @DefaultValue("256KB") DataSize maxResponseSize,
+            @NotNull @DefaultValue("5m") Duration jwksCacheTtl,
+            @NotNull @DefaultValue("30s") Duration jwksRefreshAhead,
+            @NotNull @DefaultValue("30s") Duration jwksMinRefreshInterval,
+            @NotNull @DefaultValue("24h") Duration jwksOutageTolerance) {}
+
+    /**
+     * @param refresh how often each replica checks the database for issuer and rule changes made
+     *     through another replica (its own writes apply at once)
+     */
+    public record Cache(@NotNull @DefaultValue("5s") Duration refresh) {}
+}

@@ -1,0 +1,40 @@
+package dev.ferry.definition;
+
+/**
+ * A write to an operator definition that cannot be carried out. The admin API turns each kind into
+ * an RFC 9457 problem with its own {@code type}; nothing stored has changed when one is thrown.
+ */
+public abstract sealed class DefinitionException extends RuntimeException {
+
+    private DefinitionException(String message) {
+        super(message);
+    }
+
+    /** A field of the submitted definition is invalid: HTTP 400, naming the field. */
+    public static final class Invalid extends DefinitionException {
+        private final String field;
+
+        public Invalid(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** No definition of that kind has that name: HTTP 404. */
+    public static final class NotFound extends DefinitionException {
+        public NotFound(String kind, String name) {
+            super(kind + " '" + name + "' does not exist");
+        }
+    }
+
+    /** The write conflicts with what is stored (a duplicate name, dependants): HTTP 409. */
+    public static final class Conflict extends DefinitionException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+}

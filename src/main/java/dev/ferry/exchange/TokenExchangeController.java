@@ -1,0 +1,90 @@
+package dev.ferry.exchange;
+
+import dev.ferry.audit.ExchangeEvent;
+import dev.ferry.token.IssuedToken;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /token}: RFC 8693 token exchange. No client authentication; the subject token is the
+ * credential. Answers RFC 6749 §5.1 JSON on success and §5.2 JSON on error, always with
+ * {@code Cache-Control: no-store} and the exchange id that finds the story in the audit log.
+ */
+@RestController
+class TokenExchangeController {
+
+    /** Response header carrying the exchange id on success (errors carry it in the body). */
+    static final String EXCHANGE_ID_HEADER = "Ferry-Exchange-Id";
+
+    private static final Logger log = LoggerFactory.getLogger(TokenExchangeController.class);
+
+    private final TokenExchangeService service;
+    private final Clock clock;
+
+    TokenExchangeController(TokenExchangeService service, Clock clock) {
+        this.service = service;
+        this.clock = clock;
+    }
+
+    @PostMapping(path = "/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> token(HttpServletRequest http) {
+        ExchangeEvent.Builder event = ExchangeEvent.builder(UUID.randomUUID().toString(), clock.instant(), http.getRemoteAddr());
+        try {
+            TokenExchangeRequest request = TokenExchangeRequestParser.parse(http);
+            IssuedToken token = service.exchange(request, event);
+            return success(request, token, event.exchangeId());
+        } catch (ExchangeError e) {
+            return failure(event, e);
+        } catch (DataAccessException e) {
+            log.error("Exchange {} failed: database unavailable: {}", event.exchangeId(), e.toString());
+            return failure(event, new ExchangeError(
+                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
+                    HttpStatus.SERVICE_UNAVAILABLE, "database: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            log.error("Exchange {} failed unexpectedly", event.exchangeId(), e);
+            return failure(event, new ExchangeError(
+                    OAuth2ErrorCodes.SERVER_ERROR, "Ferry failed to process this request", HttpStatus.INTERNAL_SERVER_ERROR,
+                    e.getClass().getName() + ": " + e.getMessage()));
+        }
+    }
+
+    private ResponseEntity<Map<String, Object>> success(TokenExchangeRequest request, IssuedToken token, String exchangeId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", token.accessToken());
+        body.put("issued_token_type", request.requestedTokenType());
+        body.put("token_type", "Bearer");
+        body.put("expires_in", Duration.between(token.issuedAt(), token.expiresAt()).toSeconds());
+        body.put("scope", token.scope());
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .header("Pragma", "no-cache")
+                .header(EXCHANGE_ID_HEADER, exchangeId)
+                .body(body);
+    }
+
+    private ResponseEntity<Map<String, Object>> failure(ExchangeEvent.Builder event, ExchangeError e) {
+        service.refused(event, e);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.error().getErrorCode());
+        body.put("error_description", e.error().getDescription());
+        body.put("exchange_id", event.exchangeId());
+        return ResponseEntity.status(e.status())
+                .cacheControl(CacheControl.noStore())
+                .header("Pragma", "no-cache")
+                .body(body);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ferry.federation;
+
+import static dev.ferry.federation.SubjectTokenRejected.Reason.ENCRYPTED;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.MALFORMED;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.TOO_LARGE;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.UNSECURED;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A subject token's structure, checked strictly before anything else looks at it (RFC 7515 §7.1,
+ * RFC 8725 §3): a size cap, exactly three parts, canonical unpadded base64url, JSON objects without
+ * duplicate members, a JWS {@code alg} that is not {@code none}.
+ */
+record CompactJws(String signingInput, String signaturePart, String headerJson, ObjectNode header, ObjectNode payload) {
+
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static CompactJws parse(String token, long maxBytes) throws SubjectTokenRejected {
+        if (token.length() > maxBytes) {
+            throw new SubjectTokenRejected(TOO_LARGE, "subject_token is larger than " + maxBytes + " bytes");
+        }
+        String[] parts = token.split("\\.", -1);
+        if (parts.length == 5) {
+            throw new SubjectTokenRejected(ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
+        }
+        if (parts.length != 3) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token is not a JWT: expected three dot-separated parts");
+        }
+        String headerJson = decode(parts[0], "header");
+        ObjectNode header = object(headerJson, "header");
+        JsonNode alg = header.get("alg");
+        if (alg == null || !alg.isString()) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token header has no alg");
+        }
+        if ("none".equalsIgnoreCase(alg.stringValue())) {
+            throw new SubjectTokenRejected(UNSECURED, "subject_token is unsecured (alg none); a signed token is required");
+        }
+        if (header.has("enc")) {
+            throw new SubjectTokenRejected(ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
+        }
+        if (parts[2].isEmpty()) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token has no signature");
+        }
+        decode(parts[2], "signature");
+        ObjectNode payload = object(decode(parts[1], "payload"), "payload");
+        return new CompactJws(parts[0] + "." + parts[1], parts[2], headerJson, header, payload);
+    }
+
+    private static String decode(String part, String name) throws SubjectTokenRejected {
+        byte[] bytes;
+        try {
+            if (part.isEmpty() || part.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("empty or padded");
+            }
+            bytes = Base64.getUrlDecoder().decode(part);
+        } catch (IllegalArgumentException e) {
+            throw malformedBase64(name);
+        }
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
+            throw malformedBase64(name);
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static SubjectTokenRejected malformedBase64(String name) {
+        return new SubjectTokenRejected(MALFORMED, "subject_token " + name + " is not canonical unpadded base64url");
+    }
+
+    private static ObjectNode object(String json, String name) throws SubjectTokenRejected {
+        try {
+            JsonNode node = STRICT.readTree(json);
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JacksonException e) {
+            // fall through: the same answer for every kind of bad JSON
+        }
+        throw new SubjectTokenRejected(
+                MALFORMED, "subject_token " + name + " is not a JSON object without duplicate members");
+    }
+}

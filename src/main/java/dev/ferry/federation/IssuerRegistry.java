@@ -1,0 +1,73 @@
+package dev.ferry.federation;
+
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import dev.ferry.definition.TrustConfigurationChanged;
+import jakarta.annotation.PostConstruct;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * The in-memory copy of every issuer, found by its exact {@code iss}: the token endpoint never reads
+ * the database for issuers. Rebuilt after each definition change; an issuer's key source (and so
+ * its JWKS cache) survives a rebuild unless its key settings changed.
+ */
+@Component
+class IssuerRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(IssuerRegistry.class);
+
+    private final IssuerService issuers;
+    private final KeySources keySources;
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+
+    IssuerRegistry(IssuerService issuers, KeySources keySources) {
+        this.issuers = issuers;
+        this.keySources = keySources;
+    }
+
+    /** The issuer whose URL is exactly {@code iss}, or null. */
+    TrustedIssuer byUrl(String iss) {
+        Entry entry = snapshot.byUrl().get(iss);
+        return entry == null ? null : entry.issuer();
+    }
+
+    @PostConstruct
+    void load() {
+        reload(null);
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    synchronized void reload(TrustConfigurationChanged change) {
+        List<IssuerDefinition> definitions = issuers.definitions();
+        Map<String, Entry> previous = snapshot.byName();
+        Map<String, Entry> byName = new HashMap<>();
+        Map<String, Entry> byUrl = new HashMap<>();
+        for (IssuerDefinition definition : definitions) {
+            Entry old = previous.get(definition.name());
+            JWKSource<SecurityContext> keys =
+                    old != null && old.sameKeySettings(definition) ? old.issuer().keys() : keySources.build(definition);
+            Entry entry = new Entry(definition, TrustedIssuer.of(definition, keys));
+            byName.put(definition.name(), entry);
+            byUrl.put(definition.issuerUrl(), entry);
+        }
+        snapshot = new Snapshot(Map.copyOf(byName), Map.copyOf(byUrl));
+        log.debug("Loaded {} issuers", definitions.size());
+    }
+
+    private record Snapshot(Map<String, Entry> byName, Map<String, Entry> byUrl) {}
+
+    private record Entry(IssuerDefinition definition, TrustedIssuer issuer) {
+        boolean sameKeySettings(IssuerDefinition other) {
+            return definition.issuerUrl().equals(other.issuerUrl())
+                    && Objects.equals(definition.jwksUri(), other.jwksUri())
+                    && Objects.equals(definition.jwks(), other.jwks());
+        }
+    }
+}

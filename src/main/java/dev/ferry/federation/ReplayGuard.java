@@ -1,0 +1,56 @@
+package dev.ferry.federation;
+
+import static dev.ferry.federation.SubjectTokenRejected.Reason.INVALID_CLAIM;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.REPLAYED;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Accepts each subject token {@code jti} once per issuer, for issuers with {@code replayProtection}.
+ * The primary key of {@code subject_token_use} decides, so concurrent duplicates on any number of
+ * replicas sharing the database let exactly one through. Entries are kept until the token's
+ * {@code exp} plus the largest clock skew, after which the token is refused as expired anyway.
+ */
+@Component
+class ReplayGuard {
+
+    private static final Duration KEEP_AFTER_EXPIRY = Duration.ofSeconds(IssuerValidator.MAX_CLOCK_SKEW_SECONDS);
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    ReplayGuard(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    void claim(TrustedIssuer issuer, String jwtId, Instant expiresAt) throws SubjectTokenRejected {
+        if (jwtId == null || jwtId.isEmpty() || jwtId.length() > 255) {
+            throw new SubjectTokenRejected(
+                    INVALID_CLAIM, "subject_token needs a jti of at most 255 characters: issuer '" + issuer.name() + "' rejects replays");
+        }
+        try {
+            jdbc.update(
+                    "insert into subject_token_use (issuer, jti, expires_at) values (?, ?, ?)",
+                    issuer.name(),
+                    jwtId,
+                    Timestamp.from(expiresAt));
+        } catch (DuplicateKeyException e) {
+            throw new SubjectTokenRejected(REPLAYED, "subject_token was already exchanged (jti " + jwtId + "); request a fresh one");
+        }
+    }
+
+    @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
+    void prune() {
+        jdbc.update(
+                "delete from subject_token_use where expires_at < ?",
+                Timestamp.from(clock.instant().minus(KEEP_AFTER_EXPIRY)));
+    }
+}

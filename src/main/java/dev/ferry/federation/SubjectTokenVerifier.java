@@ -1,0 +1,244 @@
+package dev.ferry.federation;
+
+import static dev.ferry.federation.SubjectTokenRejected.Reason.ALGORITHM_NOT_ALLOWED;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.BAD_SIGNATURE;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.CRITICAL_HEADER;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.DISABLED_ISSUER;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.EXPIRED;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.INVALID_CLAIM;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.ISSUED_IN_FUTURE;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.MALFORMED;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.NOT_YET_VALID;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.TOO_OLD;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.UNKNOWN_ISSUER;
+import static dev.ferry.federation.SubjectTokenRejected.Reason.WRONG_AUDIENCE;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.ClaimPath;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one place that validates subject tokens, as an ordered chain of named checks, cheapest first
+ * (DESIGN.md §2). A check that cannot be completed refuses the token: there is no path to success
+ * that skips a step.
+ *
+ * <ol>
+ *   <li>structure: size, three parts, canonical base64url, strict JSON, no {@code alg: none} ({@link CompactJws})
+ *   <li>issuer: the unverified {@code iss} must name a configured, enabled issuer exactly
+ *   <li>header: {@code alg} in the issuer's allow-list, no {@code crit} parameters (RFC 7515 §4.1.11)
+ *   <li>key: from the issuer's JWKS by {@code kid} ({@link IssuerKeySelector})
+ *   <li>signature (RFC 7515 §5.2)
+ *   <li>times: {@code exp} and {@code iat} required, {@code nbf} honoured, with the issuer's clock skew,
+ *       and the optional maximum token age (RFC 7519 §4.1.4–4.1.6)
+ *   <li>audience: {@code aud} must hold one of the issuer's accepted audiences (RFC 7519 §4.1.3)
+ *   <li>subject: a non-empty string {@code sub}
+ *   <li>replay: when the issuer asks for it, each {@code jti} once ({@link ReplayGuard})
+ * </ol>
+ */
+@Component
+public class SubjectTokenVerifier {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final IssuerRegistry registry;
+    private final ReplayGuard replayGuard;
+    private final long maxTokenBytes;
+    private final Map<JWK, JWSVerifier> verifiers = new ConcurrentHashMap<>();
+
+    SubjectTokenVerifier(IssuerRegistry registry, ReplayGuard replayGuard, FerryProperties properties) {
+        this.registry = registry;
+        this.replayGuard = replayGuard;
+        this.maxTokenBytes = properties.token().subjectTokenMaxSize().toBytes();
+    }
+
+    /** Verifies {@code subjectToken} as of {@code now}; records its {@code jti} when the issuer asks for replay protection. */
+    public VerifiedSubjectToken verify(String subjectToken, Instant now) throws SubjectTokenRejected {
+        CompactJws jws = CompactJws.parse(subjectToken, maxTokenBytes);
+        TrustedIssuer issuer = issuerOf(jws.payload());
+        try {
+            JWSHeader header = checkHeader(jws, issuer);
+            checkSignature(jws, header, IssuerKeySelector.select(issuer, header));
+            ObjectNode claims = jws.payload();
+            Instant expiresAt = checkTimes(claims, issuer, now);
+            checkAudience(claims, issuer);
+            String subject = requireString(claims, "sub");
+            String jwtId = optionalString(claims, "jti");
+            if (issuer.replayProtection()) {
+                replayGuard.claim(issuer, jwtId, expiresAt);
+            }
+            return new VerifiedSubjectToken(
+                    issuer.name(), issuer.issuerUrl(), subject, jwtId, expiresAt, claims, carried(claims, issuer));
+        } catch (SubjectTokenRejected e) {
+            throw e.issuerName() == null ? e.forIssuer(issuer.name()) : e;
+        }
+    }
+
+    private TrustedIssuer issuerOf(ObjectNode payload) throws SubjectTokenRejected {
+        String iss = requireString(payload, "iss");
+        TrustedIssuer issuer = registry.byUrl(iss);
+        if (issuer == null) {
+            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer '" + iss + "' is not trusted by this Ferry");
+        }
+        if (!issuer.enabled()) {
+            throw new SubjectTokenRejected(DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
+        }
+        return issuer;
+    }
+
+    private static JWSHeader checkHeader(CompactJws jws, TrustedIssuer issuer) throws SubjectTokenRejected {
+        JWSHeader header;
+        try {
+            header = JWSHeader.parse(jws.headerJson(), Base64URL.from(jws.signingInput().substring(0, jws.signingInput().indexOf('.'))));
+        } catch (ParseException e) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token header is not a valid JWS header");
+        }
+        if (!issuer.algorithms().contains(header.getAlgorithm())) {
+            throw new SubjectTokenRejected(
+                    ALGORITHM_NOT_ALLOWED,
+                    "algorithm " + header.getAlgorithm() + " is not accepted from issuer '" + issuer.name() + "'");
+        }
+        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
+            throw new SubjectTokenRejected(
+                    CRITICAL_HEADER, "subject_token has critical header parameters Ferry does not understand");
+        }
+        return header;
+    }
+
+    private void checkSignature(CompactJws jws, JWSHeader header, JWK key) throws SubjectTokenRejected {
+        boolean valid;
+        try {
+            valid = verifierFor(key).verify(
+                    header, jws.signingInput().getBytes(StandardCharsets.US_ASCII), new Base64URL(jws.signaturePart()));
+        } catch (JOSEException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw new SubjectTokenRejected(BAD_SIGNATURE, "subject_token signature is invalid");
+        }
+    }
+
+    /** Verifiers are built once per key: building one checks the key (an EC point on its curve, say). */
+    private JWSVerifier verifierFor(JWK key) throws JOSEException {
+        JWSVerifier cached = verifiers.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        if (verifiers.size() > 1_000) {
+            verifiers.clear();
+        }
+        JWSVerifier verifier;
+        if (key instanceof RSAKey rsa) {
+            verifier = new RSASSAVerifier(rsa);
+        } else if (key instanceof ECKey ec) {
+            verifier = new ECDSAVerifier(ec);
+        } else if (key instanceof OctetKeyPair okp) {
+            verifier = new Ed25519Verifier(okp);
+        } else {
+            throw new JOSEException("unsupported key type " + key.getKeyType());
+        }
+        verifiers.put(key, verifier);
+        return verifier;
+    }
+
+    private static Instant checkTimes(ObjectNode claims, TrustedIssuer issuer, Instant now) throws SubjectTokenRejected {
+        Instant expiresAt = requireTime(claims, "exp");
+        Instant issuedAt = requireTime(claims, "iat");
+        Instant notBefore = claims.has("nbf") ? requireTime(claims, "nbf") : null;
+        if (!now.isBefore(expiresAt.plus(issuer.clockSkew()))) {
+            throw new SubjectTokenRejected(EXPIRED, "subject_token expired at " + expiresAt);
+        }
+        if (notBefore != null && now.plus(issuer.clockSkew()).isBefore(notBefore)) {
+            throw new SubjectTokenRejected(NOT_YET_VALID, "subject_token is not valid before " + notBefore);
+        }
+        if (now.plus(issuer.clockSkew()).isBefore(issuedAt)) {
+            throw new SubjectTokenRejected(ISSUED_IN_FUTURE, "subject_token is issued in the future (iat " + issuedAt + "); check clocks");
+        }
+        if (issuer.maxTokenAge() != null && now.isAfter(issuedAt.plus(issuer.maxTokenAge()).plus(issuer.clockSkew()))) {
+            throw new SubjectTokenRejected(
+                    TOO_OLD, "subject_token was issued at " + issuedAt + ", longer ago than issuer '" + issuer.name() + "' accepts");
+        }
+        return expiresAt;
+    }
+
+    private static void checkAudience(ObjectNode claims, TrustedIssuer issuer) throws SubjectTokenRejected {
+        JsonNode aud = claims.get("aud");
+        if (aud != null && aud.isString() && issuer.acceptedAudiences().contains(aud.stringValue())) {
+            return;
+        }
+        if (aud != null && aud.isArray()) {
+            for (JsonNode value : aud) {
+                if (value.isString() && issuer.acceptedAudiences().contains(value.stringValue())) {
+                    return;
+                }
+            }
+        }
+        String shown = aud == null ? "(none)" : aud.isString() ? aud.stringValue() : aud.toString();
+        throw new SubjectTokenRejected(
+                WRONG_AUDIENCE, "audience '" + shown + "' not accepted by issuer '" + issuer.name() + "'");
+    }
+
+    private static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {
+        Map<String, Object> carried = new LinkedHashMap<>();
+        issuer.claimMappings().forEach((issued, upstream) -> {
+            JsonNode value = ClaimPath.resolve(claims, upstream);
+            if (!value.isMissingNode() && !value.isNull()) {
+                carried.put(issued, JSON.convertValue(value, Object.class));
+            }
+        });
+        return carried;
+    }
+
+    private static Instant requireTime(ObjectNode claims, String name) throws SubjectTokenRejected {
+        JsonNode value = claims.get(name);
+        if (value == null) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token has no " + name + " claim");
+        }
+        if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " must be a number of seconds");
+        }
+        double seconds = value.doubleValue();
+        if (Math.abs(seconds) > 1e11) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " is out of range");
+        }
+        return Instant.ofEpochMilli((long) Math.floor(seconds * 1000));
+    }
+
+    private static String requireString(ObjectNode claims, String name) throws SubjectTokenRejected {
+        String value = optionalString(claims, name);
+        if (value == null || value.isEmpty()) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " must be a non-empty string");
+        }
+        return value;
+    }
+
+    private static String optionalString(ObjectNode claims, String name) throws SubjectTokenRejected {
+        JsonNode value = claims.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " must be a string");
+        }
+        return value.stringValue();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.ferry.policy;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of {@link PolicyEvaluator}, with its reasons: every rule evaluated, and for each
+ * condition what it expected, what the token had and whether it held.
+ */
+public sealed interface Decision {
+
+    /** RFC 8693 §2.2.2: the requested target is not one the caller may have. */
+    String INVALID_TARGET = "invalid_target";
+
+    /** Names of the rules whose conditions all held. */
+    List<String> matchedRules();
+
+    /** Every rule evaluated, in evaluation order. */
+    List<RuleResult> trace();
+
+    /**
+     * @param scopes the scopes to issue: those requested, or all granted when none were requested
+     * @param grantedScopes every scope the matching rules grant for the target
+     * @param lifetime the issued token's lifetime
+     */
+    record Granted(
+            List<String> scopes, List<String> grantedScopes, Duration lifetime, List<String> matchedRules, List<RuleResult> trace)
+            implements Decision {}
+
+    /**
+     * @param error the OAuth error code {@code /token} answers with
+     * @param description what the caller can be told: never a rule's contents
+     */
+    record Refused(String error, String description, List<String> matchedRules, List<RuleResult> trace)
+            implements Decision {}
+}

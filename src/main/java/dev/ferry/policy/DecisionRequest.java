@@ -1,0 +1,14 @@
+package dev.ferry.policy;
+
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What is to be decided.
+ *
+ * @param issuer the verified issuer's name
+ * @param claims the subject token's claims
+ * @param target the one requested audience or resource
+ * @param requestedScopes the requested scopes, or null when the request named none
+ */
+public record DecisionRequest(String issuer, JsonNode claims, String target, List<String> requestedScopes) {}

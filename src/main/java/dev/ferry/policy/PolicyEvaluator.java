@@ -1,0 +1,116 @@
+package dev.ferry.policy;
+
+import dev.ferry.config.FerryProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one place that decides an exchange (DESIGN.md §2, Deciding), and the one that explains it:
+ * {@link #decide} looks only at the rules the target index yields, {@link #explain} evaluates every
+ * rule of the issuer first; both then run the same steps and reach the same decision.
+ *
+ * <ol>
+ *   <li>a rule matches when it is enabled and all its conditions hold;
+ *   <li>a matching deny rule that lists the target, or lists none, refuses: {@code invalid_request};
+ *   <li>M = matching allow rules listing the target; none: {@code invalid_target} if another allow rule
+ *       matched, else {@code invalid_request};
+ *   <li>requested scopes must all be in the union of M's scopes, else {@code invalid_scope}; none
+ *       requested means all of them;
+ *   <li>lifetime: the smallest ttl of the rules of M granting an issued scope, capped by
+ *       {@code ferry.token.max-ttl}.
+ * </ol>
+ */
+@Component
+public class PolicyEvaluator {
+
+    private final RuleBook ruleBook;
+    private final Duration maxTtl;
+
+    PolicyEvaluator(RuleBook ruleBook, FerryProperties properties) {
+        this.ruleBook = ruleBook;
+        this.maxTtl = properties.token().maxTtl();
+    }
+
+    /** The decision for the token endpoint: only the rules that can matter are evaluated. */
+    public Decision decide(DecisionRequest request) {
+        return evaluate(request, false);
+    }
+
+    /** The same decision, with every rule of the issuer evaluated and traced, for operators. */
+    public Decision explain(DecisionRequest request) {
+        return evaluate(request, true);
+    }
+
+    private Decision evaluate(DecisionRequest request, boolean everyRule) {
+        IssuerPolicy policy = ruleBook.forIssuer(request.issuer());
+        Trace trace = new Trace(request);
+        if (everyRule) {
+            policy.all().forEach(trace::matches);
+        }
+        String target = request.target();
+        List<CompiledRule> denying = policy.deniesFor(target).stream().filter(trace::matches).toList();
+        if (!denying.isEmpty()) {
+            return trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "a trust rule of issuer '" + request.issuer() + "' denies this token for target '" + target + "'");
+        }
+        List<CompiledRule> granting = policy.allowsFor(target).stream().filter(trace::matches).toList();
+        if (granting.isEmpty()) {
+            boolean otherAllowMatched = policy.allows().stream().anyMatch(trace::matches);
+            return otherAllowMatched
+                    ? trace.refuse(Decision.INVALID_TARGET, "target '" + target + "' is not granted to this token")
+                    : trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "no trust rule of issuer '" + request.issuer() + "' admits this token");
+        }
+        Set<String> granted = new LinkedHashSet<>();
+        granting.forEach(rule -> granted.addAll(rule.scopes()));
+        List<String> requested = request.requestedScopes();
+        if (requested != null && !granted.containsAll(requested)) {
+            List<String> missing = requested.stream().filter(s -> !granted.contains(s)).toList();
+            return trace.refuse(OAuth2ErrorCodes.INVALID_SCOPE, "scope '" + String.join(" ", missing) + "' is not granted for target '" + target + "'");
+        }
+        List<String> issued = requested != null ? List.copyOf(new LinkedHashSet<>(requested)) : List.copyOf(granted);
+        return new Decision.Granted(issued, List.copyOf(granted), lifetime(granting, issued), trace.matchedRules(), trace.results());
+    }
+
+    private Duration lifetime(List<CompiledRule> granting, List<String> issued) {
+        Duration lifetime = granting.stream()
+                .filter(rule -> issued.isEmpty() || rule.scopes().stream().anyMatch(issued::contains))
+                .map(CompiledRule::ttl)
+                .min(Duration::compareTo)
+                .orElseThrow();
+        return lifetime.compareTo(maxTtl) > 0 ? maxTtl : lifetime;
+    }
+
+    /** Each rule evaluated at most once per decision, in order, with its result kept for the reasons. */
+    private static final class Trace {
+        private final DecisionRequest request;
+        private final Map<String, RuleResult> results = new LinkedHashMap<>();
+
+        Trace(DecisionRequest request) {
+            this.request = request;
+        }
+
+        boolean matches(CompiledRule rule) {
+            return results.computeIfAbsent(rule.name(), name -> rule.evaluate(request.claims(), request.target())).matched();
+        }
+
+        List<RuleResult> results() {
+            return List.copyOf(results.values());
+        }
+
+        List<String> matchedRules() {
+            List<String> matched = new ArrayList<>();
+            results.values().stream().filter(RuleResult::matched).forEach(r -> matched.add(r.rule()));
+            return matched;
+        }
+
+        Decision.Refused refuse(String error, String description) {
+            return new Decision.Refused(error, description, matchedRules(), results());
+        }
+    }
+}

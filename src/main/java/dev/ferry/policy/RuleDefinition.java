@@ -1,0 +1,27 @@
+package dev.ferry.policy;
+
+import java.util.List;
+
+/**
+ * A trust rule as operators define it (DESIGN.md §4).
+ *
+ * @param name slug, the rule's key
+ * @param issuer the name of the issuer whose tokens it judges
+ * @param description free text for operators
+ * @param effect allow or deny
+ * @param conditions AND-ed tests on the subject token's claims; at least one
+ * @param targets audiences/resources the rule concerns (exact strings); a deny rule without targets denies all
+ * @param scopes scopes an allow rule grants for its targets
+ * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
+ * @param enabled a disabled rule never matches
+ */
+public record RuleDefinition(
+        String name,
+        String issuer,
+        String description,
+        Effect effect,
+        List<Condition> conditions,
+        List<String> targets,
+        List<String> scopes,
+        Integer ttlSeconds,
+        Boolean enabled) {}

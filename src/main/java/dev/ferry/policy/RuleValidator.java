@@ -1,0 +1,142 @@
+package dev.ferry.policy;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.DefinitionException.Invalid;
+import dev.ferry.federation.IssuerService;
+import java.util.List;
+
+/** Checks a rule definition field by field, and fills in its defaults. */
+@org.springframework.stereotype.Component
+class RuleValidator {
+
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
+    static final int MAX_CONDITIONS = 32;
+    static final int MAX_VALUES = 1_000;
+    static final int MIN_TTL_SECONDS = 60;
+
+    private final IssuerService issuers;
+    private final long maxTtlSeconds;
+
+    RuleValidator(IssuerService issuers, FerryProperties properties) {
+        this.issuers = issuers;
+        this.maxTtlSeconds = properties.token().maxTtl().toSeconds();
+    }
+
+    RuleDefinition normalize(RuleDefinition in) {
+        if (in.name() == null || !SLUG.matches(in.name())) {
+            throw new Invalid("name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
+        }
+        if (in.issuer() == null) {
+            throw new Invalid("issuer", "issuer is required");
+        }
+        requireIssuer(in.issuer());
+        if (in.description() != null && in.description().length() > 1024) {
+            throw new Invalid("description", "description is at most 1024 characters");
+        }
+        if (in.effect() == null) {
+            throw new Invalid("effect", "effect is required: allow or deny");
+        }
+        List<String> targets = strings("targets", in.targets(), 2048);
+        if (in.effect() == Effect.ALLOW && targets.isEmpty()) {
+            throw new Invalid("targets", "an allow rule must list at least one target");
+        }
+        List<String> scopes = strings("scopes", in.scopes(), 256);
+        scopes.forEach(RuleValidator::requireScopeToken);
+        Integer ttl = in.ttlSeconds();
+        if (ttl != null && (ttl < MIN_TTL_SECONDS || ttl > maxTtlSeconds)) {
+            throw new Invalid("ttlSeconds", "ttlSeconds must be between " + MIN_TTL_SECONDS + " and " + maxTtlSeconds + " (ferry.token.max-ttl)");
+        }
+        return new RuleDefinition(
+                in.name(), in.issuer(), in.description(), in.effect(), conditions(in.conditions()), targets, scopes, ttl,
+                in.enabled() == null || in.enabled());
+    }
+
+    private void requireIssuer(String issuer) {
+        try {
+            issuers.get(issuer);
+        } catch (dev.ferry.definition.DefinitionException.NotFound e) {
+            throw new Invalid("issuer", "issuer '" + issuer + "' does not exist");
+        }
+    }
+
+    private static List<Condition> conditions(List<Condition> conditions) {
+        if (conditions == null || conditions.isEmpty()) {
+            throw new Invalid("conditions", "a rule needs at least one condition");
+        }
+        if (conditions.size() > MAX_CONDITIONS) {
+            throw new Invalid("conditions", "a rule has at most " + MAX_CONDITIONS + " conditions");
+        }
+        for (int i = 0; i < conditions.size(); i++) {
+            condition("conditions[" + i + "]", conditions.get(i));
+        }
+        return List.copyOf(conditions);
+    }
+
+    private static void condition(String field, Condition c) {
+        if (c == null) {
+            throw new Invalid(field, "a condition must be an object");
+        }
+        if (c.claim() == null || c.claim().isBlank() || c.claim().length() > 256) {
+            throw new Invalid(field + ".claim", "claim is required: a claim name or dotted path, at most 256 characters");
+        }
+        if (c.operator() == null) {
+            throw new Invalid(field + ".operator", "operator is required");
+        }
+        switch (c.operator().arity()) {
+            case NONE -> {
+                if (c.value() != null || c.values() != null) {
+                    throw new Invalid(field, c.operator().jsonName() + " takes neither value nor values");
+                }
+            }
+            case ONE -> {
+                if (c.value() == null || c.values() != null) {
+                    throw new Invalid(field + ".value", c.operator().jsonName() + " takes one value (and no values)");
+                }
+                if (c.value().length() > 1024) {
+                    throw new Invalid(field + ".value", "value is at most 1024 characters");
+                }
+            }
+            case MANY -> {
+                if (c.values() == null || c.values().isEmpty() || c.value() != null) {
+                    throw new Invalid(field + ".values", c.operator().jsonName() + " takes a non-empty values list (and no value)");
+                }
+                if (c.values().size() > MAX_VALUES || c.values().stream().anyMatch(v -> v == null)) {
+                    throw new Invalid(field + ".values", "values holds 1 to " + MAX_VALUES + " strings");
+                }
+            }
+        }
+        if (c.operator() == Operator.REGEX) {
+            try {
+                Pattern.compile(c.value());
+            } catch (PatternSyntaxException e) {
+                throw new Invalid(field + ".value", "not a valid RE2 regular expression: " + e.getDescription());
+            }
+        }
+    }
+
+    private static List<String> strings(String field, List<String> values, int maxLength) {
+        if (values == null) {
+            return List.of();
+        }
+        if (values.size() > 100) {
+            throw new Invalid(field, field + " holds at most 100 entries");
+        }
+        for (String value : values) {
+            if (value == null || value.isBlank() || value.length() > maxLength) {
+                throw new Invalid(field, field + " entries must be non-blank, at most " + maxLength + " characters");
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(values));
+    }
+
+    /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+    private static void requireScopeToken(String scope) {
+        for (char ch : scope.toCharArray()) {
+            if (ch < 0x21 || ch == 0x22 || ch == 0x5C || ch > 0x7E) {
+                throw new Invalid("scopes", "scope '" + scope + "' has a character RFC 6749 §3.3 does not allow");
+            }
+        }
+    }
+}

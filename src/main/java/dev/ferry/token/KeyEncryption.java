@@ -1,0 +1,54 @@
+package dev.ferry.token;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * AES-256-GCM for private signing keys at rest (NIST SP 800-38D): a fresh 96-bit nonce per
+ * encryption, a 128-bit tag, and the key id as associated data so a ciphertext cannot be moved to
+ * another key's row. Stored as base64 of nonce || ciphertext.
+ */
+final class KeyEncryption {
+
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final SecretKey key;
+    private final SecureRandom random = new SecureRandom();
+
+    KeyEncryption(SecretKey key) {
+        this.key = key;
+    }
+
+    String encrypt(String plaintext, String keyId) {
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            random.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+            byte[] ciphertext = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + ciphertext.length)
+                    .put(nonce)
+                    .put(ciphertext)
+                    .array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
+    /** Decrypts, or throws {@link GeneralSecurityException} when the key is wrong or the data was altered. */
+    String decrypt(String stored, String keyId) throws GeneralSecurityException {
+        byte[] data = Base64.getDecoder().decode(stored);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, data, 0, NONCE_BYTES));
+        cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+        return new String(cipher.doFinal(data, NONCE_BYTES, data.length - NONCE_BYTES), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ferry.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.ferry.config.FerryProperties;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one place that mints: RFC 9068 JWT access tokens ({@code typ: at+jwt}) signed with the active key.
+ *
+ * <p>Claims: {@code iss} ({@code ferry.issuer}), {@code sub} = {@code <issuer name>:<upstream sub>},
+ * {@code aud} (the one target), {@code exp}, {@code iat}, {@code nbf}, {@code jti}, {@code scope},
+ * {@code client_id} (the issuer name), the issuer's mapped claims, and {@code upstream}: the
+ * {@code iss}, {@code sub} and {@code jti} of the exchanged token. Nimbus signs directly (rather
+ * than Spring's {@code NimbusJwtEncoder}) because Spring's algorithm enum lacks EdDSA.
+ */
+@Component
+public class TokenMinter {
+
+    private final SigningKeys keys;
+    private final String issuer;
+    private final Clock clock;
+
+    TokenMinter(SigningKeys keys, FerryProperties properties, Clock clock) {
+        this.keys = keys;
+        this.issuer = properties.issuerId();
+        this.clock = clock;
+    }
+
+    public IssuedToken mint(MintRequest request) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = now.plus(request.lifetime());
+        String tokenId = UUID.randomUUID().toString();
+        String scope = String.join(" ", request.scopes());
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
+        request.carriedClaims().forEach(claims::claim);
+        claims.issuer(issuer)
+                .subject(request.issuerName() + ":" + request.upstreamSubject())
+                .audience(request.audience())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt))
+                .jwtID(tokenId)
+                .claim("scope", scope)
+                .claim("client_id", request.issuerName())
+                .claim("upstream", upstream(request));
+        SigningKeys.KeyRing ring = keys.ring();
+        SignedJWT jwt = new SignedJWT(ring.header(), claims.build());
+        try {
+            jwt.sign(ring.signer());
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing failed with key " + ring.active().getKeyID(), e);
+        }
+        return new IssuedToken(jwt.serialize(), tokenId, scope, now, expiresAt);
+    }
+
+    private static Map<String, Object> upstream(MintRequest request) {
+        Map<String, Object> upstream = new LinkedHashMap<>();
+        upstream.put("iss", request.upstreamIssuer());
+        upstream.put("sub", request.upstreamSubject());
+        if (request.upstreamJwtId() != null) {
+            upstream.put("jti", request.upstreamJwtId());
+        }
+        return upstream;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.ferry.token;
+
+import dev.ferry.config.FerryProperties;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * What gateways read: the JWKS (RFC 7517) and the server metadata, one document valid both as RFC
+ * 8414 authorization server metadata and as OpenID Connect Discovery, so that validators configured
+ * with nothing but Ferry's issuer URL find the keys.
+ */
+@RestController
+class WellKnownController {
+
+    static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+    private static final Duration JWKS_MAX_AGE = Duration.ofMinutes(5);
+
+    private final SigningKeys keys;
+    private final Map<String, Object> metadata;
+
+    WellKnownController(SigningKeys keys, FerryProperties properties) {
+        this.keys = keys;
+        String issuer = properties.issuerId();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", issuer);
+        m.put("token_endpoint", issuer + "/token");
+        m.put("jwks_uri", issuer + "/.well-known/jwks.json");
+        m.put("grant_types_supported", List.of(TOKEN_EXCHANGE));
+        m.put("token_endpoint_auth_methods_supported", List.of("none"));
+        m.put("response_types_supported", List.of());
+        m.put("subject_types_supported", List.of("public"));
+        m.put("id_token_signing_alg_values_supported", List.of(properties.keys().algorithm().jwsAlgorithm().getName()));
+        m.put("token_endpoint_auth_signing_alg_values_supported", List.of());
+        this.metadata = Map.copyOf(m);
+    }
+
+    @GetMapping(path = "/.well-known/jwks.json", produces = "application/jwk-set+json")
+    ResponseEntity<Map<String, Object>> jwks() {
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.maxAge(JWKS_MAX_AGE).cachePublic())
+                .body(keys.publishedKeys().toJSONObject(true));
+    }
+
+    @GetMapping(path = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> metadata() {
+        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic()).body(metadata);
+    }
+}
