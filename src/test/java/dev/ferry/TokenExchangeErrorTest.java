@@ -1,0 +1,323 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.RSAKey;
+import dev.ferry.testing.TestIssuer;
+import dev.ferry.testing.TestTokens;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One test per way an exchange is refused (DESIGN.md §2). Each proves three things: the error code
+ * (and status), that no token was minted, and that a refused audit event was stored.
+ */
+class TokenExchangeErrorTest extends FerryIntegrationTest {
+
+    @RegisterExtension
+    static final TestIssuer github = new TestIssuer();
+
+    @RegisterExtension
+    static final TestIssuer attacker = new TestIssuer();
+
+    private static final String TARGET = "https://errors.example.com";
+    private static final String OTHER_TARGET = "https://other.example.com";
+    private static boolean configured;
+    private static String issuerName;
+
+    @BeforeEach
+    void configure() {
+        github.reset();
+        if (configured) {
+            return;
+        }
+        issuerName = unique("gh-errors");
+        create("issuers", issuerFor(issuerName, github.url(), TestIssuer.DEFAULT_AUDIENCE));
+        create("rules", rule(unique("allow-acme"), issuerName, "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
+        create("rules", rule(unique("allow-acme-other"), issuerName, "allow",
+                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/release")),
+                List.of(OTHER_TARGET), List.of("deploy")));
+        create("rules", rule(unique("deny-evil"), issuerName, "deny",
+                List.of(condition("ref", "glob", "refs/heads/evil*")), List.of(), List.of()));
+        configured = true;
+    }
+
+    private TestTokens token() {
+        return github.github();
+    }
+
+    // ---- the subject token ----
+
+    @Test
+    void exchangeWhenTokenExpiredThenInvalidRequest() {
+        Instant past = Instant.now().minusSeconds(600);
+        assertRefused(() -> exchange(token().issuedAt(past.minusSeconds(60)).notBefore(past.minusSeconds(60)).expiresAt(past).sign(), TARGET),
+                "invalid_request", "expired at");
+    }
+
+    @Test
+    void exchangeWhenTokenNotYetValidThenInvalidRequest() {
+        assertRefused(() -> exchange(token().notBefore(Instant.now().plusSeconds(600)).sign(), TARGET), "invalid_request", "not valid before");
+    }
+
+    @Test
+    void exchangeWhenIssuedInTheFutureThenInvalidRequest() {
+        assertRefused(() -> exchange(token().issuedAt(Instant.now().plusSeconds(600)).sign(), TARGET), "invalid_request", "issued in the future");
+    }
+
+    @Test
+    void exchangeWhenIatMissingThenInvalidRequest() {
+        assertRefused(() -> exchange(token().without("iat").sign(), TARGET), "invalid_request", "no iat");
+    }
+
+    @Test
+    void exchangeWhenExpMissingThenInvalidRequest() {
+        assertRefused(() -> exchange(token().without("exp").sign(), TARGET), "invalid_request", "no exp");
+    }
+
+    @Test
+    void exchangeWhenExpIsAStringThenInvalidRequest() {
+        assertRefused(() -> exchange(token().claim("exp", String.valueOf(Instant.now().plusSeconds(300).getEpochSecond())).sign(), TARGET),
+                "invalid_request", "exp must be a number");
+    }
+
+    @Test
+    void exchangeWhenSubjectMissingThenInvalidRequest() {
+        assertRefused(() -> exchange(token().without("sub").sign(), TARGET), "invalid_request", "sub must be a non-empty string");
+    }
+
+    @Test
+    void exchangeWhenWrongAudienceThenInvalidRequest() {
+        assertRefused(() -> exchange(token().audience("https://someone-else.example.com").sign(), TARGET),
+                "invalid_request", "audience 'https://someone-else.example.com' not accepted by issuer '" + issuerName + "'");
+    }
+
+    @Test
+    void exchangeWhenIssuerUnknownThenInvalidRequest() {
+        assertRefused(() -> exchange(token().issuer("https://unknown.example.com").sign(), TARGET), "invalid_request", "is not trusted");
+    }
+
+    @Test
+    void exchangeWhenSignatureBadThenInvalidRequest() {
+        String kid = github.currentKey().getKeyID();
+        assertRefused(() -> exchange(token().signWith(TestIssuer.newKey()).keyId(kid).sign(), TARGET), "invalid_request", "signature is invalid");
+    }
+
+    @Test
+    void exchangeWhenPayloadTamperedThenInvalidRequest() {
+        String[] parts = token().sign().split("\\.");
+        String forged = token().claim("repository_owner_id", "4242").claim("ref", "refs/heads/other").sign().split("\\.")[1];
+        assertRefused(() -> exchange(parts[0] + "." + forged + "." + parts[2], TARGET), "invalid_request", "signature is invalid");
+    }
+
+    @Test
+    void exchangeWhenAlgNoneThenInvalidRequest() {
+        assertRefused(() -> exchange(token().unsecured(), TARGET), "invalid_request", "alg none");
+    }
+
+    @Test
+    void exchangeWhenHs256SignedWithIssuersPublicKeyThenInvalidRequest() throws Exception {
+        byte[] publicKey = github.currentKey().toRSAPublicKey().getEncoded();
+        assertRefused(() -> exchange(token().hs256WithSecret(publicKey), TARGET), "invalid_request", "algorithm HS256 is not accepted");
+    }
+
+    @Test
+    void exchangeWhenJwkHeaderCarriesAttackersKeyThenInvalidRequest() {
+        RSAKey evil = TestIssuer.newKey();
+        assertRefused(() -> exchange(token().signWith(evil).header("jwk", evil.toPublicJWK()).sign(), TARGET),
+                "invalid_request", "does not publish");
+    }
+
+    @Test
+    void exchangeWhenJkuHeaderPointsAtAttackersKeysThenInvalidRequest() {
+        assertRefused(() -> exchange(token().signWith(attacker.currentKey()).header("jku", URI.create(attacker.jwksUri())).sign(), TARGET),
+                "invalid_request", "does not publish");
+        assertThat(attacker.jwksFetches()).isZero();
+    }
+
+    @Test
+    void exchangeWhenX5uHeaderPointsAtAttackersKeysThenInvalidRequest() {
+        assertRefused(() -> exchange(token().signWith(attacker.currentKey()).header("x5u", URI.create(attacker.jwksUri())).sign(), TARGET),
+                "invalid_request", "does not publish");
+        assertThat(attacker.jwksFetches()).isZero();
+    }
+
+    @Test
+    void exchangeWhenKidUnknownThenInvalidRequest() {
+        assertRefused(() -> exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET), "invalid_request", "does not publish");
+    }
+
+    @Test
+    void exchangeWhenCriticalHeaderUnknownThenInvalidRequest() {
+        assertRefused(() -> exchange(token().header("crit", List.of("urn:example:unknown")).header("urn:example:unknown", true).sign(), TARGET),
+                "invalid_request", "critical header");
+    }
+
+    @Test
+    void exchangeWhenDuplicateJsonMemberThenInvalidRequest() {
+        String payload = token().payloadJson();
+        String duplicated = payload.substring(0, payload.length() - 1) + ",\"sub\":\"repo:acme/admin:ref:refs/heads/main\"}";
+        assertRefused(() -> exchange(token().signWithRawPayload(duplicated), TARGET), "invalid_request", "without duplicate members");
+    }
+
+    @Test
+    void exchangeWhenBase64PaddedThenInvalidRequest() {
+        String[] parts = token().sign().split("\\.");
+        assertRefused(() -> exchange(parts[0] + "=." + parts[1] + "." + parts[2], TARGET), "invalid_request", "base64url");
+    }
+
+    @Test
+    void exchangeWhenTokenIsJweThenInvalidRequest() {
+        assertRefused(() -> exchange("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d", TARGET), "invalid_request", "JWE");
+    }
+
+    @Test
+    void exchangeWhenTokenOversizedThenInvalidRequest() {
+        String big = token().claim("padding", "x".repeat(17 * 1024)).sign();
+        assertRefused(() -> exchange(big, TARGET), "invalid_request", "larger than");
+    }
+
+    @Test
+    void exchangeWhenTokenIsGarbageThenInvalidRequest() {
+        assertRefused(() -> exchange("this is not a token", TARGET), "invalid_request", "not a JWT");
+        assertRefused(() -> exchange("WzFd.e30.c2ln", TARGET), "invalid_request", "not a JSON object");
+        assertRefused(() -> exchange("%%%.$$$.###", TARGET), "invalid_request", "base64url");
+    }
+
+    // ---- the decision ----
+
+    @Test
+    void exchangeWhenDenyRuleMatchesThenInvalidRequest() {
+        assertRefused(() -> exchange(token().claim("ref", "refs/heads/evil-branch").sign(), TARGET), "invalid_request", "denies this token");
+    }
+
+    @Test
+    void exchangeWhenNoRuleMatchesThenInvalidRequest() {
+        Response response = assertRefused(() -> exchange(token().claim("repository_owner_id", "999").sign(), TARGET),
+                "invalid_request", "no trust rule");
+        assertThat(response.body()).doesNotContain("4242");
+    }
+
+    @Test
+    void exchangeWhenTargetNotGrantedThenInvalidTarget() {
+        assertRefused(() -> exchange(token().sign(), OTHER_TARGET), "invalid_target", "is not granted");
+    }
+
+    @Test
+    void exchangeWhenScopeNotGrantedThenInvalidScope() {
+        Map<String, String> form = form(token().sign());
+        form.put("audience", TARGET);
+        form.put("scope", "deploy admin");
+        assertRefused(() -> postForm(form), "invalid_scope", "scope 'admin' is not granted");
+    }
+
+    // ---- the request ----
+
+    @Test
+    void exchangeWhenTwoTargetsThenInvalidTarget() {
+        String token = token().sign();
+        assertRefused(() -> postRawForm(formBody(token) + "&audience=a&audience=b"), "invalid_target", "exactly one target");
+        assertRefused(() -> postRawForm(formBody(token) + "&audience=" + TARGET + "&resource=" + TARGET), "invalid_target", "exactly one target");
+    }
+
+    @Test
+    void exchangeWhenNoTargetThenInvalidRequest() {
+        assertRefused(() -> postRawForm(formBody(token().sign())), "invalid_request", "name the target");
+    }
+
+    @Test
+    void exchangeWhenGrantTypeWrongThenUnsupportedGrantType() {
+        Map<String, String> form = form(token().sign());
+        form.put("grant_type", "client_credentials");
+        assertRefused(() -> postForm(form), "unsupported_grant_type", "grant_type must be");
+    }
+
+    @Test
+    void exchangeWhenSubjectTokenMissingOrTypeWrongThenInvalidRequest() {
+        assertRefused(() -> postRawForm("grant_type=" + GRANT_TYPE + "&audience=x&subject_token_type=" + ID_TOKEN_TYPE),
+                "invalid_request", "subject_token is required");
+        Map<String, String> form = form(token().sign());
+        form.put("subject_token_type", "urn:ietf:params:oauth:token-type:saml2");
+        form.put("audience", TARGET);
+        assertRefused(() -> postForm(form), "invalid_request", "subject_token_type must be");
+    }
+
+    @Test
+    void exchangeWhenActorTokenSentThenInvalidRequest() {
+        Map<String, String> form = form(token().sign());
+        form.put("audience", TARGET);
+        form.put("actor_token", token().sign());
+        form.put("actor_token_type", ID_TOKEN_TYPE);
+        assertRefused(() -> postForm(form), "invalid_request", "not supported");
+    }
+
+    @Test
+    void exchangeWhenParameterRepeatedThenInvalidRequest() {
+        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&scope=a&scope=b"), "invalid_request", "repeated");
+    }
+
+    @Test
+    void exchangeWhenParametersInQueryStringThenInvalidRequest() {
+        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token?audience=" + TARGET))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
+                .build()), "invalid_request", "query string");
+    }
+
+    @Test
+    void exchangeWhenBodyIsJsonThenInvalidRequest() {
+        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"" + GRANT_TYPE + "\"}"))
+                .build()), "invalid_request", "x-www-form-urlencoded");
+    }
+
+    @Test
+    void exchangeWhenScopeMalformedThenInvalidRequest() {
+        Map<String, String> form = form(token().sign());
+        form.put("audience", TARGET);
+        form.put("scope", "deploy  read");
+        assertRefused(() -> postForm(form), "invalid_request", "scope must be");
+    }
+
+    private static Map<String, String> form(String subjectToken) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", GRANT_TYPE);
+        form.put("subject_token", subjectToken);
+        form.put("subject_token_type", ID_TOKEN_TYPE);
+        return form;
+    }
+
+    private static String formBody(String subjectToken) {
+        return "grant_type=" + GRANT_TYPE + "&subject_token=" + subjectToken + "&subject_token_type=" + ID_TOKEN_TYPE;
+    }
+
+    /** The error and status, no token in the answer or minted, and a refused audit event with that error. */
+    private Response assertRefused(Supplier<Response> call, String error, String descriptionPart) {
+        long issuedBefore = issuedEvents();
+        Response response = call.get();
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+        JsonNode body = response.json();
+        assertThat(body.get("error").stringValue()).isEqualTo(error);
+        assertThat(body.get("error_description").stringValue()).contains(descriptionPart);
+        assertThat(body.has("access_token")).isFalse();
+        String exchangeId = body.get("exchange_id").stringValue();
+
+        Map<String, Object> event = auditEvent(exchangeId);
+        assertThat(event.get("outcome")).isEqualTo("refused");
+        assertThat(event.get("error")).isEqualTo(error);
+        assertThat(event.get("token_id")).isNull();
+        assertThat(issuedEvents()).isEqualTo(issuedBefore);
+        return response;
+    }
+}
