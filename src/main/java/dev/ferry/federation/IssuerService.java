@@ -4,6 +4,7 @@ import dev.ferry.definition.ConfigRevision;
 import dev.ferry.definition.DefinitionException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -47,7 +48,7 @@ public class IssuerService {
         requireUniqueUrl(normalized);
         IssuerEntity entity = new IssuerEntity();
         entity.name = normalized.name();
-        entity.createdAt = clock.instant();
+        entity.createdAt = now();
         return save(entity, normalized);
     }
 
@@ -91,8 +92,7 @@ public class IssuerService {
         entity.replayProtection = d.replayProtection();
         entity.claimMappings = d.claimMappings();
         entity.enabled = d.enabled();
-        Instant now = clock.instant();
-        entity.updatedAt = now;
+        entity.updatedAt = now();
         IssuerEntity saved = repository.saveAndFlush(entity);
         revision.bump();
         return toStored(saved);
@@ -112,6 +112,11 @@ public class IssuerService {
         return new IssuerDefinition(
                 name, d.type(), d.issuerUrl(), d.jwksUri(), d.jwks(), d.acceptedAudiences(), d.algorithms(),
                 d.clockSkewSeconds(), d.maxTokenAgeSeconds(), d.replayProtection(), d.claimMappings(), d.enabled());
+    }
+
+    /** Millisecond precision: what the response shows is what the database keeps. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static StoredIssuer toStored(IssuerEntity e) {

@@ -3,6 +3,8 @@ package dev.ferry.policy;
 import dev.ferry.definition.ConfigRevision;
 import dev.ferry.definition.DefinitionException;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -41,7 +43,7 @@ public class RuleService {
         }
         RuleEntity entity = new RuleEntity();
         entity.name = normalized.name();
-        entity.createdAt = clock.instant();
+        entity.createdAt = now();
         return save(entity, normalized);
     }
 
@@ -78,7 +80,7 @@ public class RuleService {
         entity.scopes = d.scopes();
         entity.ttlSeconds = d.ttlSeconds();
         entity.enabled = d.enabled();
-        entity.updatedAt = clock.instant();
+        entity.updatedAt = now();
         RuleEntity saved = repository.saveAndFlush(entity);
         revision.bump();
         return toStored(saved);
@@ -86,6 +88,11 @@ public class RuleService {
 
     private RuleEntity find(String name) {
         return repository.findById(name).orElseThrow(() -> new DefinitionException.NotFound("rule", name));
+    }
+
+    /** Millisecond precision: what the response shows is what the database keeps. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static StoredRule toStored(RuleEntity e) {
