@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * issuers (their own {@code TestIssuer}, so their own issuer URL) and their own rule names and targets.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@Tag("postgresql")
 public abstract class FerryIntegrationTest {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789";
@@ -61,7 +64,17 @@ public abstract class FerryIntegrationTest {
         registry.add("ferry.data-dir", () -> System.getProperty("java.io.tmpdir") + "/ferry-test-data");
         registry.add("server.port", FerryIntegrationTest::port);
         registry.add("ferry.issuer", () -> "http://127.0.0.1:" + port());
-        registry.add("spring.datasource.url", () -> "jdbc:h2:mem:ferry-it;DB_CLOSE_DELAY=-1");
+        if (TestDatabase.POSTGRESQL.selected()) {
+            registry.add("spring.datasource.url", TestDatabase::postgresUrl);
+            registry.add("spring.flyway.schemas", () -> TestDatabase.SCHEMA);
+        } else {
+            registry.add("spring.datasource.url", () -> "jdbc:h2:mem:ferry-it;DB_CLOSE_DELAY=-1");
+        }
+    }
+
+    @BeforeAll
+    static void requireDatabase() {
+        TestDatabase.requireAvailable();
     }
 
     /** The port of this backend's Ferry; the PostgreSQL suite overrides the datasource and port. */

@@ -1,0 +1,51 @@
+package dev.ferry;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Which database the integration suite runs on. Maven's default test run uses the embedded H2; its
+ * {@code postgresql} execution sets {@code -Dferry.test.database=postgresql} and runs the same suite
+ * on the server named by {@code FERRY_TEST_POSTGRES_URL}, in a schema of its own that is dropped and
+ * recreated at the start of the run. Without that variable the PostgreSQL run is skipped, visibly.
+ */
+public enum TestDatabase {
+    H2,
+    POSTGRESQL;
+
+    public static final String URL_VARIABLE = "FERRY_TEST_POSTGRES_URL";
+    static final String SCHEMA = "ferry_it";
+    private static boolean schemaReset;
+
+    public boolean selected() {
+        String chosen = System.getProperty("ferry.test.database", "h2");
+        return name().equalsIgnoreCase(chosen);
+    }
+
+    /** Aborts (skips) the calling test class when the PostgreSQL run has no server to use. */
+    public static void requireAvailable() {
+        if (POSTGRESQL.selected()) {
+            Assumptions.assumeTrue(
+                    System.getenv(URL_VARIABLE) != null,
+                    URL_VARIABLE + " is not set: the PostgreSQL integration run is skipped");
+        }
+    }
+
+    /** The server's URL with {@link #SCHEMA} as the current schema, reset once per run. */
+    static synchronized String postgresUrl() {
+        String base = System.getenv(URL_VARIABLE);
+        if (!schemaReset) {
+            try (Connection connection = DriverManager.getConnection(base);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("drop schema if exists " + SCHEMA + " cascade");
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot prepare PostgreSQL at " + URL_VARIABLE + ": " + e.getMessage(), e);
+            }
+            schemaReset = true;
+        }
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+    }
+}
