@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -35,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @Tag("postgresql")
+@ExtendWith(TestDatabase.Available.class)
 public abstract class FerryIntegrationTest {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789";
@@ -72,10 +73,6 @@ public abstract class FerryIntegrationTest {
         }
     }
 
-    @BeforeAll
-    static void requireDatabase() {
-        TestDatabase.requireAvailable();
-    }
 
     /** The port of this backend's Ferry; the PostgreSQL suite overrides the datasource and port. */
     protected static int port() {

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Which database the integration suite runs on. Maven's default test run uses the embedded H2; its
@@ -25,12 +27,14 @@ public enum TestDatabase {
         return name().equalsIgnoreCase(chosen);
     }
 
-    /** Aborts (skips) the calling test class when the PostgreSQL run has no server to use. */
-    public static void requireAvailable() {
-        if (POSTGRESQL.selected()) {
-            Assumptions.assumeTrue(
-                    System.getenv(URL_VARIABLE) != null,
-                    URL_VARIABLE + " is not set: the PostgreSQL integration run is skipped");
+    /** Disables the integration suite's PostgreSQL run when there is no server to use; reported as skipped. */
+    public static final class Available implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (POSTGRESQL.selected() && System.getenv(URL_VARIABLE) == null) {
+                return ConditionEvaluationResult.disabled(URL_VARIABLE + " is not set: the PostgreSQL integration run is skipped");
+            }
+            return ConditionEvaluationResult.enabled("database available");
         }
     }
 
