@@ -34,8 +34,12 @@ public class PolicyEvaluator {
     private final Duration maxTtl;
 
     PolicyEvaluator(RuleBook ruleBook, FerryProperties properties) {
+        this(ruleBook, properties.token().maxTtl());
+    }
+
+    PolicyEvaluator(RuleBook ruleBook, Duration maxTtl) {
         this.ruleBook = ruleBook;
-        this.maxTtl = properties.token().maxTtl();
+        this.maxTtl = maxTtl;
     }
 
     /** The decision for the token endpoint: only the rules that can matter are evaluated. */
@@ -49,7 +53,10 @@ public class PolicyEvaluator {
     }
 
     private Decision evaluate(DecisionRequest request, boolean everyRule) {
-        IssuerPolicy policy = ruleBook.forIssuer(request.issuer());
+        return evaluate(ruleBook.forIssuer(request.issuer()), request, everyRule);
+    }
+
+    Decision evaluate(IssuerPolicy policy, DecisionRequest request, boolean everyRule) {
         Trace trace = new Trace(request);
         if (everyRule) {
             policy.all().forEach(trace::matches);

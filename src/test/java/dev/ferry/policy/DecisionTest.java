@@ -1,0 +1,139 @@
+package dev.ferry.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The decision steps of DESIGN.md §2, on compiled rules; and that explaining reaches the same decision. */
+class DecisionTest {
+
+    private static final String T = "https://deploy.example.com";
+    private static final JsonNode MAIN = JsonMapper.builder().build().readTree(
+            "{\"repository_owner_id\":\"4242\",\"ref\":\"refs/heads/main\",\"environment\":\"prod\"}");
+    private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+
+    private final PolicyEvaluator evaluator = new PolicyEvaluator(null, Duration.ofHours(1));
+
+    private static CompiledRule rule(String name, Effect effect, Condition condition, List<String> targets, List<String> scopes, Integer ttl) {
+        return CompiledRule.compile(new RuleDefinition(name, "gh", null, effect, List.of(condition), targets, scopes, ttl, true), DEFAULT_TTL);
+    }
+
+    private static Condition owner(String id) {
+        return new Condition("repository_owner_id", Operator.EQUALS, id, null);
+    }
+
+    private Decision decide(List<CompiledRule> rules, String target, List<String> scopes) {
+        IssuerPolicy policy = new IssuerPolicy(rules);
+        DecisionRequest request = new DecisionRequest("gh", MAIN, target, scopes);
+        Decision decision = evaluator.evaluate(policy, request, false);
+        Decision explained = evaluator.evaluate(policy, request, true);
+        assertThat(explained.getClass()).isEqualTo(decision.getClass());
+        assertThat(explained.matchedRules()).containsAll(decision.matchedRules());
+        if (decision instanceof Decision.Refused refused) {
+            assertThat(((Decision.Refused) explained).error()).isEqualTo(refused.error());
+        } else {
+            assertThat(((Decision.Granted) explained).scopes()).isEqualTo(((Decision.Granted) decision).scopes());
+            assertThat(((Decision.Granted) explained).lifetime()).isEqualTo(((Decision.Granted) decision).lifetime());
+        }
+        assertThat(explained.trace()).hasSize(rules.size());
+        return decision;
+    }
+
+    @Test
+    void grantedScopesAreTheUnionAndLifetimeTheSmallestOfRulesGrantingAnIssuedScope() {
+        Decision decision = decide(List.of(
+                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
+                rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)), T, null);
+
+        Decision.Granted granted = (Decision.Granted) decision;
+        assertThat(granted.scopes()).containsExactly("deploy", "read");
+        assertThat(granted.lifetime()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(granted.matchedRules()).containsExactly("a", "b");
+    }
+
+    @Test
+    void lifetimeIgnoresRulesThatGrantNoIssuedScope() {
+        Decision.Granted granted = (Decision.Granted) decide(List.of(
+                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
+                rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)), T, List.of("deploy"));
+
+        assertThat(granted.scopes()).containsExactly("deploy");
+        assertThat(granted.lifetime()).isEqualTo(Duration.ofSeconds(600));
+    }
+
+    @Test
+    void lifetimeDefaultsAndIsCapped() {
+        Decision.Granted defaulted = (Decision.Granted) decide(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), null)), T, null);
+        assertThat(defaulted.lifetime()).isEqualTo(DEFAULT_TTL);
+        assertThat(defaulted.scopes()).isEmpty();
+
+        PolicyEvaluator capped = new PolicyEvaluator(null, Duration.ofMinutes(5));
+        Decision decision = capped.evaluate(new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), 3600))),
+                new DecisionRequest("gh", MAIN, T, null), false);
+        assertThat(((Decision.Granted) decision).lifetime()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void denyWithoutTargetsRefusesEveryTarget() {
+        Decision decision = decide(List.of(
+                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
+                rule("no-prod", Effect.DENY, new Condition("environment", Operator.EQUALS, "prod", null), List.of(), List.of(), null)), T, null);
+
+        assertThat(decision).isInstanceOf(Decision.Refused.class);
+        assertThat(((Decision.Refused) decision).error()).isEqualTo("invalid_request");
+        assertThat(decision.matchedRules()).contains("no-prod");
+    }
+
+    @Test
+    void denyForAnotherTargetDoesNotApply() {
+        Decision decision = decide(List.of(
+                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
+                rule("deny-other", Effect.DENY, owner("4242"), List.of("https://other.example.com"), List.of(), null)), T, null);
+
+        assertThat(decision).isInstanceOf(Decision.Granted.class);
+    }
+
+    @Test
+    void allowMatchingAnotherTargetIsInvalidTargetAndNoMatchIsInvalidRequest() {
+        List<CompiledRule> rules = List.of(rule("a", Effect.ALLOW, owner("4242"), List.of("https://other.example.com"), List.of(), null));
+        assertThat(((Decision.Refused) decide(rules, T, null)).error()).isEqualTo("invalid_target");
+
+        List<CompiledRule> none = List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null));
+        assertThat(((Decision.Refused) decide(none, T, null)).error()).isEqualTo("invalid_request");
+        assertThat(((Decision.Refused) decide(List.of(), T, null)).error()).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void requestedScopeOutsideGrantIsInvalidScopeNeverDownScoped() {
+        Decision decision = decide(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), null)), T, List.of("read", "write"));
+
+        assertThat(((Decision.Refused) decision).error()).isEqualTo("invalid_scope");
+        assertThat(((Decision.Refused) decision).description()).contains("'write'").doesNotContain("read'");
+    }
+
+    @Test
+    void disabledRuleNeverMatches() {
+        CompiledRule disabled = CompiledRule.compile(
+                new RuleDefinition("off", "gh", null, Effect.ALLOW, List.of(owner("4242")), List.of(T), List.of(), null, false), DEFAULT_TTL);
+
+        Decision decision = decide(List.of(disabled), T, null);
+
+        assertThat(((Decision.Refused) decision).error()).isEqualTo("invalid_request");
+        assertThat(decision.trace().get(0).conditions().get(0).holds()).isTrue();
+        assertThat(decision.trace().get(0).matched()).isFalse();
+    }
+
+    @Test
+    void traceRecordsExpectedAndActualValues() {
+        Decision decision = decide(List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null)), T, null);
+
+        ConditionResult result = decision.trace().get(0).conditions().get(0);
+        assertThat(result.expected()).isEqualTo("1");
+        assertThat(result.actual()).containsExactly("4242");
+        assertThat(result.holds()).isFalse();
+    }
+}
