@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
@@ -171,6 +174,22 @@ class TokenExchangeTest extends FerryIntegrationTest {
         Jwt jwt = gatewayDecoder(TARGET).decode(body.get("access_token").stringValue());
         assertThat(body.get("expires_in").asLong()).isEqualTo(600);
         assertThat(jwt.getExpiresAt()).isBetween(before.plusSeconds(600), Instant.now().plusSeconds(601));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void tokensNeverReachTheLog(CapturedOutput output) {
+        String subjectToken = github.github().sign();
+        String accessToken = exchange(subjectToken, TARGET).json().get("access_token").stringValue();
+        String refusedToken = github.github().claim("repository_owner_id", "1").sign();
+        exchange(refusedToken, TARGET);
+        exchange(subjectToken.substring(0, subjectToken.length() - 4) + "AAAA", TARGET);
+        flushAudit();
+
+        String signature = subjectToken.substring(subjectToken.lastIndexOf('.') + 1);
+        assertThat(output.getAll()).doesNotContain(signature)
+                .doesNotContain(accessToken.substring(accessToken.lastIndexOf('.') + 1))
+                .doesNotContain(refusedToken.substring(refusedToken.lastIndexOf('.') + 1));
     }
 
     @Test

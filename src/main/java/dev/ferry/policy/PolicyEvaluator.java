@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.stereotype.Component;
 
@@ -33,6 +34,7 @@ public class PolicyEvaluator {
     private final RuleBook ruleBook;
     private final Duration maxTtl;
 
+    @Autowired
     PolicyEvaluator(RuleBook ruleBook, FerryProperties properties) {
         this(ruleBook, properties.token().maxTtl());
     }
