@@ -4,7 +4,7 @@
 #   demo-token.sh issuer   prints an issuer definition for POST /admin/v1/issuers
 #   demo-token.sh token    prints a freshly signed RS256 ID token (valid for 5 minutes)
 #
-# Needs bash, openssl and coreutils (base64, tr, sed, date). The RSA-2048 key is generated once
+# Needs bash, openssl, sed and coreutils (base64, tr, cut, date). The RSA-2048 key is generated once
 # into $FERRY_DEMO_DIR (default: $TMPDIR/ferry-demo) and reused, so the token always matches the
 # issuer you registered. Delete that directory to start over with a new key.
 #

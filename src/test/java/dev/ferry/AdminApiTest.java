@@ -108,6 +108,10 @@ class AdminApiTest extends FerryIntegrationTest {
                 Arguments.of("reserved mapping", Map.of("name", "x-map", "type", "github", "claimMappings", Map.of("sub", "repository")), "claimMappings.sub"),
                 Arguments.of("private jwks", Map.of("name", "x-jwks", "type", "oidc", "issuerUrl", "https://i.example.com",
                         "jwks", Map.of("keys", List.of(TestIssuer.newKey().toJSONObject()))), "jwks"),
+                Arguments.of("jwks not an object", Map.of("name", "x-jwks-array", "type", "oidc", "issuerUrl", "https://i.example.com",
+                        "jwks", List.of()), "jwks"),
+                Arguments.of("jwks without keys", Map.of("name", "x-jwks-empty", "type", "oidc", "issuerUrl", "https://i.example.com",
+                        "jwks", Map.of("keys", "none")), "jwks"),
                 Arguments.of("unknown field", Map.of("name", "x-unknown", "type", "github", "acceptedAudience", List.of("a")), "acceptedAudience"),
                 Arguments.of("wrong type", Map.of("name", "x-wrong", "type", "github", "replayProtection", "maybe"), "replayProtection"));
     }
@@ -171,6 +175,38 @@ class AdminApiTest extends FerryIntegrationTest {
         Response response = send(wrong);
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
+    }
+
+    @Test
+    void getResponseCanBeSentBackWithPut() {
+        String name = unique("roundtrip");
+        create("issuers", issuerFor(name, issuer.url() + "/" + name, TestIssuer.DEFAULT_AUDIENCE));
+        JsonNode stored = admin("GET", "/admin/v1/issuers/" + name, null).json();
+
+        Response replaced = admin("PUT", "/admin/v1/issuers/" + name, stored.toString());
+
+        assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
+        assertThat(replaced.json().get("version").asLong()).isEqualTo(stored.get("version").asLong() + 1);
+    }
+
+    @Test
+    void unknownFieldIsNamedAsUnknown() {
+        Response response = admin("POST", "/admin/v1/issuers", Map.of("name", "x-typo", "type", "github", "acceptedAudience", List.of("a")));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("detail").stringValue()).isEqualTo("field 'acceptedAudience' is not known");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "issuers|null", "issuers|[]", "issuers|{}", "issuers|\"text\"", "issuers|{\"name\":\"x-n\",\"claimMappings\":{\"a\":null}}",
+        "issuers|{\"name\":\"x-n2\",\"acceptedAudiences\":[null]}", "rules|null", "rules|[]", "rules|{}",
+        "rules|{\"name\":\"x\",\"conditions\":[null]}", "rules|{\"name\":\"x\",\"targets\":[null]}"})
+    void oddBodiesAreProblemsNeverServerErrors(String collection, String body) {
+        Response response = admin("POST", "/admin/v1/" + collection, body);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
     }
 
     @Test

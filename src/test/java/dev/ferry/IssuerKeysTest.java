@@ -125,6 +125,7 @@ class IssuerKeysTest extends FerryIntegrationTest {
         Response response = exchange(issuer.github().sign(), TARGET);
 
         assertThat(response.status()).isEqualTo(503);
+        assertThat(response.header("Retry-After")).isEqualTo("30");
         assertThat(response.json().get("error").stringValue()).isEqualTo("temporarily_unavailable");
         Map<String, Object> event = auditEvent(response.json().get("exchange_id").stringValue());
         assertThat(event.get("outcome")).isEqualTo("refused");

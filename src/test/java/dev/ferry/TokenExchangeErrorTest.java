@@ -282,6 +282,14 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     }
 
     @Test
+    void exchangeWhenContentTypeUnparseableThenInvalidRequest() {
+        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                .header("Content-Type", "foo")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
+                .build()), "invalid_request", "x-www-form-urlencoded");
+    }
+
+    @Test
     void exchangeWhenScopeMalformedThenInvalidRequest() {
         Map<String, String> form = form(token().sign());
         form.put("audience", TARGET);

@@ -18,6 +18,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * RFC 9457 problem details for every error outside {@code /token}: a stable {@code type} URI per
@@ -70,7 +71,9 @@ class AdminProblems extends ResponseEntityExceptionHandler {
         if (databind != null && !databind.getPath().isEmpty()) {
             String field = path(databind);
             problem.setProperty("field", field);
-            problem.setDetail("field '" + field + "' has a value of the wrong type or form" + reason(databind));
+            problem.setDetail(databind instanceof UnrecognizedPropertyException
+                    ? "field '" + field + "' is not known"
+                    : "field '" + field + "' has a value of the wrong type or form" + reason(databind));
         }
         return ResponseEntity.badRequest().body(problem);
     }

@@ -76,6 +76,7 @@ public class AuditLog implements SmartLifecycle {
     public void start() {
         running = true;
         writer = new Thread(this::drainLoop, "ferry-audit-writer");
+        writer.setDaemon(true);
         writer.start();
     }
 

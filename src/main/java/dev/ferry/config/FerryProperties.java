@@ -28,6 +28,14 @@ public record FerryProperties(
         @Valid @DefaultValue Federation federation,
         @Valid @DefaultValue Cache cache) {
 
+    public FerryProperties {
+        if (issuer != null && (!issuer.isAbsolute() || issuer.getHost() == null
+                || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme())))) {
+            throw new IllegalArgumentException(
+                    "ferry.issuer must be an absolute http(s) URL such as https://ferry.example.com, not '" + issuer + "'");
+        }
+    }
+
     /** The issuer URL as it appears in {@code iss}: no trailing slash. */
     public String issuerId() {
         String value = issuer.toString();
@@ -76,7 +84,30 @@ public record FerryProperties(
             @NotNull @DefaultValue("5m") Duration jwksCacheTtl,
             @NotNull @DefaultValue("30s") Duration jwksRefreshAhead,
             @NotNull @DefaultValue("30s") Duration jwksMinRefreshInterval,
-            @NotNull @DefaultValue("24h") Duration jwksOutageTolerance) {}
+            @NotNull @DefaultValue("24h") Duration jwksOutageTolerance) {
+
+        /** The JWKS cache settings must fit together, or every issuer's key source would fail to build. */
+        public Federation {
+            if (jwksCacheTtl != null && jwksMinRefreshInterval != null && jwksMinRefreshInterval.compareTo(jwksCacheTtl) >= 0) {
+                throw new IllegalArgumentException("ferry.federation.jwks-min-refresh-interval (" + jwksMinRefreshInterval
+                        + ") must be shorter than ferry.federation.jwks-cache-ttl (" + jwksCacheTtl + ")");
+            }
+            if (jwksCacheTtl != null && jwksRefreshAhead != null && connectTimeout != null && readTimeout != null
+                    && jwksRefreshAhead.plus(refreshTimeout(connectTimeout, readTimeout)).compareTo(jwksCacheTtl) > 0) {
+                throw new IllegalArgumentException("ferry.federation.jwks-cache-ttl (" + jwksCacheTtl
+                        + ") must exceed jwks-refresh-ahead plus twice the connect and read timeouts");
+            }
+        }
+
+        /** How long a request waits for another request's JWKS fetch in progress. */
+        public Duration jwksRefreshTimeout() {
+            return refreshTimeout(connectTimeout, readTimeout);
+        }
+
+        private static Duration refreshTimeout(Duration connect, Duration read) {
+            return connect.plus(read).multipliedBy(2);
+        }
+    }
 
     /**
      * @param refresh how often each replica checks the database for issuer and rule changes made

@@ -30,6 +30,9 @@ class TokenExchangeController {
     /** Response header carrying the exchange id on success (errors carry it in the body). */
     static final String EXCHANGE_ID_HEADER = "Ferry-Exchange-Id";
 
+    /** When a 503 caller may try again: long enough for an issuer's JWKS fetch to be retried. */
+    private static final String RETRY_AFTER_SECONDS = "30";
+
     private static final Logger log = LoggerFactory.getLogger(TokenExchangeController.class);
 
     private final TokenExchangeService service;
@@ -78,13 +81,17 @@ class TokenExchangeController {
 
     private ResponseEntity<Map<String, Object>> failure(ExchangeEvent.Builder event, ExchangeError e) {
         service.refused(event, e);
+        log.info("Exchange {} refused: {}: {}", event.exchangeId(), e.error().getErrorCode(), e.detail());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error().getErrorCode());
         body.put("error_description", e.error().getDescription());
         body.put("exchange_id", event.exchangeId());
-        return ResponseEntity.status(e.status())
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
                 .cacheControl(CacheControl.noStore())
-                .header("Pragma", "no-cache")
-                .body(body);
+                .header("Pragma", "no-cache");
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        return response.body(body);
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 
@@ -59,8 +60,7 @@ final class TokenExchangeRequestParser {
     }
 
     private static Map<String, String[]> formParameters(HttpServletRequest request) {
-        String contentType = request.getContentType();
-        if (contentType == null || !MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType))) {
+        if (!isForm(request.getContentType())) {
             throw ExchangeError.badRequest(INVALID_REQUEST, "send the parameters as application/x-www-form-urlencoded");
         }
         if (request.getQueryString() != null) {
@@ -73,6 +73,14 @@ final class TokenExchangeRequestParser {
             }
         });
         return parameters;
+    }
+
+    private static boolean isForm(String contentType) {
+        try {
+            return contentType != null && MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType));
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static String target(Map<String, String[]> parameters) {

@@ -1,5 +1,6 @@
 package dev.ferry.federation;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * @param claimMappings issued claim name → upstream claim (a top-level name or dotted path)
  * @param enabled a disabled issuer's tokens are refused
  */
+@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt"}, allowGetters = true)
 public record IssuerDefinition(
         String name,
         IssuerType type,

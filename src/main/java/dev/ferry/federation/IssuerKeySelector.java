@@ -54,7 +54,7 @@ final class IssuerKeySelector {
             throw new SubjectTokenRejected(
                     UNKNOWN_KEY,
                     issuer.name(),
-                    "subject_token is signed with a key (kid '" + kid + "') that issuer '" + issuer.name()
+                    "subject_token is signed with a key (kid " + SubjectTokenRejected.shown(kid) + ") that issuer '" + issuer.name()
                             + "' does not publish",
                     "no key with kid " + kid + " in the JWKS of " + issuer.issuerUrl());
         }
@@ -101,7 +101,7 @@ final class IssuerKeySelector {
         return new SubjectTokenRejected(
                 UNSUITABLE_KEY,
                 issuer.name(),
-                "the key (kid '" + kid + "') of issuer '" + issuer.name() + "' cannot be used: " + why,
+                "the key (kid " + SubjectTokenRejected.shown(kid) + ") of issuer '" + issuer.name() + "' cannot be used: " + why,
                 "key " + kid + " of " + issuer.issuerUrl() + " refused: " + why);
     }
 }

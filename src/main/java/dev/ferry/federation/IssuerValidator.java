@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 import org.springframework.stereotype.Component;
 
 /** Checks an issuer definition field by field and fills in its defaults. */
@@ -51,21 +52,25 @@ class IssuerValidator {
             throw new Invalid("issuerUrl", "issuerUrl is required for type 'oidc'");
         }
         requireUrl("issuerUrl", issuerUrl);
+        JsonNode jwks = in.jwks() == null || in.jwks().isNull() ? null : in.jwks();
         if (in.jwksUri() != null) {
             requireUrl("jwksUri", in.jwksUri());
-            if (in.jwks() != null) {
+            if (jwks != null) {
                 throw new Invalid("jwks", "give either jwksUri or jwks, not both");
             }
         }
-        if (in.jwks() != null) {
-            requirePublicKeySet(in.jwks().toString());
+        if (jwks != null) {
+            if (!jwks.isObject()) {
+                throw new Invalid("jwks", "jwks must be a JWK set: an object with a keys array");
+            }
+            requirePublicKeySet(jwks.toString());
         }
         return new IssuerDefinition(
                 name,
                 type,
                 issuerUrl,
                 in.jwksUri(),
-                in.jwks(),
+                jwks,
                 audiences(in.acceptedAudiences()),
                 algorithms(in.algorithms()),
                 within("clockSkewSeconds", in.clockSkewSeconds(), DEFAULT_CLOCK_SKEW_SECONDS, 0, MAX_CLOCK_SKEW_SECONDS),
@@ -108,7 +113,7 @@ class IssuerValidator {
         JWKSet set;
         try {
             set = JWKSet.parse(json);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw new Invalid("jwks", "jwks is not a valid JWK set: " + e.getMessage());
         }
         if (set.getKeys().isEmpty()) {

@@ -42,7 +42,7 @@ class KeySources {
                 ? new URLBasedJWKSetSource<>(url(issuer.jwksUri()), retriever)
                 : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever);
         long ttl = settings.jwksCacheTtl().toMillis();
-        long refreshTimeout = settings.connectTimeout().plus(settings.readTimeout()).multipliedBy(2).toMillis();
+        long refreshTimeout = settings.jwksRefreshTimeout().toMillis();
         return JWKSourceBuilder.create(source)
                 .cache(ttl, refreshTimeout)
                 .refreshAheadCache(settings.jwksRefreshAhead().toMillis(), false)

@@ -43,7 +43,7 @@ class ReplayGuard {
                     jwtId,
                     Timestamp.from(expiresAt));
         } catch (DuplicateKeyException e) {
-            throw new SubjectTokenRejected(REPLAYED, "subject_token was already exchanged (jti " + jwtId + "); request a fresh one");
+            throw new SubjectTokenRejected(REPLAYED, "subject_token was already exchanged; request a fresh one");
         }
     }
 

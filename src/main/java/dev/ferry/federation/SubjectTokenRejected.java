@@ -44,6 +44,12 @@ public final class SubjectTokenRejected extends Exception {
         this(reason, null, description, description);
     }
 
+    /** A caller-supplied value as it may be echoed back: quoted, and cut short if long. */
+    static String shown(String value) {
+        String quoted = value == null ? "(none)" : value;
+        return "'" + (quoted.length() > 128 ? quoted.substring(0, 128) + "…" : quoted) + "'";
+    }
+
     public Reason reason() {
         return reason;
     }

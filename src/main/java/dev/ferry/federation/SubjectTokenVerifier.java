@@ -97,7 +97,7 @@ public class SubjectTokenVerifier {
         String iss = requireString(payload, "iss");
         TrustedIssuer issuer = registry.byUrl(iss);
         if (issuer == null) {
-            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer '" + iss + "' is not trusted by this Ferry");
+            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + SubjectTokenRejected.shown(iss) + " is not trusted by this Ferry");
         }
         if (!issuer.enabled()) {
             throw new SubjectTokenRejected(DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
@@ -192,9 +192,9 @@ public class SubjectTokenVerifier {
                 }
             }
         }
-        String shown = aud == null ? "(none)" : aud.isString() ? aud.stringValue() : aud.toString();
+        String shown = aud == null ? null : aud.isString() ? aud.stringValue() : aud.toString();
         throw new SubjectTokenRejected(
-                WRONG_AUDIENCE, "audience '" + shown + "' not accepted by issuer '" + issuer.name() + "'");
+                WRONG_AUDIENCE, "audience " + SubjectTokenRejected.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
     }
 
     private static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {

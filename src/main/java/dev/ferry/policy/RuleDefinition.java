@@ -1,5 +1,6 @@
 package dev.ferry.policy;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ import java.util.List;
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
  */
+@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt"}, allowGetters = true)
 public record RuleDefinition(
         String name,
         String issuer,

@@ -2,6 +2,7 @@ package dev.ferry.token;
 
 import dev.ferry.config.FerryProperties;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,11 @@ class WellKnownController {
         m.put("token_endpoint_auth_methods_supported", List.of("none"));
         m.put("response_types_supported", List.of());
         m.put("subject_types_supported", List.of("public"));
-        m.put("id_token_signing_alg_values_supported", List.of(properties.keys().algorithm().jwsAlgorithm().getName()));
-        m.put("token_endpoint_auth_signing_alg_values_supported", List.of());
-        this.metadata = Map.copyOf(m);
+        m.put("id_token_signing_alg_values_supported", keys.publishedKeys().getKeys().stream()
+                .map(key -> key.getAlgorithm().getName())
+                .distinct()
+                .toList());
+        this.metadata = Collections.unmodifiableMap(m);
     }
 
     @GetMapping(path = "/.well-known/jwks.json", produces = "application/jwk-set+json")
