@@ -42,10 +42,16 @@ public record FerryProperties(
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }
 
+    /** The audience a Ferry-issued token must hold to call the admin API: {@code ferry.admin.audience}. */
+    public String adminAudience() {
+        return admin.audience() != null && !admin.audience().isBlank() ? admin.audience() : issuerId() + "/admin";
+    }
+
     /**
-     * @param bootstrapToken a static bearer token for the admin API; unset disables it
+     * @param bootstrapToken a static bearer token with full admin rights; unset disables it
+     * @param audience the audience of Ferry-issued admin tokens; default {@code <ferry.issuer>/admin}
      */
-    public record Admin(String bootstrapToken) {}
+    public record Admin(String bootstrapToken, String audience) {}
 
     /**
      * @param algorithm the JWS algorithm of newly generated signing keys: ES256, RS256, PS256 or EdDSA
