@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -31,6 +32,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     static final URI MALFORMED_BODY = URI.create("urn:ferry:problem:malformed-body");
     static final URI NOT_FOUND = URI.create("urn:ferry:problem:not-found");
     static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
+    static final URI PRECONDITION_FAILED = URI.create("urn:ferry:problem:precondition-failed");
     static final URI INTERNAL = URI.create("urn:ferry:problem:internal");
 
     private static final Logger log = LoggerFactory.getLogger(AdminProblems.class);
@@ -45,6 +47,11 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(DefinitionException.NotFound.class)
     ProblemDetail notFound(DefinitionException.NotFound e) {
         return problem(HttpStatus.NOT_FOUND, NOT_FOUND, "Not found", e.getMessage());
+    }
+
+    @ExceptionHandler(DefinitionException.PreconditionFailed.class)
+    ProblemDetail preconditionFailed(DefinitionException.PreconditionFailed e) {
+        return problem(HttpStatus.PRECONDITION_FAILED, PRECONDITION_FAILED, "Precondition failed", e.getMessage());
     }
 
     @ExceptionHandler(DefinitionException.Conflict.class)
@@ -75,6 +82,15 @@ class AdminProblems extends ResponseEntityExceptionHandler {
                     ? "field '" + field + "' is not known"
                     : "field '" + field + "' has a value of the wrong type or form" + reason(databind));
         }
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String field = e.getPropertyName() != null ? e.getPropertyName() : "parameter";
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, INVALID_FIELD, "Invalid field", "'" + field + "' has a value of the wrong type or form");
+        problem.setProperty("field", field);
         return ResponseEntity.badRequest().body(problem);
     }
 

@@ -5,13 +5,16 @@ import dev.ferry.federation.IssuerService;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /admin/v1/issuers}: the issuers whose tokens Ferry accepts. */
@@ -20,9 +23,11 @@ import org.springframework.web.bind.annotation.RestController;
 class IssuerController {
 
     private final IssuerService issuers;
+    private final DefinitionWriter writer;
 
-    IssuerController(IssuerService issuers) {
+    IssuerController(IssuerService issuers, DefinitionWriter writer) {
         this.issuers = issuers;
+        this.writer = writer;
     }
 
     @GetMapping
@@ -31,24 +36,36 @@ class IssuerController {
     }
 
     @GetMapping("/{name}")
-    IssuerResponse get(@PathVariable String name) {
-        return IssuerResponse.of(issuers.get(name));
+    ResponseEntity<IssuerResponse> get(@PathVariable String name) {
+        return withETag(IssuerResponse.of(issuers.get(name)));
     }
 
     @PostMapping
-    ResponseEntity<IssuerResponse> create(@RequestBody IssuerDefinition definition) {
-        IssuerResponse created = IssuerResponse.of(issuers.create(definition));
-        return ResponseEntity.created(URI.create("/admin/v1/issuers/" + created.name())).body(created);
+    ResponseEntity<IssuerResponse> create(@RequestBody IssuerDefinition definition, Authentication caller) {
+        IssuerResponse created = IssuerResponse.of(writer.createIssuer(Principals.name(caller), definition));
+        return ResponseEntity.created(URI.create("/admin/v1/issuers/" + created.name()))
+                .eTag(ETags.of(created.version()))
+                .body(created);
     }
 
     @PutMapping("/{name}")
-    IssuerResponse replace(@PathVariable String name, @RequestBody IssuerDefinition definition) {
-        return IssuerResponse.of(issuers.replace(name, definition));
+    ResponseEntity<IssuerResponse> replace(
+            @PathVariable String name,
+            @RequestBody IssuerDefinition definition,
+            @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            Authentication caller) {
+        return withETag(IssuerResponse.of(
+                writer.replaceIssuer(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch))));
     }
 
     @DeleteMapping("/{name}")
-    ResponseEntity<Void> delete(@PathVariable String name) {
-        issuers.delete(name);
+    ResponseEntity<Void> delete(
+            @PathVariable String name, @RequestParam(defaultValue = "false") boolean cascade, Authentication caller) {
+        writer.deleteIssuer(Principals.name(caller), name, cascade);
         return ResponseEntity.noContent().build();
+    }
+
+    private static ResponseEntity<IssuerResponse> withETag(IssuerResponse issuer) {
+        return ResponseEntity.ok().eTag(ETags.of(issuer.version())).body(issuer);
     }
 }

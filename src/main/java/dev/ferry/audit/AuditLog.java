@@ -54,6 +54,24 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes an admin event at once, in the caller's transaction: the change and its record commit
+     * or roll back together.
+     */
+    public void recordAdmin(AdminEvent event) {
+        jdbc.update(
+                "insert into audit_event (id, occurred_at, kind, outcome, principal, action, entity_type, entity_name,"
+                        + " before_state, after_state) values (?, ?, 'admin', 'applied', ?, ?, ?, ?, ?, ?)",
+                event.id(),
+                Timestamp.from(event.occurredAt()),
+                truncate(event.principal(), 1024),
+                event.action(),
+                event.entityType(),
+                event.entityName(),
+                toJson(event.before()),
+                toJson(event.after()));
+    }
+
     /** Waits until every event recorded so far is written; false if that took longer than {@code timeout}. */
     public boolean flush(Duration timeout) throws InterruptedException {
         long target = recorded.get();

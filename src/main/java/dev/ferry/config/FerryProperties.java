@@ -26,7 +26,8 @@ public record FerryProperties(
         @Valid @DefaultValue Keys keys,
         @Valid @DefaultValue Token token,
         @Valid @DefaultValue Federation federation,
-        @Valid @DefaultValue Cache cache) {
+        @Valid @DefaultValue Cache cache,
+        @Valid @DefaultValue Audit audit) {
 
     public FerryProperties {
         if (issuer != null && (!issuer.isAbsolute() || issuer.getHost() == null
@@ -114,6 +115,9 @@ public record FerryProperties(
             return connect.plus(read).multipliedBy(2);
         }
     }
+
+    /** @param retention how long audit events are kept before the hourly purge deletes them */
+    public record Audit(@NotNull @DefaultValue("90d") Duration retention) {}
 
     /**
      * @param refresh how often each replica checks the database for issuer and rule changes made

@@ -31,6 +31,13 @@ public abstract sealed class DefinitionException extends RuntimeException {
         }
     }
 
+    /** The stored definition is no longer the version the writer read ({@code If-Match}): HTTP 412. */
+    public static final class PreconditionFailed extends DefinitionException {
+        public PreconditionFailed(String kind, String name, long expected, long actual) {
+            super(kind + " '" + name + "' is at version " + actual + ", not " + expected + "; read it again and reapply your change");
+        }
+    }
+
     /** The write conflicts with what is stored (a duplicate name, dependants): HTTP 409. */
     public static final class Conflict extends DefinitionException {
         public Conflict(String message) {

@@ -53,8 +53,9 @@ public class IssuerService {
     }
 
     @Transactional
-    public StoredIssuer replace(String name, IssuerDefinition definition) {
+    public StoredIssuer replace(String name, IssuerDefinition definition, Long expectedVersion) {
         IssuerEntity entity = find(name);
+        requireVersion(entity.version, expectedVersion, name);
         if (definition.name() != null && !definition.name().equals(name)) {
             throw new DefinitionException.Invalid("name", "name cannot change; it is the issuer's key");
         }
@@ -112,6 +113,12 @@ public class IssuerService {
         return new IssuerDefinition(
                 name, d.type(), d.issuerUrl(), d.jwksUri(), d.jwks(), d.acceptedAudiences(), d.algorithms(),
                 d.clockSkewSeconds(), d.maxTokenAgeSeconds(), d.replayProtection(), d.claimMappings(), d.enabled());
+    }
+
+    private static void requireVersion(long actual, Long expected, String name) {
+        if (expected != null && expected != actual) {
+            throw new DefinitionException.PreconditionFailed("issuer", name, expected, actual);
+        }
     }
 
     /** Millisecond precision: what the response shows is what the database keeps. */

@@ -16,7 +16,7 @@ import java.util.List;
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
  */
-@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt"}, allowGetters = true)
+@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt", "warnings"}, allowGetters = true)
 public record RuleDefinition(
         String name,
         String issuer,

@@ -48,8 +48,9 @@ public class RuleService {
     }
 
     @Transactional
-    public StoredRule replace(String name, RuleDefinition definition) {
+    public StoredRule replace(String name, RuleDefinition definition, Long expectedVersion) {
         RuleEntity entity = find(name);
+        requireVersion(entity.version, expectedVersion, name);
         if (definition.name() != null && !definition.name().equals(name)) {
             throw new DefinitionException.Invalid("name", "name cannot change; it is the rule's key");
         }
@@ -63,6 +64,12 @@ public class RuleService {
     public void delete(String name) {
         repository.delete(find(name));
         revision.bump();
+    }
+
+    /** The rules of one issuer, for operators. */
+    @Transactional(readOnly = true)
+    public List<StoredRule> ofIssuer(String issuer) {
+        return repository.findByIssuer(issuer).stream().map(RuleService::toStored).toList();
     }
 
     /** Every rule, for the in-memory rule book. */
@@ -88,6 +95,12 @@ public class RuleService {
 
     private RuleEntity find(String name) {
         return repository.findById(name).orElseThrow(() -> new DefinitionException.NotFound("rule", name));
+    }
+
+    private static void requireVersion(long actual, Long expected, String name) {
+        if (expected != null && expected != actual) {
+            throw new DefinitionException.PreconditionFailed("rule", name, expected, actual);
+        }
     }
 
     /** Millisecond precision: what the response shows is what the database keeps. */

@@ -1,0 +1,92 @@
+package dev.ferry.admin;
+
+import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditLog;
+import dev.ferry.definition.DefinitionException;
+import dev.ferry.federation.IssuerDefinition;
+import dev.ferry.federation.IssuerService;
+import dev.ferry.federation.StoredIssuer;
+import dev.ferry.policy.RuleDefinition;
+import dev.ferry.policy.RuleService;
+import dev.ferry.policy.StoredRule;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Every write to issuers and rules, each in one transaction with its audit event (who, what,
+ * before, after), so a change and its record commit or roll back together.
+ */
+@Service
+class DefinitionWriter {
+
+    private final IssuerService issuers;
+    private final RuleService rules;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    DefinitionWriter(IssuerService issuers, RuleService rules, AuditLog audit, Clock clock) {
+        this.issuers = issuers;
+        this.rules = rules;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public StoredIssuer createIssuer(String principal, IssuerDefinition definition) {
+        StoredIssuer created = issuers.create(definition);
+        record(principal, "create", "issuer", created.definition().name(), null, created.definition());
+        return created;
+    }
+
+    @Transactional
+    public StoredIssuer replaceIssuer(String principal, String name, IssuerDefinition definition, Long expectedVersion) {
+        StoredIssuer before = issuers.get(name);
+        StoredIssuer after = issuers.replace(name, definition, expectedVersion);
+        record(principal, "replace", "issuer", name, before.definition(), after.definition());
+        return after;
+    }
+
+    /** Deletes an issuer; with {@code cascade}, its rules first, else it must have none. */
+    @Transactional
+    public void deleteIssuer(String principal, String name, boolean cascade) {
+        StoredIssuer before = issuers.get(name);
+        for (StoredRule rule : rules.ofIssuer(name)) {
+            if (!cascade) {
+                throw new DefinitionException.Conflict(
+                        "issuer '" + name + "' still has rules (such as '" + rule.definition().name()
+                                + "'); delete them first or add ?cascade=true");
+            }
+            deleteRule(principal, rule.definition().name());
+        }
+        issuers.delete(name);
+        record(principal, "delete", "issuer", name, before.definition(), null);
+    }
+
+    @Transactional
+    public StoredRule createRule(String principal, RuleDefinition definition) {
+        StoredRule created = rules.create(definition);
+        record(principal, "create", "rule", created.definition().name(), null, created.definition());
+        return created;
+    }
+
+    @Transactional
+    public StoredRule replaceRule(String principal, String name, RuleDefinition definition, Long expectedVersion) {
+        StoredRule before = rules.get(name);
+        StoredRule after = rules.replace(name, definition, expectedVersion);
+        record(principal, "replace", "rule", name, before.definition(), after.definition());
+        return after;
+    }
+
+    @Transactional
+    public void deleteRule(String principal, String name) {
+        StoredRule before = rules.get(name);
+        rules.delete(name);
+        record(principal, "delete", "rule", name, before.definition(), null);
+    }
+
+    private void record(String principal, String action, String type, String name, Object before, Object after) {
+        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), principal, action, type, name, before, after));
+    }
+}
