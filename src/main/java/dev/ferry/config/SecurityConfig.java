@@ -34,6 +34,7 @@ class SecurityConfig {
         http.securityMatcher("/admin/**")
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers(HttpMethod.GET, "/admin/**").hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
+                        .requestMatchers(HttpMethod.POST, "/admin/v1/evaluate").hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
                         .anyRequest().hasAuthority(ADMIN_AUTHORITY))
                 .oauth2ResourceServer(resourceServer -> resourceServer.authenticationManagerResolver(request -> admins))
                 .csrf(csrf -> csrf.disable())

@@ -118,12 +118,13 @@ final class TokenExchangeRequestParser {
         throw ExchangeError.badRequest(Decision.INVALID_TARGET, "resource must be an absolute URI without a fragment");
     }
 
-    /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ). */
     private static List<String> scopes(Map<String, String[]> parameters) {
         String scope = single(parameters, OAuth2ParameterNames.SCOPE);
-        if (scope == null) {
-            return null;
-        }
+        return scope == null ? null : scopes(scope);
+    }
+
+    /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ). */
+    static List<String> scopes(String scope) {
         List<String> scopes = List.of(scope.split(" ", -1));
         for (String token : scopes) {
             if (token.isEmpty() || !token.chars().allMatch(c -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) {

@@ -1,6 +1,7 @@
 package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditLog;
+import dev.ferry.definition.DefinitionException;
 import dev.ferry.audit.ExchangeEvent;
 import dev.ferry.audit.ExchangeEvent.Outcome;
 import dev.ferry.federation.SubjectTokenRejected;
@@ -14,6 +15,8 @@ import dev.ferry.token.MintRequest;
 import dev.ferry.token.TokenMinter;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.stereotype.Service;
@@ -23,7 +26,7 @@ import org.springframework.stereotype.Service;
  * Every exchange that reaches this class leaves exactly one audit event, issued or refused.
  */
 @Service
-class TokenExchangeService {
+public class TokenExchangeService {
 
     private final SubjectTokenVerifier verifier;
     private final PolicyEvaluator policy;
@@ -71,12 +74,51 @@ class TokenExchangeService {
         return token;
     }
 
+    /**
+     * A dry run for operators, along the same path as {@link #exchange}: the subject token checked by
+     * the same verifier (without using up its {@code jti}), the decision by the same evaluator with
+     * every rule of the issuer traced, and the claims the same minter would sign.
+     */
+    public Evaluation evaluate(EvaluationRequest in) {
+        Instant at = in.at() != null ? in.at() : clock.instant();
+        if (in.audience() == null || in.audience().isBlank()) {
+            throw new DefinitionException.Invalid("audience", "audience is required: the target /token would be asked for");
+        }
+        List<String> scopes = evaluationScopes(in.scope());
+        DryRunSubject subject;
+        try {
+            subject = DryRunSubject.of(in, at, verifier);
+        } catch (SubjectTokenRejected e) {
+            ExchangeError error = rejected(e);
+            return new Evaluation("deny", error.error().getErrorCode(), error.status().value(), error.error().getDescription(),
+                    null, null, null, null, DryRunSubject.invalid(e, at), null, List.of());
+        }
+        Decision decision = policy.explain(new DecisionRequest(subject.issuer(), subject.claims(), in.audience(), scopes));
+        if (decision instanceof Decision.Refused refused) {
+            return new Evaluation("deny", refused.error(), 400, refused.description(), null, null, null, null,
+                    subject.validation(), refused.matchedRules(), refused.trace());
+        }
+        Decision.Granted granted = (Decision.Granted) decision;
+        Map<String, Object> preview = minter.preview(new MintRequest(subject.issuer(), subject.issuerUrl(), subject.subject(),
+                subject.jwtId(), in.audience(), granted.scopes(), granted.lifetime(), subject.carriedClaims()));
+        return new Evaluation("allow", null, null, null, granted.scopes(), granted.grantedScopes(),
+                granted.lifetime().toSeconds(), preview, subject.validation(), granted.matchedRules(), granted.trace());
+    }
+
+    private static List<String> evaluationScopes(String scope) {
+        try {
+            return scope == null ? null : TokenExchangeRequestParser.scopes(scope);
+        } catch (ExchangeError e) {
+            throw new DefinitionException.Invalid("scope", e.getMessage());
+        }
+    }
+
     /** Records a refused exchange. */
     void refused(ExchangeEvent.Builder event, ExchangeError error) {
         audit.record(event.refused(error.error().getErrorCode(), error.error().getDescription(), error.detail()));
     }
 
-    private static ExchangeError rejected(SubjectTokenRejected e) {
+    static ExchangeError rejected(SubjectTokenRejected e) {
         if (e.reason() == SubjectTokenRejected.Reason.KEYS_UNAVAILABLE) {
             return new ExchangeError(OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, e.getMessage(), HttpStatus.SERVICE_UNAVAILABLE, e.detail());
         }

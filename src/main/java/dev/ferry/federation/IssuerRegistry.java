@@ -38,6 +38,12 @@ class IssuerRegistry {
         return entry == null ? null : entry.issuer();
     }
 
+    /** The issuer named {@code name}, or null. */
+    TrustedIssuer byName(String name) {
+        Entry entry = snapshot.byName().get(name);
+        return entry == null ? null : entry.issuer();
+    }
+
     @PostConstruct
     void load() {
         reload(null);

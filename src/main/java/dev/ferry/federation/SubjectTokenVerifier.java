@@ -73,6 +73,18 @@ public class SubjectTokenVerifier {
 
     /** Verifies {@code subjectToken} as of {@code now}; records its {@code jti} when the issuer asks for replay protection. */
     public VerifiedSubjectToken verify(String subjectToken, Instant now) throws SubjectTokenRejected {
+        return verify(subjectToken, now, true);
+    }
+
+    /**
+     * Every check of {@link #verify} but the last: a dry run for operators, which never uses up a
+     * {@code jti}. {@code at} may lie in the past, to see how a token fared when it was presented.
+     */
+    public VerifiedSubjectToken check(String subjectToken, Instant at) throws SubjectTokenRejected {
+        return verify(subjectToken, at, false);
+    }
+
+    private VerifiedSubjectToken verify(String subjectToken, Instant now, boolean consume) throws SubjectTokenRejected {
         CompactJws jws = CompactJws.parse(subjectToken, maxTokenBytes);
         TrustedIssuer issuer = issuerOf(jws.payload());
         try {
@@ -83,7 +95,7 @@ public class SubjectTokenVerifier {
             checkAudience(claims, issuer);
             String subject = requireString(claims, "sub");
             String jwtId = optionalString(claims, "jti");
-            if (issuer.replayProtection()) {
+            if (consume && issuer.replayProtection()) {
                 replayGuard.claim(issuer, jwtId, expiresAt);
             }
             return new VerifiedSubjectToken(
@@ -91,6 +103,21 @@ public class SubjectTokenVerifier {
         } catch (SubjectTokenRejected e) {
             throw e.issuerName() == null ? e.forIssuer(issuer.name()) : e;
         }
+    }
+
+    /**
+     * The issuer named {@code name} and its claim mappings applied to {@code claims}: what an exchange
+     * would carry into Ferry's token, for operators' dry runs with claims instead of a token.
+     */
+    public Map<String, Object> carriedClaims(String issuerName, ObjectNode claims) {
+        TrustedIssuer issuer = registry.byName(issuerName);
+        return issuer == null ? Map.of() : carried(claims, issuer);
+    }
+
+    /** The issuer URL of the issuer named {@code name}, or null when there is none. */
+    public String issuerUrl(String issuerName) {
+        TrustedIssuer issuer = registry.byName(issuerName);
+        return issuer == null ? null : issuer.issuerUrl();
     }
 
     private TrustedIssuer issuerOf(ObjectNode payload) throws SubjectTokenRejected {

@@ -37,29 +37,37 @@ public class TokenMinter {
 
     public IssuedToken mint(MintRequest request) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant expiresAt = now.plus(request.lifetime());
         String tokenId = UUID.randomUUID().toString();
-        String scope = String.join(" ", request.scopes());
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
-        request.carriedClaims().forEach(claims::claim);
-        claims.issuer(issuer)
-                .subject(request.issuerName() + ":" + request.upstreamSubject())
-                .audience(request.audience())
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(expiresAt))
-                .jwtID(tokenId)
-                .claim("scope", scope)
-                .claim("client_id", request.issuerName())
-                .claim("upstream", upstream(request));
+        JWTClaimsSet claims = claims(request, now, tokenId);
         SigningKeys.KeyRing ring = keys.ring();
-        SignedJWT jwt = new SignedJWT(ring.header(), claims.build());
+        SignedJWT jwt = new SignedJWT(ring.header(), claims);
         try {
             jwt.sign(ring.signer());
         } catch (JOSEException e) {
             throw new IllegalStateException("signing failed with key " + ring.active().getKeyID(), e);
         }
-        return new IssuedToken(jwt.serialize(), tokenId, scope, now, expiresAt);
+        return new IssuedToken(jwt.serialize(), tokenId, (String) claims.getClaim("scope"), now, now.plus(request.lifetime()));
+    }
+
+    /** The claims {@link #mint} would sign now, for operators' dry runs; {@code jti} is left out (it is drawn at issue). */
+    public Map<String, Object> preview(MintRequest request) {
+        return claims(request, clock.instant().truncatedTo(ChronoUnit.SECONDS), null).toJSONObject();
+    }
+
+    private JWTClaimsSet claims(MintRequest request, Instant now, String tokenId) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
+        request.carriedClaims().forEach(claims::claim);
+        return claims.issuer(issuer)
+                .subject(request.issuerName() + ":" + request.upstreamSubject())
+                .audience(request.audience())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(request.lifetime())))
+                .jwtID(tokenId)
+                .claim("scope", String.join(" ", request.scopes()))
+                .claim("client_id", request.issuerName())
+                .claim("upstream", upstream(request))
+                .build();
     }
 
     private static Map<String, Object> upstream(MintRequest request) {

@@ -1,0 +1,16 @@
+package dev.ferry.exchange;
+
+import java.time.Instant;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A dry run of an exchange, for operators ({@code POST /admin/v1/evaluate}).
+ *
+ * @param issuer the issuer's name; required with {@code claims}, optional (checked) with {@code token}
+ * @param token a subject token, validated as {@code /token} would (its {@code jti} is not used up)
+ * @param claims claims to decide on as if a valid token of {@code issuer} carried them
+ * @param audience the target, as the {@code audience} parameter of {@code /token}
+ * @param scope the {@code scope} parameter, or null
+ * @param at the instant to validate the token at (default now): replay a past failure
+ */
+public record EvaluationRequest(String issuer, String token, JsonNode claims, String audience, String scope, Instant at) {}
