@@ -27,7 +27,8 @@ public record FerryProperties(
         @Valid @DefaultValue Token token,
         @Valid @DefaultValue Federation federation,
         @Valid @DefaultValue Cache cache,
-        @Valid @DefaultValue Audit audit) {
+        @Valid @DefaultValue Audit audit,
+        @Valid @DefaultValue Bootstrap bootstrap) {
 
     public FerryProperties {
         if (issuer != null && (!issuer.isAbsolute() || issuer.getHost() == null
@@ -115,6 +116,12 @@ public record FerryProperties(
             return connect.plus(read).multipliedBy(2);
         }
     }
+
+    /**
+     * @param file a definitions file (YAML or JSON, the shape of {@code GET /admin/v1/export}) applied at
+     *     every start-up: created or updated as needed, nothing pruned
+     */
+    public record Bootstrap(Path file) {}
 
     /** @param retention how long audit events are kept before the hourly purge deletes them */
     public record Audit(@NotNull @DefaultValue("90d") Duration retention) {}

@@ -29,6 +29,11 @@ public class IssuerService {
         this.clock = clock;
     }
 
+    /** The definition as it would be stored: validated, defaults filled in. */
+    public IssuerDefinition normalize(IssuerDefinition definition) {
+        return validator.normalize(definition);
+    }
+
     @Transactional(readOnly = true)
     public List<StoredIssuer> list() {
         return repository.findAll().stream().map(IssuerService::toStored).toList();

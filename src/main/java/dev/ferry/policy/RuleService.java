@@ -25,6 +25,12 @@ public class RuleService {
         this.clock = clock;
     }
 
+    /** The definition as it would be stored: validated (its issuer must exist), defaults filled in. */
+    @Transactional(readOnly = true)
+    public RuleDefinition normalize(RuleDefinition definition) {
+        return validator.normalize(definition);
+    }
+
     @Transactional(readOnly = true)
     public List<StoredRule> list() {
         return repository.findAll().stream().map(RuleService::toStored).toList();

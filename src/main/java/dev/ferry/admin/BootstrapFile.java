@@ -1,0 +1,55 @@
+package dev.ferry.admin;
+
+import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.DefinitionException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies {@code ferry.bootstrap.file} once the application has started and before it reports
+ * ready: issuers and rules are created or updated to match the file (nothing else is deleted), so
+ * running it on every start, on every replica, is harmless. A file that does not apply stops the
+ * start with the reason.
+ */
+@Component
+class BootstrapFile {
+
+    static final String PRINCIPAL = "bootstrap-file";
+    private static final Logger log = LoggerFactory.getLogger(BootstrapFile.class);
+
+    private final Path file;
+    private final DefinitionImporter importer;
+
+    BootstrapFile(FerryProperties properties, DefinitionImporter importer) {
+        this.file = properties.bootstrap().file();
+        this.importer = importer;
+    }
+
+    @EventListener(ApplicationStartedEvent.class)
+    void apply() throws IOException {
+        if (file == null) {
+            return;
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException("ferry.bootstrap.file " + file.toAbsolutePath() + " cannot be read");
+        }
+        String name = file.getFileName().toString();
+        ImportResult result;
+        try {
+            DefinitionSet set = DefinitionFormats.read(Files.readString(file, StandardCharsets.UTF_8), DefinitionFormats.isYaml(name));
+            result = importer.apply(PRINCIPAL, set, false, false);
+        } catch (DefinitionException.Invalid e) {
+            throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
+        } catch (DefinitionException e) {
+            throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.getMessage());
+        }
+        log.info("Applied {}: created {}, updated {}, unchanged {}", file, result.created(), result.updated(), result.unchanged().size());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ferry.admin;
+
+import dev.ferry.definition.DefinitionException;
+import org.springframework.http.MediaType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** Definition files in JSON or YAML: the same shape, chosen by media type. */
+final class DefinitionFormats {
+
+    static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+    private static final YAMLMapper YAML_MAPPER = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private DefinitionFormats() {}
+
+    static boolean isYaml(String mediaType) {
+        return mediaType != null && (mediaType.contains("yaml") || mediaType.contains("yml"));
+    }
+
+    static String write(DefinitionSet set, boolean yaml) {
+        return (yaml ? YAML_MAPPER : JSON).writeValueAsString(set);
+    }
+
+    static DefinitionSet read(String text, boolean yaml) {
+        ObjectMapper mapper = yaml ? YAML_MAPPER : JSON;
+        try {
+            DefinitionSet set = mapper.readValue(text, DefinitionSet.class);
+            if (set == null) {
+                throw new DefinitionException.Invalid("issuers", "the file is empty");
+            }
+            return set;
+        } catch (JacksonException e) {
+            String at = e.getPath().isEmpty() ? "" : " at " + path(e);
+            throw new DefinitionException.Invalid(e.getPath().isEmpty() ? "body" : path(e),
+                    "the file is not a valid definition set" + at + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getPropertyName());
+            } else {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.admin;
+
+import dev.ferry.federation.IssuerService;
+import dev.ferry.federation.StoredIssuer;
+import dev.ferry.policy.RuleService;
+import dev.ferry.policy.StoredRule;
+import java.util.Comparator;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * GitOps: {@code GET /admin/v1/export} writes every issuer and rule (YAML when {@code Accept} asks
+ * for it, else JSON); {@code POST /admin/v1/import} applies such a file all-or-nothing,
+ * {@code ?dryRun=true} answers the diff without applying it, {@code ?prune=true} deletes what the
+ * file lacks.
+ */
+@RestController
+class DefinitionSetController {
+
+    private final IssuerService issuers;
+    private final RuleService rules;
+    private final DefinitionImporter importer;
+
+    DefinitionSetController(IssuerService issuers, RuleService rules, DefinitionImporter importer) {
+        this.issuers = issuers;
+        this.rules = rules;
+        this.importer = importer;
+    }
+
+    @GetMapping("/admin/v1/export")
+    ResponseEntity<String> export(@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
+        DefinitionSet set = new DefinitionSet(
+                issuers.list().stream().map(StoredIssuer::definition).sorted(Comparator.comparing(d -> d.name())).toList(),
+                rules.list().stream().map(StoredRule::definition).sorted(Comparator.comparing(d -> d.name())).toList());
+        boolean yaml = DefinitionFormats.isYaml(accept);
+        return ResponseEntity.ok()
+                .contentType(yaml ? DefinitionFormats.YAML : MediaType.APPLICATION_JSON)
+                .body(DefinitionFormats.write(set, yaml));
+    }
+
+    @PostMapping("/admin/v1/import")
+    ImportResult importDefinitions(
+            @RequestBody String body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam(defaultValue = "false") boolean dryRun,
+            @RequestParam(defaultValue = "false") boolean prune,
+            Authentication caller) {
+        DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
+        return importer.apply(Principals.name(caller), set, prune, dryRun);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.TestIssuer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Export and import of every issuer and rule: YAML or JSON, dry runs, pruning, all-or-nothing. */
+class GitOpsTest extends FerryIntegrationTest {
+
+    @RegisterExtension
+    static final TestIssuer ci = new TestIssuer();
+
+    private Response importFile(String body, String contentType, String query) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/import" + query))
+                .header("Authorization", "Bearer " + BOOTSTRAP_TOKEN)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    }
+
+    private Response exportAs(String accept) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/export"))
+                .header("Authorization", "Bearer " + BOOTSTRAP_TOKEN)
+                .header("Accept", accept)
+                .GET()
+                .build());
+    }
+
+    private ObjectNode fileWith(String issuerName, String ruleName, String ownerId) {
+        return (ObjectNode) JSON.valueToTree(Map.of(
+                "issuers", List.of(Map.of("name", issuerName, "type", "github", "issuerUrl", ci.url() + "/" + issuerName)),
+                "rules", List.of(rule(ruleName, issuerName, "allow",
+                        List.of(condition("repository_owner_id", "equals", ownerId)), List.of("https://gitops.example.com"), List.of("deploy")))));
+    }
+
+    @Test
+    void dryRunShowsTheDiffAndAppliesNothingThenImportAppliesIdempotently() {
+        String issuer = unique("gitops");
+        String rule = unique("gitops-rule");
+        String file = fileWith(issuer, rule, "4242").toString();
+
+        JsonNode dryRun = importFile(file, "application/json", "?dryRun=true").json();
+        assertThat(dryRun.get("dryRun").asBoolean()).isTrue();
+        assertThat(dryRun.get("created").toString()).contains("issuer/" + issuer, "rule/" + rule);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).isEqualTo(404);
+
+        JsonNode applied = importFile(file, "application/json", "").json();
+        assertThat(applied.get("created")).hasSize(2);
+        assertThat(admin("GET", "/admin/v1/rules/" + rule, null).status()).isEqualTo(200);
+
+        JsonNode again = importFile(file, "application/json", "").json();
+        assertThat(again.get("created")).isEmpty();
+        assertThat(again.get("updated")).isEmpty();
+        assertThat(again.get("unchanged").toString()).contains("issuer/" + issuer, "rule/" + rule);
+
+        JsonNode changed = importFile(fileWith(issuer, rule, "7").toString(), "application/json", "").json();
+        assertThat(changed.get("updated").toString()).isEqualTo("[\"rule/" + rule + "\"]");
+        assertThat(admin("GET", "/admin/v1/rules/" + rule, null).json().get("conditions").get(0).get("value").stringValue()).isEqualTo("7");
+    }
+
+    @Test
+    void exportedYamlImportsBackUnchanged() {
+        String issuer = unique("gitops-yaml");
+        importFile(fileWith(issuer, unique("gitops-yaml-rule"), "4242").toString(), "application/json", "");
+
+        Response yaml = exportAs("application/yaml");
+        assertThat(yaml.header("Content-Type")).startsWith("application/yaml");
+        assertThat(yaml.body()).contains("issuers:", "name: \"" + issuer + "\"");
+
+        JsonNode result = importFile(yaml.body(), "application/yaml", "?dryRun=true&prune=true").json();
+        assertThat(result.get("created")).isEmpty();
+        assertThat(result.get("updated")).isEmpty();
+        assertThat(result.get("deleted")).isEmpty();
+        assertThat(exportAs("application/json").json().get("issuers").toString()).contains(issuer);
+    }
+
+    @Test
+    void pruneDeletesWhatTheFileLacks() {
+        String issuer = unique("gitops-prune");
+        String rule = unique("gitops-prune-rule");
+        importFile(fileWith(issuer, rule, "4242").toString(), "application/json", "");
+        ObjectNode everything = (ObjectNode) exportAs("application/json").json();
+        ArrayNode keptRules = JSON.createArrayNode();
+        everything.get("rules").forEach(r -> {
+            if (!r.get("name").stringValue().equals(rule)) {
+                keptRules.add(r);
+            }
+        });
+        everything.set("rules", keptRules);
+
+        JsonNode result = importFile(everything.toString(), "application/json", "?prune=true").json();
+
+        assertThat(result.get("deleted").toString()).isEqualTo("[\"rule/" + rule + "\"]");
+        assertThat(admin("GET", "/admin/v1/rules/" + rule, null).status()).isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void oneBadEntryAppliesNothingAndNamesTheEntry() {
+        String issuer = unique("gitops-bad");
+        ObjectNode file = fileWith(issuer, unique("gitops-bad-rule"), "4242");
+        ((ObjectNode) file.get("rules").get(0)).set("conditions", JSON.createArrayNode());
+
+        Response response = importFile(file.toString(), "application/json", "");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("field").stringValue()).isEqualTo("rules[0].conditions");
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).as("rolled back").isEqualTo(404);
+    }
+
+    @Test
+    void malformedFilesAreProblems() {
+        assertThat(importFile("issuers: [", "application/yaml", "").status()).isEqualTo(400);
+        assertThat(importFile("{\"issuers\": [], \"ruels\": []}", "application/json", "").json().get("field").stringValue()).isEqualTo("ruels");
+        List<Map<String, Object>> twice = new ArrayList<>();
+        twice.add(Map.of("name", "dup", "type", "github", "issuerUrl", ci.url() + "/dup1"));
+        twice.add(Map.of("name", "dup", "type", "github", "issuerUrl", ci.url() + "/dup2"));
+        assertThat(importFile(JSON.writeValueAsString(Map.of("issuers", twice)), "application/json", "").json().get("field").stringValue())
+                .isEqualTo("issuers[1].name");
+    }
+
+    @Test
+    void anonymousCallerCannotImport() {
+        Response anonymous = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/import"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build());
+        assertThat(anonymous.status()).isEqualTo(401);
+    }
+}
