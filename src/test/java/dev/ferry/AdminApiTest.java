@@ -112,6 +112,7 @@ class AdminApiTest extends FerryIntegrationTest {
                         "jwks", List.of()), "jwks"),
                 Arguments.of("jwks without keys", Map.of("name", "x-jwks-empty", "type", "oidc", "issuerUrl", "https://i.example.com",
                         "jwks", Map.of("keys", "none")), "jwks"),
+                Arguments.of("url too long", Map.of("name", "x-long", "type", "oidc", "issuerUrl", "https://i.example.com/" + "a".repeat(3000)), "issuerUrl"),
                 Arguments.of("unknown field", Map.of("name", "x-unknown", "type", "github", "acceptedAudience", List.of("a")), "acceptedAudience"),
                 Arguments.of("wrong type", Map.of("name", "x-wrong", "type", "github", "replayProtection", "maybe"), "replayProtection"));
     }

@@ -208,6 +208,25 @@ class IssuerKeysTest extends FerryIntegrationTest {
     }
 
     @Test
+    void tokenWithoutKidIsRefusedWhenTheMatchingKeysKidIsNotUnique() throws Exception {
+        TestIssuer issuer = trusted();
+        RSAKey rsa = new RSAKey.Builder(issuer.currentKey()).keyID("shared").build();
+        com.nimbusds.jose.jwk.ECKey ec = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("shared").generate();
+        issuer.publish(new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())));
+
+        assertUnsuitable(exchange(issuer.github().signWith(rsa).keyId(null).sign(), TARGET), "not unique");
+    }
+
+    @Test
+    void tokenWithoutKidIsVerifiedWithTheOneSuitableKey() {
+        TestIssuer issuer = trusted();
+
+        Response response = exchange(issuer.github().keyId(null).sign(), TARGET);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
     void keyMarkedForEncryptionIsRefused() {
         TestIssuer issuer = trusted();
         RSAKey enc = new RSAKey.Builder(issuer.currentKey().toPublicJWK()).keyUse(KeyUse.ENCRYPTION).build();

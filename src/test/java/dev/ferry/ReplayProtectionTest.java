@@ -51,6 +51,16 @@ class ReplayProtectionTest extends FerryIntegrationTest {
     }
 
     @Test
+    void refusalByPolicyDoesNotUseUpTheToken() {
+        String token = issuer.github().sign();
+
+        Response mistyped = exchange(token, "https://typo.example.com");
+        assertThat(mistyped.json().get("error").stringValue()).isEqualTo("invalid_target");
+
+        assertThat(exchange(token, TARGET).status()).isEqualTo(200);
+    }
+
+    @Test
     void tokenWithoutJtiIsRefused() {
         Response response = exchange(issuer.github().without("jti").sign(), TARGET);
 

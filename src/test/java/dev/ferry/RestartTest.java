@@ -35,6 +35,8 @@ class RestartTest {
             token = first.getBean(TokenMinter.class).mint(mintRequest()).accessToken();
         }
         assertThat(dataDir.resolve("encryption.key")).as("generated on H2 without ferry.keys.encryption-key").exists();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("encryption.key"))))
+                .isEqualTo("rw-------");
 
         try (ConfigurableApplicationContext second = start()) {
             int port = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));

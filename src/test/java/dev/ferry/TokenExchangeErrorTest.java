@@ -2,7 +2,12 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import java.nio.charset.StandardCharsets;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.testing.TestTokens;
 import java.net.URI;
@@ -295,6 +300,39 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         form.put("audience", TARGET);
         form.put("scope", "deploy  read");
         assertRefused(() -> postForm(form), "invalid_request", "scope must be");
+    }
+
+    @Test
+    void exchangeWhenTargetHasControlCharactersThenInvalidRequestAndStillAudited() {
+        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=%00"), "invalid_request", "control characters");
+        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=a%0Ab"), "invalid_request", "control characters");
+    }
+
+    @Test
+    void exchangeWhenUnverifiedIssuerHasControlCharactersThenRefusedAndAudited() {
+        String token = token().issuer("https://evil\u0000\n.example.com").sign();
+        Response response = assertRefused(() -> exchange(token, TARGET), "invalid_request", "is not trusted");
+        assertThat(response.json().get("error_description").stringValue()).contains("\\u0000").doesNotContain("\u0000");
+    }
+
+    @Test
+    void exchangeWhenFormBodyMalformedThenInvalidRequest() {
+        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&x=%zz"), "invalid_request", "malformed");
+    }
+
+    @Test
+    void exchangeWhenCritIsEmptyThenInvalidRequest() throws Exception {
+        String header = "{\"alg\":\"RS256\",\"kid\":\"" + github.currentKey().getKeyID() + "\",\"crit\":[]}";
+        String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(token().payloadJson());
+        Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+        assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "critical header");
+    }
+
+    @Test
+    void exchangeWhenPayloadHasNonFiniteNumberThenInvalidRequest() {
+        String payload = token().payloadJson();
+        String infinite = payload.substring(0, payload.length() - 1) + ",\"repository\":1e400}";
+        assertRefused(() -> exchange(token().signWithRawPayload(infinite), TARGET), "invalid_request", "subject_token payload");
     }
 
     private static Map<String, String> form(String subjectToken) {

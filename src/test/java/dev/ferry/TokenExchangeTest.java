@@ -184,7 +184,10 @@ class TokenExchangeTest extends FerryIntegrationTest {
         String refusedToken = github.github().claim("repository_owner_id", "1").sign();
         exchange(refusedToken, TARGET);
         exchange(subjectToken.substring(0, subjectToken.length() - 4) + "AAAA", TARGET);
+        postRawForm("grant_type=" + GRANT_TYPE + "&subject_token=" + subjectToken + "%&subject_token_type=" + ID_TOKEN_TYPE);
         flushAudit();
+        String stored = jdbc.queryForList("select detail from audit_event where detail is not null", String.class).toString();
+        assertThat(stored).doesNotContain(subjectToken.substring(subjectToken.lastIndexOf('.') + 1));
 
         String signature = subjectToken.substring(subjectToken.lastIndexOf('.') + 1);
         assertThat(output.getAll()).doesNotContain(signature)

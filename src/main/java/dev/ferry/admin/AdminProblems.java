@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -62,6 +63,12 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ObjectOptimisticLockingFailureException.class)
     ProblemDetail concurrentWrite(ObjectOptimisticLockingFailureException e) {
         return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the resource was changed concurrently; read it again and retry");
+    }
+
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ProblemDetail integrity(DataIntegrityViolationException e) {
+        log.warn("Admin write refused by the database: {}", e.getMostSpecificCause().getClass().getName());
+        return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the change conflicts with what is stored; read the current state and retry");
     }
 
     @ExceptionHandler(RuntimeException.class)

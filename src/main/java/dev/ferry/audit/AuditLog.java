@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +29,7 @@ public class AuditLog implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int CAPACITY = 10_000;
     private static final int BATCH = 500;
+    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     private static final String INSERT = "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
             + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
             + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -36,6 +39,7 @@ public class AuditLog implements SmartLifecycle {
     private final BlockingQueue<ExchangeEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile boolean running;
     private Thread writer;
 
@@ -43,15 +47,22 @@ public class AuditLog implements SmartLifecycle {
         this.jdbc = jdbc;
     }
 
-    /** Queues an event; waits while the queue is full. */
+    /**
+     * Queues an event; waits (pushing back on the caller) while the queue is full, for up to
+     * {@link #MAX_WAIT}, then throws {@link AuditUnavailable} rather than lose the event.
+     */
     public void record(ExchangeEvent event) {
-        recorded.incrementAndGet();
+        boolean queued;
         try {
-            queue.put(event);
+            queued = queue.offer(event, MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            write(List.of(event));
+            queued = false;
         }
+        if (!queued) {
+            throw new AuditUnavailable(backlog());
+        }
+        recorded.incrementAndGet();
     }
 
     /**
@@ -141,18 +152,48 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes a batch; on failure writes its events one by one, so one event the database rejects
+     * cannot hold up the others. An event rejected for what it is (not for the database being
+     * unreachable) is logged by id and counted as dropped; any other failure is retried with backoff.
+     */
     private void writeWithRetry(List<ExchangeEvent> batch) throws InterruptedException {
+        try {
+            write(batch);
+            return;
+        } catch (RuntimeException e) {
+            log.warn("Writing {} audit events as one batch failed ({}); writing them one by one", batch.size(), e.getClass().getName());
+        }
+        for (ExchangeEvent event : batch) {
+            writeOne(event);
+        }
+    }
+
+    private void writeOne(ExchangeEvent event) throws InterruptedException {
         long backoff = 100;
         while (true) {
             try {
-                write(batch);
+                write(List.of(event));
                 return;
+            } catch (NonTransientDataAccessException e) {
+                if (!(e instanceof DataAccessResourceFailureException)) {
+                    dropped.incrementAndGet();
+                    written.incrementAndGet();
+                    log.error("Audit event {} was rejected by the database and is dropped: {}", event.exchangeId(), e.getClass().getName());
+                    return;
+                }
+                log.error("Audit database unreachable; retrying in {} ms: {}", backoff, e.getClass().getName());
             } catch (RuntimeException e) {
-                log.error("Writing {} audit events failed; retrying in {} ms: {}", batch.size(), backoff, e.toString());
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
+                log.error("Writing audit event {} failed; retrying in {} ms: {}", event.exchangeId(), backoff, e.getClass().getName());
             }
+            Thread.sleep(backoff);
+            backoff = Math.min(backoff * 2, 5_000);
         }
+    }
+
+    /** Events the database rejected outright (never expected; each is logged). */
+    public long dropped() {
+        return dropped.get();
     }
 
     private void write(List<ExchangeEvent> batch) {
@@ -162,7 +203,7 @@ public class AuditLog implements SmartLifecycle {
             ps.setString(3, e.outcome().column());
             ps.setString(4, e.error());
             ps.setString(5, truncate(e.errorDescription(), 1024));
-            ps.setString(6, e.detail());
+            ps.setString(6, truncate(e.detail(), Integer.MAX_VALUE));
             ps.setString(7, e.issuer());
             ps.setString(8, truncate(e.subject(), 1024));
             ps.setString(9, toJson(e.claims()));
@@ -173,16 +214,21 @@ public class AuditLog implements SmartLifecycle {
             ps.setString(14, toJson(e.decision()));
             ps.setString(15, e.tokenId());
             ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
-            ps.setString(17, e.clientAddress());
+            ps.setString(17, truncate(e.clientAddress(), 64));
         });
         written.addAndGet(batch.size());
     }
 
     private String toJson(Object value) {
-        return value == null ? null : json.writeValueAsString(value);
+        return value == null ? null : truncate(json.writeValueAsString(value), Integer.MAX_VALUE);
     }
 
+    /** Cut to the column's size, with NUL (which PostgreSQL text cannot hold) replaced. */
     private static String truncate(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max);
+        if (value == null) {
+            return null;
+        }
+        String clean = value.indexOf('\u0000') >= 0 ? value.replace('\u0000', '\uFFFD') : value;
+        return clean.length() <= max ? clean : clean.substring(0, max);
     }
 }

@@ -43,11 +43,12 @@ public class ConfigRevision {
     public void poll() {
         try {
             long revision = current();
-            if (seen.getAndSet(revision) != revision) {
+            if (seen.get() != revision) {
                 events.publishEvent(new TrustConfigurationChanged(revision));
+                seen.set(revision);
             }
         } catch (RuntimeException e) {
-            log.warn("Could not read the configuration revision; keeping the cached issuers and rules: {}", e.toString());
+            log.warn("Could not refresh issuers and rules; keeping the cached ones and retrying at the next poll: {}", e.toString());
         }
     }
 

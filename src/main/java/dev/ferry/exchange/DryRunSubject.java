@@ -27,7 +27,7 @@ record DryRunSubject(
     }
 
     private static DryRunSubject fromToken(EvaluationRequest in, Instant at, SubjectTokenVerifier verifier) throws SubjectTokenRejected {
-        VerifiedSubjectToken token = verifier.check(in.token(), at);
+        VerifiedSubjectToken token = verifier.verify(in.token(), at);
         if (in.issuer() != null && !in.issuer().equals(token.issuerName())) {
             throw new DefinitionException.Invalid("issuer", "the token comes from issuer '" + token.issuerName() + "', not '" + in.issuer() + "'");
         }

@@ -1,5 +1,6 @@
 package dev.ferry.exchange;
 
+import dev.ferry.audit.AuditUnavailable;
 import dev.ferry.audit.ExchangeEvent;
 import dev.ferry.token.IssuedToken;
 import jakarta.servlet.http.HttpServletRequest;
@@ -57,11 +58,18 @@ class TokenExchangeController {
             return failure(event, new ExchangeError(
                     OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
                     HttpStatus.SERVICE_UNAVAILABLE, "database: " + e.getMessage()));
+        } catch (AuditUnavailable e) {
+            log.error("Exchange {} refused: the audit log cannot keep up ({} events waiting)", event.exchangeId(), e.backlog());
+            return respond(event.exchangeId(), new ExchangeError(
+                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
+                    HttpStatus.SERVICE_UNAVAILABLE, "audit backlog full"));
         } catch (RuntimeException e) {
-            log.error("Exchange {} failed unexpectedly", event.exchangeId(), e);
+            // Never the exception's message: it may quote the request, subject token included.
+            StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            log.error("Exchange {} failed unexpectedly: {} at {}", event.exchangeId(), e.getClass().getName(), where);
             return failure(event, new ExchangeError(
                     OAuth2ErrorCodes.SERVER_ERROR, "Ferry failed to process this request", HttpStatus.INTERNAL_SERVER_ERROR,
-                    e.getClass().getName() + ": " + e.getMessage()));
+                    e.getClass().getName() + " at " + where));
         }
     }
 
@@ -80,12 +88,20 @@ class TokenExchangeController {
     }
 
     private ResponseEntity<Map<String, Object>> failure(ExchangeEvent.Builder event, ExchangeError e) {
-        service.refused(event, e);
         log.info("Exchange {} refused: {}: {}", event.exchangeId(), e.error().getErrorCode(), e.detail());
+        try {
+            service.refused(event, e);
+        } catch (AuditUnavailable full) {
+            log.error("Exchange {}: refusal not audited, the audit log cannot keep up", event.exchangeId());
+        }
+        return respond(event.exchangeId(), e);
+    }
+
+    private static ResponseEntity<Map<String, Object>> respond(String exchangeId, ExchangeError e) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error().getErrorCode());
         body.put("error_description", e.error().getDescription());
-        body.put("exchange_id", event.exchangeId());
+        body.put("exchange_id", exchangeId);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
                 .cacheControl(CacheControl.noStore())
                 .header("Pragma", "no-cache");

@@ -66,7 +66,12 @@ final class TokenExchangeRequestParser {
         if (request.getQueryString() != null) {
             throw ExchangeError.badRequest(INVALID_REQUEST, "send the parameters in the form body, not in the query string");
         }
-        Map<String, String[]> parameters = request.getParameterMap();
+        Map<String, String[]> parameters;
+        try {
+            parameters = request.getParameterMap();
+        } catch (IllegalStateException e) {
+            throw ExchangeError.badRequest(INVALID_REQUEST, "the form body is malformed or too large");
+        }
         parameters.forEach((name, values) -> {
             if (values.length > 1 && !TARGET_PARAMETERS.contains(name)) {
                 throw ExchangeError.badRequest(INVALID_REQUEST, "parameter " + name + " is repeated");
@@ -96,8 +101,8 @@ final class TokenExchangeRequestParser {
             throw ExchangeError.badRequest(Decision.INVALID_TARGET, "name exactly one target: one audience or one resource, not several");
         }
         String target = targets.get(0);
-        if (target.isEmpty() || target.length() > 2048) {
-            throw ExchangeError.badRequest(INVALID_REQUEST, "the target must be 1 to 2048 characters");
+        if (target.isEmpty() || target.length() > 2048 || hasControlCharacter(target)) {
+            throw ExchangeError.badRequest(INVALID_REQUEST, "the target must be 1 to 2048 characters, none of them control characters");
         }
         if (resources.length == 1) {
             requireAbsoluteUri(target);
@@ -144,6 +149,10 @@ final class TokenExchangeRequestParser {
                     INVALID_REQUEST, "requested_token_type must be " + ACCESS_TOKEN_TYPE + " or " + JWT_TYPE);
         }
         return requested;
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        return value.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
     }
 
     private static String single(Map<String, String[]> parameters, String name) {

@@ -61,6 +61,11 @@ public class TokenExchangeService {
             throw ExchangeError.badRequest(refused.error(), refused.description());
         }
         Decision.Granted granted = (Decision.Granted) decision;
+        try {
+            verifier.useOnce(subject);
+        } catch (SubjectTokenRejected e) {
+            throw rejected(e);
+        }
         IssuedToken token = minter.mint(new MintRequest(
                 subject.issuerName(),
                 subject.issuerUrl(),

@@ -54,7 +54,22 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         }
         decode(parts[2], "signature");
         ObjectNode payload = object(decode(parts[1], "payload"), "payload");
+        if (hasNonFiniteNumber(payload)) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token payload has a number out of range");
+        }
         return new CompactJws(parts[0] + "." + parts[1], parts[2], headerJson, header, payload);
+    }
+
+    private static boolean hasNonFiniteNumber(JsonNode node) {
+        if (node.isNumber()) {
+            return !Double.isFinite(node.doubleValue());
+        }
+        for (JsonNode child : node) {
+            if (hasNonFiniteNumber(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String decode(String part, String name) throws SubjectTokenRejected {

@@ -35,9 +35,7 @@ final class IssuerKeySelector {
 
     static JWK select(TrustedIssuer issuer, JWSHeader header) throws SubjectTokenRejected {
         String kid = header.getKeyID();
-        JWKMatcher matcher = kid != null
-                ? new JWKMatcher.Builder().keyID(kid).build()
-                : new JWKMatcher.Builder().keyType(KeyType.forAlgorithm(header.getAlgorithm())).build();
+        JWKMatcher matcher = kid != null ? new JWKMatcher.Builder().keyID(kid).build() : new JWKMatcher.Builder().build();
         List<JWK> found;
         try {
             found = issuer.keys().get(new JWKSelector(matcher), null);
@@ -68,7 +66,11 @@ final class IssuerKeySelector {
             String reason = usable.isEmpty() ? problem(found.get(0), header.getAlgorithm()) : "several keys fit and none is named by kid";
             throw unsuitable(issuer, kid, reason);
         }
-        return usable.get(0);
+        JWK key = usable.get(0);
+        if (kid == null && key.getKeyID() != null && found.stream().filter(k -> key.getKeyID().equals(k.getKeyID())).count() > 1) {
+            throw unsuitable(issuer, key.getKeyID(), "kid is not unique in the issuer's key set");
+        }
+        return key;
     }
 
     /** Why a key may not verify tokens of {@code alg}, or null when it may. */

@@ -90,6 +90,9 @@ class IssuerValidator {
     }
 
     private void requireUrl(String field, String value) {
+        if (value.length() > 2048) {
+            throw new Invalid(field, field + " is at most 2048 characters");
+        }
         URI uri;
         try {
             uri = new URI(value);

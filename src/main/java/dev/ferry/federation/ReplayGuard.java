@@ -31,11 +31,15 @@ class ReplayGuard {
         this.clock = clock;
     }
 
-    void claim(TrustedIssuer issuer, String jwtId, Instant expiresAt) throws SubjectTokenRejected {
+    static void requireJwtId(TrustedIssuer issuer, String jwtId) throws SubjectTokenRejected {
         if (jwtId == null || jwtId.isEmpty() || jwtId.length() > 255) {
             throw new SubjectTokenRejected(
                     INVALID_CLAIM, "subject_token needs a jti of at most 255 characters: issuer '" + issuer.name() + "' rejects replays");
         }
+    }
+
+    void claim(TrustedIssuer issuer, String jwtId, Instant expiresAt) throws SubjectTokenRejected {
+        requireJwtId(issuer, jwtId);
         try {
             jdbc.update(
                     "insert into subject_token_use (issuer, jti, expires_at) values (?, ?, ?)",

@@ -52,7 +52,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       and the optional maximum token age (RFC 7519 §4.1.4–4.1.6)
  *   <li>audience: {@code aud} must hold one of the issuer's accepted audiences (RFC 7519 §4.1.3)
  *   <li>subject: a non-empty string {@code sub}
- *   <li>replay: when the issuer asks for it, each {@code jti} once ({@link ReplayGuard})
+ *   <li>replay: when the issuer asks for it, each {@code jti} once ({@link ReplayGuard}); run by
+ *       {@link #useOnce} after the policy has granted the exchange
  * </ol>
  */
 @Component
@@ -71,20 +72,11 @@ public class SubjectTokenVerifier {
         this.maxTokenBytes = properties.token().subjectTokenMaxSize().toBytes();
     }
 
-    /** Verifies {@code subjectToken} as of {@code now}; records its {@code jti} when the issuer asks for replay protection. */
-    public VerifiedSubjectToken verify(String subjectToken, Instant now) throws SubjectTokenRejected {
-        return verify(subjectToken, now, true);
-    }
-
     /**
-     * Every check of {@link #verify} but the last: a dry run for operators, which never uses up a
-     * {@code jti}. {@code at} may lie in the past, to see how a token fared when it was presented.
+     * Runs checks 1 to 8 on {@code subjectToken} as of {@code now}. Uses nothing up, so operators' dry
+     * runs call it too, with {@code now} in the past to see how a token fared when it was presented.
      */
-    public VerifiedSubjectToken check(String subjectToken, Instant at) throws SubjectTokenRejected {
-        return verify(subjectToken, at, false);
-    }
-
-    private VerifiedSubjectToken verify(String subjectToken, Instant now, boolean consume) throws SubjectTokenRejected {
+    public VerifiedSubjectToken verify(String subjectToken, Instant now) throws SubjectTokenRejected {
         CompactJws jws = CompactJws.parse(subjectToken, maxTokenBytes);
         TrustedIssuer issuer = issuerOf(jws.payload());
         try {
@@ -95,13 +87,29 @@ public class SubjectTokenVerifier {
             checkAudience(claims, issuer);
             String subject = requireString(claims, "sub");
             String jwtId = optionalString(claims, "jti");
-            if (consume && issuer.replayProtection()) {
-                replayGuard.claim(issuer, jwtId, expiresAt);
+            if (issuer.replayProtection()) {
+                ReplayGuard.requireJwtId(issuer, jwtId);
             }
             return new VerifiedSubjectToken(
                     issuer.name(), issuer.issuerUrl(), subject, jwtId, expiresAt, claims, carried(claims, issuer));
         } catch (SubjectTokenRejected e) {
             throw e.issuerName() == null ? e.forIssuer(issuer.name()) : e;
+        }
+    }
+
+    /**
+     * Check 9, replay: when the token's issuer asks for replay protection, uses up the token's
+     * {@code jti}, or refuses it if it was used before. Called once the exchange is granted, so a
+     * mistyped target or scope does not burn a CI job's one-time token.
+     */
+    public void useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
+        TrustedIssuer issuer = registry.byName(token.issuerName());
+        if (issuer != null && issuer.replayProtection()) {
+            try {
+                replayGuard.claim(issuer, token.jwtId(), token.expiresAt());
+            } catch (SubjectTokenRejected e) {
+                throw e.forIssuer(issuer.name());
+            }
         }
     }
 
@@ -144,7 +152,7 @@ public class SubjectTokenVerifier {
                     ALGORITHM_NOT_ALLOWED,
                     "algorithm " + header.getAlgorithm() + " is not accepted from issuer '" + issuer.name() + "'");
         }
-        if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
+        if (jws.header().has("crit")) {
             throw new SubjectTokenRejected(
                     CRITICAL_HEADER, "subject_token has critical header parameters Ferry does not understand");
         }

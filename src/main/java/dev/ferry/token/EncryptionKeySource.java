@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Base64;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
@@ -50,8 +50,8 @@ final class EncryptionKeySource {
                 Files.createDirectories(dataDir);
                 byte[] key = new byte[32];
                 new SecureRandom().nextBytes(key);
+                createOwnerOnly(file);
                 Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
-                restrictToOwner(file);
                 log.warn(
                         "ferry.keys.encryption-key is not set: generated one into {}. Fine for a local H2 run; "
                                 + "in production set ferry.keys.encryption-key and use PostgreSQL.",
@@ -65,12 +65,12 @@ final class EncryptionKeySource {
         }
     }
 
-    private static void restrictToOwner(Path file) throws IOException {
+    /** Creates the file readable and writable by its owner only, from the start (no window with wider rights). */
+    private static void createOwnerOnly(Path file) throws IOException {
         try {
-            Files.setPosixFilePermissions(file, Set.of(
-                    java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
             log.debug("file system without POSIX permissions; {} keeps its default permissions", file);
         }
     }
