@@ -1,6 +1,11 @@
 package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditUnavailable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.ferry.audit.ExchangeEvent;
 import dev.ferry.token.IssuedToken;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,7 +50,15 @@ class TokenExchangeController {
     }
 
     @PostMapping(path = "/token", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> token(HttpServletRequest http) {
+    @Operation(summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE, schema = @Schema(implementation = TokenExchangeForm.class))),
+            responses = {
+                @ApiResponse(responseCode = "200", description = "access_token, issued_token_type, token_type, expires_in, scope; header Ferry-Exchange-Id"),
+                @ApiResponse(responseCode = "400", description = "error, error_description, exchange_id: invalid_request, invalid_target, invalid_scope, unsupported_grant_type"),
+                @ApiResponse(responseCode = "503", description = "temporarily_unavailable, with Retry-After")
+            })
+    ResponseEntity<Map<String, Object>> token(@Parameter(hidden = true) HttpServletRequest http) {
         ExchangeEvent.Builder event = ExchangeEvent.builder(UUID.randomUUID().toString(), clock.instant(), http.getRemoteAddr());
         try {
             TokenExchangeRequest request = TokenExchangeRequestParser.parse(http);

@@ -1,6 +1,7 @@
 package dev.ferry.federation;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +24,9 @@ import tools.jackson.databind.JsonNode;
  * @param enabled a disabled issuer's tokens are refused
  */
 @JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt"}, allowGetters = true)
+@Schema(description = "A trusted issuer; omitted fields take their defaults (type presets, RS256, 60 s skew, Ferry's URL as audience)",
+        example = """
+                {"name": "github", "type": "github", "acceptedAudiences": ["https://ferry.example.com"]}""")
 public record IssuerDefinition(
         String name,
         IssuerType type,

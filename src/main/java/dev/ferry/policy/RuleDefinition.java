@@ -1,6 +1,7 @@
 package dev.ferry.policy;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
 /**
@@ -17,6 +18,12 @@ import java.util.List;
  * @param enabled a disabled rule never matches
  */
 @JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt", "warnings"}, allowGetters = true)
+@Schema(description = "A trust rule: when every condition holds on a subject token of the issuer, allow (or deny) its targets",
+        example = """
+                {"name": "deploy-main", "issuer": "github", "effect": "allow",
+                 "conditions": [{"claim": "repository_owner_id", "operator": "equals", "value": "4242"},
+                                {"claim": "ref", "operator": "equals", "value": "refs/heads/main"}],
+                 "targets": ["https://deploy.example.com"], "scopes": ["deploy"], "ttlSeconds": 600}""")
 public record RuleDefinition(
         String name,
         String issuer,
