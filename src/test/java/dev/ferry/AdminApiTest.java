@@ -211,6 +211,43 @@ class AdminApiTest extends FerryIntegrationTest {
     }
 
     @Test
+    void unauthorizedAnswerPointsAtProtectedResourceMetadataThatExists() {
+        Response unauthorized = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/rules")).GET().build());
+        String header = unauthorized.header("WWW-Authenticate");
+        String metadataUrl = header.replaceFirst(".*resource_metadata=\"([^\"]+)\".*", "$1");
+
+        Response metadata = send(HttpRequest.newBuilder(URI.create(metadataUrl)).GET().build());
+
+        assertThat(metadata.status()).isEqualTo(200);
+        assertThat(metadata.json().get("authorization_servers").get(0).stringValue()).isEqualTo(ferryIssuer);
+        assertThat(metadata.json().get("scopes_supported").toString()).contains("ferry:admin", "ferry:read");
+        assertThat(metadata.json().has("tls_client_certificate_bound_access_tokens")
+                && metadata.json().get("tls_client_certificate_bound_access_tokens").asBoolean()).isFalse();
+    }
+
+    @Test
+    void ruleResponsesCarryLinterWarningsAndLintEndpointListsThem() {
+        String issuerName = unique("lint");
+        create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
+        String loose = unique("loose");
+        JsonNode created = create("rules", rule(loose, issuerName, "allow",
+                List.of(condition("sub", "glob", "repo:acme*")), List.of("https://lint.example.com"), List.of()));
+
+        assertThat(created.get("warnings").toString()).contains("github-not-pinned-to-id", "glob-prefix-mid-segment");
+        JsonNode lint = admin("GET", "/admin/v1/rules/" + loose + "/lint", null).json();
+        assertThat(lint).isEqualTo(created.get("warnings"));
+        JsonNode first = lint.get(0);
+        assertThat(first.has("code") && first.has("message") && first.has("suggestedFix")).isTrue();
+
+        String pinned = unique("pinned");
+        JsonNode clean = create("rules", rule(pinned, issuerName, "allow",
+                List.of(condition("repository_owner_id", "equals", "4242"), condition("repository_id", "equals", "123456"),
+                        condition("ref", "equals", "refs/heads/main"), condition("event_name", "equals", "push")),
+                List.of("https://lint.example.com"), List.of()));
+        assertThat(clean.get("warnings")).isEmpty();
+    }
+
+    @Test
     void malformedJsonIsAProblemNotAStackTrace() {
         Response response = admin("POST", "/admin/v1/rules", "{\"name\": ");
 

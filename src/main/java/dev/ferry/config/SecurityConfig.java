@@ -13,7 +13,9 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedResourceMetadataFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
  * Two filter chains. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
@@ -44,10 +46,26 @@ class SecurityConfig {
 
     @Bean
     @Order(2)
-    SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
+    SecurityFilterChain publicChain(HttpSecurity http, FerryProperties properties) throws Exception {
+        http.addFilterBefore(protectedResourceMetadata(properties), AuthorizationFilter.class)
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         return http.build();
+    }
+
+    /**
+     * RFC 9728 metadata for the admin API, where the {@code WWW-Authenticate} of its 401 answers
+     * points ({@code resource_metadata}): Ferry is its own authorization server, and these are its scopes.
+     */
+    private static OAuth2ProtectedResourceMetadataFilter protectedResourceMetadata(FerryProperties properties) {
+        OAuth2ProtectedResourceMetadataFilter filter = new OAuth2ProtectedResourceMetadataFilter();
+        filter.setProtectedResourceMetadataCustomizer(metadata -> metadata
+                .resourceName("Ferry admin API")
+                .authorizationServer(properties.issuerId())
+                .scope("ferry:admin")
+                .scope("ferry:read")
+                .tlsClientCertificateBoundAccessTokens(false));
+        return filter;
     }
 }
