@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -59,8 +60,25 @@ public record FerryProperties(
      * @param algorithm the JWS algorithm of newly generated signing keys: ES256, RS256, PS256 or EdDSA
      * @param encryptionKey base64 of 32 random bytes: the AES-256-GCM key that encrypts private signing
      *     keys at rest. Required on every database but the embedded H2.
+     * @param previousEncryptionKeys earlier encryption keys, still accepted for decryption; keys found
+     *     under one are re-encrypted under {@code encryptionKey} at start-up
+     * @param rotationPeriod how long a signing key signs before the next one takes over
+     * @param publishAhead how long a new key is published in the JWKS before it signs
      */
-    public record Keys(@NotNull @DefaultValue("ES256") SigningAlgorithm algorithm, String encryptionKey) {}
+    public record Keys(
+            @NotNull @DefaultValue("ES256") SigningAlgorithm algorithm,
+            String encryptionKey,
+            @DefaultValue List<String> previousEncryptionKeys,
+            @NotNull @DefaultValue("30d") Duration rotationPeriod,
+            @NotNull @DefaultValue("1h") Duration publishAhead) {
+
+        public Keys {
+            if (rotationPeriod != null && publishAhead != null && publishAhead.compareTo(rotationPeriod) >= 0) {
+                throw new IllegalArgumentException("ferry.keys.publish-ahead (" + publishAhead
+                        + ") must be shorter than ferry.keys.rotation-period (" + rotationPeriod + ")");
+            }
+        }
+    }
 
     /**
      * @param maxTtl upper bound of any issued token's lifetime

@@ -9,7 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
@@ -28,6 +30,16 @@ final class EncryptionKeySource {
     private static final String FILE_NAME = "encryption.key";
 
     private EncryptionKeySource() {}
+
+    /** The current key and the previous ones ({@code ferry.keys.previous-encryption-keys}). */
+    static KeyEncryption encryption(FerryProperties properties, DataSource dataSource) {
+        List<SecretKey> previous = new ArrayList<>();
+        List<String> configured = properties.keys().previousEncryptionKeys();
+        for (int i = 0; configured != null && i < configured.size(); i++) {
+            previous.add(parse(configured.get(i).trim(), "ferry.keys.previous-encryption-keys[" + i + "]"));
+        }
+        return new KeyEncryption(resolve(properties, dataSource), previous);
+    }
 
     static SecretKey resolve(FerryProperties properties, DataSource dataSource) {
         String configured = properties.keys().encryptionKey();

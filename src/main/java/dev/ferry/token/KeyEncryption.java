@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -12,26 +14,36 @@ import javax.crypto.spec.GCMParameterSpec;
 /**
  * AES-256-GCM for private signing keys at rest (NIST SP 800-38D): a fresh 96-bit nonce per
  * encryption, a 128-bit tag, and the key id as associated data so a ciphertext cannot be moved to
- * another key's row. Stored as base64 of nonce || ciphertext.
+ * another key's row. Stored as base64 of nonce || ciphertext. Encrypts under the current key;
+ * decrypts under it or any previous one, saying which, so data can be re-encrypted.
  */
 final class KeyEncryption {
 
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
-    private final SecretKey key;
+    private final SecretKey current;
+    private final List<SecretKey> previous;
     private final SecureRandom random = new SecureRandom();
 
-    KeyEncryption(SecretKey key) {
-        this.key = key;
+    KeyEncryption(SecretKey current, List<SecretKey> previous) {
+        this.current = current;
+        this.previous = List.copyOf(previous);
     }
+
+    KeyEncryption(SecretKey current) {
+        this(current, List.of());
+    }
+
+    /** A decrypted value, and whether it was found under a previous key (and so wants re-encrypting). */
+    record Decrypted(String plaintext, boolean underPreviousKey) {}
 
     String encrypt(String plaintext, String keyId) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, current, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
             byte[] ciphertext = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + ciphertext.length)
@@ -43,9 +55,24 @@ final class KeyEncryption {
         }
     }
 
-    /** Decrypts, or throws {@link GeneralSecurityException} when the key is wrong or the data was altered. */
-    String decrypt(String stored, String keyId) throws GeneralSecurityException {
+    /** Decrypts, or throws {@link GeneralSecurityException} when no known key fits or the data was altered. */
+    Decrypted decrypt(String stored, String keyId) throws GeneralSecurityException {
         byte[] data = Base64.getDecoder().decode(stored);
+        List<SecretKey> candidates = new ArrayList<>();
+        candidates.add(current);
+        candidates.addAll(previous);
+        GeneralSecurityException last = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            try {
+                return new Decrypted(decrypt(data, keyId, candidates.get(i)), i > 0);
+            } catch (GeneralSecurityException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static String decrypt(byte[] data, String keyId, SecretKey key) throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, data, 0, NONCE_BYTES));
         cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));

@@ -21,23 +21,21 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
 import jakarta.annotation.PostConstruct;
-import java.security.GeneralSecurityException;
-import java.text.ParseException;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Ferry's signing keys: the only code that handles private keys. On first start one key is
- * generated ({@code ferry.keys.algorithm}) and stored with its private part encrypted; every later
- * start, and every other replica, loads and signs with that same key. The {@code signing-keys} row
- * lock makes replicas starting together agree on one key.
+ * Ferry's signing keys in memory: the key that signs now, and the public keys gateways should
+ * accept (the next key, the active one, and retired ones whose tokens may still be valid). The only
+ * code that holds private keys. Loaded at start-up, when the first key is generated if there is none,
+ * and reloaded every {@code ferry.cache.refresh}, so every replica follows the rotations that
+ * {@link KeyRotation} performs on any of them.
  */
 @Component
 public class SigningKeys {
@@ -47,26 +45,17 @@ public class SigningKeys {
 
     private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
 
-    private final SigningKeyRepository repository;
+    private final SigningKeyVault vault;
     private final FerryProperties properties;
     private final DataSource dataSource;
-    private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final Clock clock;
-    private KeyEncryption encryption;
     private volatile KeyRing ring;
 
-    SigningKeys(
-            SigningKeyRepository repository,
-            FerryProperties properties,
-            DataSource dataSource,
-            JdbcTemplate jdbc,
-            TransactionTemplate transactions,
-            Clock clock) {
-        this.repository = repository;
+    SigningKeys(SigningKeyVault vault, FerryProperties properties, DataSource dataSource, TransactionTemplate transactions, Clock clock) {
+        this.vault = vault;
         this.properties = properties;
         this.dataSource = dataSource;
-        this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
     }
@@ -74,21 +63,48 @@ public class SigningKeys {
     /**
      * The key that signs now (with its signer, and the JWS header every token it signs carries),
      * and the public keys gateways should accept.
+     *
+     * @param fingerprint which keys, in which states, this ring was built from
      */
-    record KeyRing(JWK active, JWSHeader header, JWSSigner signer, JWKSet published) {}
+    record KeyRing(JWK active, JWSHeader header, JWSSigner signer, JWKSet published, String fingerprint) {}
 
     @PostConstruct
     void start() {
-        encryption = new KeyEncryption(EncryptionKeySource.resolve(properties, dataSource));
-        transactions.executeWithoutResult(status -> ensureActiveKey());
-        ring = load();
-        SigningAlgorithm configured = properties.keys().algorithm();
-        if (!configured.jwsAlgorithm().equals(ring.active().getAlgorithm())) {
-            log.warn(
-                    "ferry.keys.algorithm is {} but the active signing key {} is {}; it keeps signing until keys are rotated",
-                    configured, ring.active().getKeyID(), ring.active().getAlgorithm());
-        }
+        vault.useEncryption(EncryptionKeySource.encryption(properties, dataSource));
+        transactions.executeWithoutResult(status -> {
+            vault.lock();
+            if (vault.all().stream().noneMatch(k -> SigningKeyEntity.ACTIVE.equals(k.state))) {
+                vault.create(properties.keys().algorithm(), SigningKeyEntity.ACTIVE, clock.instant());
+            }
+            vault.reencrypt();
+        });
+        reload();
         log.info("Signing with key {} ({})", ring.active().getKeyID(), ring.active().getAlgorithm());
+    }
+
+    /** Rebuilds the ring from the database when its keys or their states changed. */
+    @Scheduled(fixedDelayString = "${ferry.cache.refresh:5s}", initialDelayString = "${ferry.cache.refresh:5s}")
+    public void reload() {
+        List<SigningKeyEntity> keys = vault.all();
+        String fingerprint = keys.stream().map(k -> k.kid + ":" + k.state).reduce("", (a, b) -> a + "," + b);
+        KeyRing current = ring;
+        if (current != null && current.fingerprint().equals(fingerprint)) {
+            return;
+        }
+        SigningKeyEntity active = keys.stream()
+                .filter(k -> SigningKeyEntity.ACTIVE.equals(k.state))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no active signing key in the database"));
+        JWK privateKey = current != null && current.active().getKeyID().equals(active.kid) ? current.active() : vault.privateKey(active);
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(active.algorithm))
+                .type(ACCESS_TOKEN_TYPE)
+                .keyID(active.kid)
+                .build();
+        JWKSet published = new JWKSet(keys.stream().map(SigningKeyVault::publicKey).toList());
+        ring = new KeyRing(privateKey, header, signer(privateKey), published, fingerprint);
+        if (current != null && !current.active().getKeyID().equals(active.kid)) {
+            log.info("Now signing with key {} ({})", active.kid, active.algorithm);
+        }
     }
 
     KeyRing ring() {
@@ -98,60 +114,6 @@ public class SigningKeys {
     /** The public keys of every published key, for the JWKS endpoint. */
     public JWKSet publishedKeys() {
         return ring.published();
-    }
-
-    private void ensureActiveKey() {
-        jdbc.queryForObject("select name from ferry_lock where name = 'signing-keys' for update", String.class);
-        if (!repository.findByState(SigningKeyEntity.ACTIVE).isEmpty()) {
-            return;
-        }
-        JWK key = generate(properties.keys().algorithm());
-        SigningKeyEntity entity = new SigningKeyEntity();
-        entity.kid = key.getKeyID();
-        entity.algorithm = key.getAlgorithm().getName();
-        entity.state = SigningKeyEntity.ACTIVE;
-        entity.publicJwk = key.toPublicJWK().toJSONString();
-        entity.privateJwkEncrypted = encryption.encrypt(key.toJSONString(), key.getKeyID());
-        entity.createdAt = clock.instant();
-        entity.activatedAt = entity.createdAt;
-        repository.save(entity);
-        log.info("Generated signing key {} ({})", key.getKeyID(), key.getAlgorithm());
-    }
-
-    private KeyRing load() {
-        List<SigningKeyEntity> keys = repository.findAll().stream()
-                .sorted(Comparator.comparing((SigningKeyEntity k) -> k.createdAt).reversed())
-                .toList();
-        SigningKeyEntity active = keys.stream()
-                .filter(k -> SigningKeyEntity.ACTIVE.equals(k.state))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no active signing key in the database"));
-        JWK privateKey = decrypt(active);
-        List<JWK> published = keys.stream().map(SigningKeys::publicJwk).toList();
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(active.algorithm))
-                .type(ACCESS_TOKEN_TYPE)
-                .keyID(active.kid)
-                .build();
-        return new KeyRing(privateKey, header, signer(privateKey), new JWKSet(published));
-    }
-
-    private JWK decrypt(SigningKeyEntity entity) {
-        try {
-            return JWK.parse(encryption.decrypt(entity.privateJwkEncrypted, entity.kid));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(
-                    "cannot decrypt signing key " + entity.kid + ": ferry.keys.encryption-key is not the key it was encrypted with");
-        } catch (ParseException e) {
-            throw new IllegalStateException("stored signing key " + entity.kid + " does not parse");
-        }
-    }
-
-    private static JWK publicJwk(SigningKeyEntity entity) {
-        try {
-            return JWK.parse(entity.publicJwk);
-        } catch (ParseException e) {
-            throw new IllegalStateException("stored public key " + entity.kid + " does not parse");
-        }
     }
 
     static JWK generate(SigningAlgorithm algorithm) {

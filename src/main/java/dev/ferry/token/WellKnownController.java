@@ -11,6 +11,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
 
 /**
  * What gateways read: the JWKS (RFC 7517) and the server metadata, one document valid both as RFC
@@ -24,10 +25,13 @@ class WellKnownController {
     private static final Duration JWKS_MAX_AGE = Duration.ofMinutes(5);
 
     private final SigningKeys keys;
+    private final Duration jwksMaxAge;
     private final Map<String, Object> metadata;
 
     WellKnownController(SigningKeys keys, FerryProperties properties) {
         this.keys = keys;
+        Duration ahead = properties.keys().publishAhead();
+        this.jwksMaxAge = ahead.compareTo(JWKS_MAX_AGE) < 0 ? ahead : JWKS_MAX_AGE;
         String issuer = properties.issuerId();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuer", issuer);
@@ -37,23 +41,33 @@ class WellKnownController {
         m.put("token_endpoint_auth_methods_supported", List.of("none"));
         m.put("response_types_supported", List.of());
         m.put("subject_types_supported", List.of("public"));
-        m.put("id_token_signing_alg_values_supported", keys.publishedKeys().getKeys().stream()
-                .map(key -> key.getAlgorithm().getName())
-                .distinct()
-                .toList());
         this.metadata = Collections.unmodifiableMap(m);
     }
 
+    /**
+     * The published keys, cacheable for no longer than {@code ferry.keys.publish-ahead} (at most five
+     * minutes), so a gateway honouring {@code max-age} always knows a new key before it signs; with an
+     * {@code ETag} for cheap revalidation.
+     */
     @GetMapping(path = "/.well-known/jwks.json", produces = "application/jwk-set+json")
-    ResponseEntity<Map<String, Object>> jwks() {
-        return ResponseEntity.ok()
-                .cacheControl(CacheControl.maxAge(JWKS_MAX_AGE).cachePublic())
-                .body(keys.publishedKeys().toJSONObject(true));
+    ResponseEntity<Map<String, Object>> jwks(WebRequest request) {
+        Map<String, Object> jwks = keys.publishedKeys().toJSONObject(true);
+        String etag = "\"" + Integer.toHexString(jwks.toString().hashCode()) + "\"";
+        CacheControl cache = CacheControl.maxAge(jwksMaxAge).cachePublic();
+        if (request.checkNotModified(etag)) {
+            return ResponseEntity.status(304).cacheControl(cache).eTag(etag).build();
+        }
+        return ResponseEntity.ok().cacheControl(cache).eTag(etag).body(jwks);
     }
 
     @GetMapping(path = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> metadata() {
-        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic()).body(metadata);
+        Map<String, Object> document = new LinkedHashMap<>(metadata);
+        document.put("id_token_signing_alg_values_supported", keys.publishedKeys().getKeys().stream()
+                .map(key -> key.getAlgorithm().getName())
+                .distinct()
+                .toList());
+        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic()).body(document);
     }
 }

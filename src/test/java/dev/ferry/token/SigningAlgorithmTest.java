@@ -45,13 +45,18 @@ class SigningAlgorithmTest {
         String stored = encryption.encrypt("{\"d\":\"secret\"}", "kid-1");
 
         assertThat(stored).doesNotContain("secret");
-        assertThat(encryption.decrypt(stored, "kid-1")).isEqualTo("{\"d\":\"secret\"}");
+        assertThat(encryption.decrypt(stored, "kid-1").plaintext()).isEqualTo("{\"d\":\"secret\"}");
+        assertThat(encryption.decrypt(stored, "kid-1").underPreviousKey()).isFalse();
         assertThatThrownBy(() -> encryption.decrypt(stored, "kid-2")).isInstanceOf(GeneralSecurityException.class);
         byte[] other = new byte[32];
         other[0] = 1;
         assertThatThrownBy(() -> new KeyEncryption(new SecretKeySpec(other, "AES")).decrypt(stored, "kid-1"))
                 .isInstanceOf(GeneralSecurityException.class);
         assertThat(encryption.encrypt("{\"d\":\"secret\"}", "kid-1")).as("fresh nonce each time").isNotEqualTo(stored);
+
+        KeyEncryption rotated = new KeyEncryption(new SecretKeySpec(other, "AES"), java.util.List.of(new SecretKeySpec(new byte[32], "AES")));
+        assertThat(rotated.decrypt(stored, "kid-1").underPreviousKey()).isTrue();
+        assertThat(rotated.decrypt(rotated.encrypt("x", "kid-1"), "kid-1").underPreviousKey()).isFalse();
     }
 
     private static JWSVerifier verifier(JWK publicKey) throws Exception {

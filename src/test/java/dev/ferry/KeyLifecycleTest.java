@@ -1,0 +1,228 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jwt.SignedJWT;
+import dev.ferry.testing.MutableClock;
+import dev.ferry.token.KeyRotation;
+import dev.ferry.token.MintRequest;
+import dev.ferry.token.SigningKeyInfo;
+import dev.ferry.token.TokenMinter;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import dev.ferry.FerryIntegrationTest.Response;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The signing-key lifecycle against a clock the test moves: a new key is published ahead of use,
+ * takes over after the rotation period, and the old one stays published until its tokens have
+ * expired; a gateway (Spring Security resource server) accepts tokens across the rotation; several
+ * replicas perform each rotation once; the encryption key itself can be rotated.
+ */
+class KeyLifecycleTest {
+
+    private static final String AUDIENCE = "https://gateway.example.com";
+    private static final String KEY_1 = FerryIntegrationTest.ENCRYPTION_KEY;
+    private static final String KEY_2 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private final List<ConfigurableApplicationContext> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(ConfigurableApplicationContext::close);
+    }
+
+    private ConfigurableApplicationContext ferry(String... extra) {
+        int port = FerryIntegrationTest.freePort();
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=" + port,
+                "--ferry.issuer=http://127.0.0.1:" + port,
+                "--ferry.data-dir=" + dir,
+                "--ferry.admin.bootstrap-token=" + FerryIntegrationTest.BOOTSTRAP_TOKEN,
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("ferry")));
+        args.addAll(List.of(extra));
+        if (args.stream().noneMatch(a -> a.startsWith("--ferry.keys.encryption-key="))) {
+            args.add("--ferry.keys.encryption-key=" + KEY_1);
+        }
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
+                .initializers(c -> c.getBeanFactory().registerSingleton("clock", clock))
+                .run(args.toArray(String[]::new));
+        started.add(context);
+        return context;
+    }
+
+    private static String url(ConfigurableApplicationContext ferry) {
+        return ferry.getEnvironment().getProperty("ferry.issuer");
+    }
+
+    private static String mint(ConfigurableApplicationContext ferry, Duration lifetime) {
+        return ferry.getBean(TokenMinter.class).mint(new MintRequest("ci", "https://ci.example.com", "repo:acme/app", null, AUDIENCE,
+                List.of("deploy"), lifetime, Map.of())).accessToken();
+    }
+
+    private static String kid(String token) throws Exception {
+        return SignedJWT.parse(token).getHeader().getKeyID();
+    }
+
+    private static List<String> states(ConfigurableApplicationContext ferry) {
+        return ferry.getBean(KeyRotation.class).list().stream().map(SigningKeyInfo::state).sorted().toList();
+    }
+
+    private static JsonNode jwks(ConfigurableApplicationContext ferry) {
+        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json")).GET().build()).json();
+    }
+
+    /** A gateway: Spring Security's decoder from Ferry's issuer URL, RFC 9068 type check, audience, and the test's clock. */
+    private NimbusJwtDecoder gateway(ConfigurableApplicationContext ferry) {
+        NimbusJwtDecoder decoder = JwtDecoders.fromIssuerLocation(url(ferry));
+        JwtTimestampValidator timestamps = new JwtTimestampValidator();
+        timestamps.setClock(clock);
+        OAuth2TokenValidator<Jwt> audience = new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(AUDIENCE));
+        decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(
+                List.of(new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(url(ferry)), timestamps, audience)));
+        return decoder;
+    }
+
+    @Test
+    void nextKeyIsPublishedAheadThenSignsAndOldKeyStaysPublishedUntilItsTokensExpire() throws Exception {
+        ConfigurableApplicationContext ferry = ferry();
+        KeyRotation rotation = ferry.getBean(KeyRotation.class);
+        NimbusJwtDecoder gateway = gateway(ferry);
+        String first = mint(ferry, Duration.ofMinutes(5));
+        String oldKid = kid(first);
+        assertThat(gateway.decode(first).getSubject()).isEqualTo("ci:repo:acme/app");
+        assertThat(rotation.rotateIfDue()).as("nothing due yet").isFalse();
+
+        clock.advance(Duration.ofDays(30).minusHours(1));
+        assertThat(rotation.rotateIfDue()).isTrue();
+        assertThat(states(ferry)).containsExactly("active", "next");
+        assertThat(jwks(ferry).get("keys")).hasSize(2);
+        clock.advance(Duration.ofMinutes(59));
+        String beforeRotation = mint(ferry, Duration.ofHours(1));
+        assertThat(kid(beforeRotation)).as("the next key does not sign before its time").isEqualTo(oldKid);
+
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(rotation.rotateIfDue()).isTrue();
+        assertThat(states(ferry)).containsExactly("active", "retired");
+        String afterRotation = mint(ferry, Duration.ofMinutes(5));
+        assertThat(kid(afterRotation)).isNotEqualTo(oldKid);
+        assertThat(gateway.decode(afterRotation).getSubject()).isEqualTo("ci:repo:acme/app");
+        assertThat(gateway.decode(beforeRotation).getSubject()).as("old key still published").isEqualTo("ci:repo:acme/app");
+
+        clock.advance(Duration.ofHours(1).plusMinutes(2));
+        assertThat(rotation.rotateIfDue()).isTrue();
+        assertThat(states(ferry)).containsExactly("active");
+        assertThat(jwks(ferry).get("keys")).hasSize(1);
+        assertThat(jwks(ferry).toString()).doesNotContain(oldKid);
+    }
+
+    @Test
+    void keysListAndJwksNeverShowPrivatePartsAndJwksIsCacheableWithinPublishAhead() {
+        ConfigurableApplicationContext ferry = ferry("--ferry.keys.publish-ahead=2m");
+        Response keys = admin(ferry, "GET", "/admin/v1/keys");
+        Response jwks = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json")).GET().build());
+
+        assertThat(keys.body()).contains("\"state\":\"active\"").doesNotContain("\"d\"").doesNotContain("privateJwk");
+        assertThat(jwks.body()).doesNotContain("\"d\"");
+        assertThat(jwks.header("Cache-Control")).isEqualTo("max-age=120, public");
+        String etag = jwks.header("ETag");
+        Response again = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json"))
+                .header("If-None-Match", etag).GET().build());
+        assertThat(again.status()).isEqualTo(304);
+    }
+
+    @Test
+    void emergencyRotationSignsWithANewKeyAtOnceAndCompromisedDropsTheOldOnes() throws Exception {
+        ConfigurableApplicationContext ferry = ferry();
+        String before = mint(ferry, Duration.ofMinutes(5));
+
+        Response rotated = admin(ferry, "POST", "/admin/v1/keys/rotate");
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(states(ferry)).containsExactly("active", "retired");
+        assertThat(kid(mint(ferry, Duration.ofMinutes(5)))).isNotEqualTo(kid(before));
+        assertThat(jwks(ferry).toString()).contains(kid(before));
+
+        admin(ferry, "POST", "/admin/v1/keys/rotate?compromised=true");
+        assertThat(states(ferry)).containsExactly("active");
+        assertThat(jwks(ferry).toString()).doesNotContain(kid(before));
+        assertThatThrownBy(() -> gateway(ferry).decode(before)).hasMessageContaining("no matching key");
+    }
+
+    @Test
+    void twoReplicasOnOneDatabaseRotateOnceAndAgreeOnTheKeys() throws Exception {
+        ConfigurableApplicationContext a = ferry();
+        ConfigurableApplicationContext b = ferry();
+        assertThat(states(a)).containsExactly("active");
+        assertThat(jwks(b)).isEqualTo(jwks(a));
+
+        clock.advance(Duration.ofDays(30).minusMinutes(30));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Callable<Boolean> rotateA = () -> a.getBean(KeyRotation.class).rotateIfDue();
+            Callable<Boolean> rotateB = () -> b.getBean(KeyRotation.class).rotateIfDue();
+            List<Future<Boolean>> results = pool.invokeAll(List.of(rotateA, rotateB));
+            assertThat(List.of(results.get(0).get(), results.get(1).get())).containsExactlyInAnyOrder(true, false);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(states(a)).containsExactly("active", "next");
+        b.getBean(dev.ferry.token.SigningKeys.class).reload();
+        assertThat(jwks(b)).isEqualTo(jwks(a));
+    }
+
+    @Test
+    void encryptionKeyRotatesThroughPreviousKeys() throws Exception {
+        String token;
+        ConfigurableApplicationContext first = ferry("--ferry.keys.encryption-key=" + KEY_1);
+        token = mint(first, Duration.ofMinutes(5));
+        first.close();
+
+        ConfigurableApplicationContext second = ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
+        assertThat(kid(mint(second, Duration.ofMinutes(5)))).isEqualTo(kid(token));
+        second.close();
+
+        ConfigurableApplicationContext third = ferry("--ferry.keys.encryption-key=" + KEY_2);
+        assertThat(kid(mint(third, Duration.ofMinutes(5)))).as("re-encrypted under the new key at the previous start").isEqualTo(kid(token));
+        third.close();
+
+        assertThatThrownBy(() -> ferry("--ferry.keys.encryption-key=" + KEY_1))
+                .rootCause().hasMessageContaining("cannot decrypt signing key");
+    }
+
+    private static Response admin(ConfigurableApplicationContext ferry, String method, String path) {
+        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + path))
+                .header("Authorization", "Bearer " + FerryIntegrationTest.BOOTSTRAP_TOKEN)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build());
+    }
+}
