@@ -69,6 +69,7 @@ class KeyLifecycleTest {
                 "--ferry.issuer=http://127.0.0.1:" + port,
                 "--ferry.data-dir=" + dir,
                 "--ferry.admin.bootstrap-token=" + FerryIntegrationTest.BOOTSTRAP_TOKEN,
+                "--ferry.keys.rotation-check-interval=1d",
                 "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("ferry")));
         args.addAll(List.of(extra));
         if (args.stream().noneMatch(a -> a.startsWith("--ferry.keys.encryption-key="))) {

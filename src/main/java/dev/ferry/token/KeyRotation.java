@@ -24,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       after it retired, plus a minute), then it is deleted.
  * </ul>
  *
- * Every replica runs the check each minute; the signing-keys row lock makes them take turns, and a
+ * Every replica runs the check every {@code ferry.keys.rotation-check-interval} (default one minute); the signing-keys row lock makes them take turns, and a
  * turn that finds nothing due changes nothing, so exactly one replica performs each step.
  */
 @Component
@@ -48,7 +48,7 @@ public class KeyRotation {
     }
 
     /** Performs whatever step of the lifecycle is due; returns whether it changed anything. */
-    @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT10S")
+    @Scheduled(fixedDelayString = "${ferry.keys.rotation-check-interval:1m}", initialDelayString = "${ferry.keys.rotation-check-interval:1m}")
     public boolean rotateIfDue() {
         Boolean changed = transactions.execute(status -> {
             vault.lock();
