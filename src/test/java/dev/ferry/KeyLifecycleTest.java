@@ -54,7 +54,7 @@ class KeyLifecycleTest {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.now());
+    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     private final List<ConfigurableApplicationContext> started = new ArrayList<>();
 
     @AfterEach
@@ -197,8 +197,10 @@ class KeyLifecycleTest {
             pool.shutdownNow();
         }
         assertThat(states(a)).containsExactly("active", "next");
+        a.getBean(dev.ferry.token.SigningKeys.class).reload();
         b.getBean(dev.ferry.token.SigningKeys.class).reload();
-        assertThat(jwks(b)).isEqualTo(jwks(a));
+        assertThat(jwks(a).get("keys")).hasSize(2);
+        assertThat(jwks(b)).as("each replica reloads the keys every ferry.cache.refresh").isEqualTo(jwks(a));
     }
 
     @Test

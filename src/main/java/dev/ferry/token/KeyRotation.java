@@ -4,6 +4,7 @@ import dev.ferry.config.FerryProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ public class KeyRotation {
     public boolean rotateIfDue() {
         Boolean changed = transactions.execute(status -> {
             vault.lock();
-            Instant now = clock.instant();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             List<SigningKeyEntity> all = vault.all();
             return publishNextIfDue(all, now) | promoteIfDue(all, now) | deleteExpired(all, now);
         });
@@ -70,7 +71,7 @@ public class KeyRotation {
     public List<SigningKeyInfo> rotateNow(boolean compromised) {
         transactions.executeWithoutResult(status -> {
             vault.lock();
-            Instant now = clock.instant();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             List<SigningKeyEntity> all = vault.all();
             if (compromised) {
                 all.forEach(vault::delete);

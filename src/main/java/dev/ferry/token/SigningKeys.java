@@ -22,6 +22,7 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
 import jakarta.annotation.PostConstruct;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -74,7 +75,7 @@ public class SigningKeys {
         transactions.executeWithoutResult(status -> {
             vault.lock();
             if (vault.all().stream().noneMatch(k -> SigningKeyEntity.ACTIVE.equals(k.state))) {
-                vault.create(properties.keys().algorithm(), SigningKeyEntity.ACTIVE, clock.instant());
+                vault.create(properties.keys().algorithm(), SigningKeyEntity.ACTIVE, clock.instant().truncatedTo(ChronoUnit.MILLIS));
             }
             vault.reencrypt();
         });
