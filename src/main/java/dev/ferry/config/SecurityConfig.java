@@ -3,7 +3,8 @@ package dev.ferry.config;
 import static dev.ferry.config.BootstrapTokenAuthenticationProvider.ADMIN_AUTHORITY;
 import static dev.ferry.config.BootstrapTokenAuthenticationProvider.READ_AUTHORITY;
 
-import dev.ferry.token.SigningKeys;
+import dev.ferry.token.FerryTokens;
+import dev.ferry.token.IntrospectionClients;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -18,7 +19,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
- * Two filter chains. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
+ * Three filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
  * token or Ferry's own access tokens for {@code ferry.admin.audience}, whose {@code scope} grants
  * {@code ferry:admin} (everything) or {@code ferry:read} (GET only); everything else (the token
  * endpoint, whose credential is the subject token, and what gateways read) is open. Both are
@@ -27,12 +28,25 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
+    /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
+    @Bean
+    @Order(0)
+    SecurityFilterChain introspectionChain(HttpSecurity http, IntrospectionClients clients) throws Exception {
+        http.securityMatcher("/introspect")
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .httpBasic(basic -> basic.realmName("ferry-introspection"))
+                .authenticationManager(new ProviderManager(new IntrospectionClientAuthenticationProvider(clients)))
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
+    }
+
     @Bean
     @Order(1)
-    SecurityFilterChain adminChain(HttpSecurity http, FerryProperties properties, SigningKeys keys) throws Exception {
+    SecurityFilterChain adminChain(HttpSecurity http, FerryProperties properties, FerryTokens tokens) throws Exception {
         AuthenticationManager admins = new ProviderManager(
                 new BootstrapTokenAuthenticationProvider(properties.admin().bootstrapToken()),
-                new JwtAuthenticationProvider(AdminTokenDecoder.create(keys, properties)));
+                new JwtAuthenticationProvider(tokens.decoder(properties.adminAudience())));
         http.securityMatcher("/admin/**")
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers(HttpMethod.GET, "/admin/**").hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)

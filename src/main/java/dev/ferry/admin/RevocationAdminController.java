@@ -1,0 +1,84 @@
+package dev.ferry.admin;
+
+import dev.ferry.audit.AuditLog;
+import dev.ferry.definition.DefinitionException;
+import dev.ferry.token.Revocations;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /admin/v1/revocations}: revoke one token by its id ({@code jti}), every unexpired token
+ * of an upstream subject ({@code issuer} + {@code subject}: also those issued in the same instant on
+ * other replicas), or every unexpired token a rule granted (found in the audit log). Introspection
+ * honours it at once, on every replica; JWT-validating gateways cannot (docs/gateways.md).
+ */
+@RestController
+class RevocationAdminController {
+
+    /** Exactly one of: {@code tokenId}; {@code issuer} and {@code subject}; {@code rule}. */
+    record RevocationRequest(String tokenId, String issuer, String subject, String rule) {}
+
+    /** @param revokedTokens tokens revoked by id; {@code subjectRevokedBefore} set for a subject revocation */
+    record RevocationResult(int revokedTokens, Instant subjectRevokedBefore) {}
+
+    private static final com.google.re2j.Pattern SLUG = com.google.re2j.Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
+
+    private final Revocations revocations;
+    private final AuditLog audit;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    RevocationAdminController(Revocations revocations, AuditLog audit, JdbcTemplate jdbc, Clock clock) {
+        this.revocations = revocations;
+        this.audit = audit;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @PostMapping("/admin/v1/revocations")
+    RevocationResult revoke(@RequestBody RevocationRequest request) throws InterruptedException {
+        int given = (request.tokenId() != null ? 1 : 0) + (request.subject() != null || request.issuer() != null ? 1 : 0)
+                + (request.rule() != null ? 1 : 0);
+        if (given != 1) {
+            throw new DefinitionException.Invalid("tokenId", "give exactly one of: tokenId; issuer and subject; rule");
+        }
+        if (request.tokenId() != null) {
+            revocations.revokeToken(request.tokenId(), expiryOf(request.tokenId()), "admin");
+            return new RevocationResult(1, null);
+        }
+        if (request.rule() != null) {
+            if (!SLUG.matches(request.rule())) {
+                throw new DefinitionException.Invalid("rule", "rule must be a rule name");
+            }
+            return new RevocationResult(revokeGrantedBy(request.rule()), null);
+        }
+        if (request.issuer() == null || request.subject() == null) {
+            throw new DefinitionException.Invalid(request.issuer() == null ? "issuer" : "subject", "a subject revocation needs both issuer and subject");
+        }
+        return new RevocationResult(0, revocations.revokeSubject(request.issuer(), request.subject()));
+    }
+
+    private Instant expiryOf(String tokenId) {
+        List<Timestamp> expiries = jdbc.queryForList(
+                "select token_expires_at from audit_event where token_id = ?", Timestamp.class, tokenId);
+        return expiries.isEmpty() || expiries.get(0) == null ? null : expiries.get(0).toInstant();
+    }
+
+    private int revokeGrantedBy(String rule) throws InterruptedException {
+        audit.flush(Duration.ofSeconds(5));
+        List<Map.Entry<String, Instant>> tokens = jdbc.query(
+                "select token_id, token_expires_at from audit_event where outcome = 'issued' and token_expires_at > ? and matched_rules like ?",
+                (rs, row) -> Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()),
+                Timestamp.from(clock.instant()), "%\"" + rule + "\"%");
+        tokens.forEach(token -> revocations.revokeToken(token.getKey(), token.getValue(), "rule:" + rule));
+        return tokens.size();
+    }
+}

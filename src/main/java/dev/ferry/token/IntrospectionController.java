@@ -1,0 +1,56 @@
+package dev.ferry.token;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /introspect} (RFC 7662) for registered clients (HTTP Basic, enforced by the security
+ * chain). An active token's answer carries its claims; expired, revoked, foreign and garbled tokens
+ * all answer {@code {"active": false}} and nothing else (RFC 7662 §2.2).
+ */
+@RestController
+class IntrospectionController {
+
+    private final JwtDecoder ferryTokens;
+    private final Revocations revocations;
+
+    IntrospectionController(FerryTokens tokens, Revocations revocations) {
+        this.ferryTokens = tokens.decoder(null);
+        this.revocations = revocations;
+    }
+
+    @PostMapping(path = "/introspect", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> introspect(@RequestParam(name = "token", required = false) String token) {
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(answer(token));
+    }
+
+    private Map<String, Object> answer(String token) {
+        if (token == null || token.isEmpty()) {
+            return Map.of("active", false);
+        }
+        Jwt jwt;
+        try {
+            jwt = ferryTokens.decode(token);
+        } catch (JwtException e) {
+            return Map.of("active", false);
+        }
+        if (revocations.isRevoked(jwt)) {
+            return Map.of("active", false);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("active", true);
+        jwt.getClaims().forEach((name, value) -> body.put(name, value instanceof Instant instant ? instant.getEpochSecond() : value));
+        body.put("token_type", "Bearer");
+        return body;
+    }
+}

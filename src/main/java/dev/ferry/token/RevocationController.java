@@ -1,0 +1,40 @@
+package dev.ferry.token;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /revoke} (RFC 7009): the holder of a Ferry token revokes it, say at the end of a CI job.
+ * Possession of the token is the credential. The answer is 200 whatever the token was (§2.2): an
+ * invalid, expired or foreign token has nothing to revoke.
+ */
+@RestController
+class RevocationController {
+
+    private final JwtDecoder ferryTokens;
+    private final Revocations revocations;
+
+    RevocationController(FerryTokens tokens, Revocations revocations) {
+        this.ferryTokens = tokens.decoder(null);
+        this.revocations = revocations;
+    }
+
+    @PostMapping(path = "/revoke")
+    ResponseEntity<Void> revoke(@RequestParam(name = "token", required = false) String token) {
+        if (token != null && !token.isEmpty()) {
+            try {
+                Jwt jwt = ferryTokens.decode(token);
+                revocations.revokeToken(jwt.getId(), jwt.getExpiresAt(), "holder");
+            } catch (JwtException nothingToRevoke) {
+                // RFC 7009 §2.2: invalid tokens do not cause an error
+            }
+        }
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).build();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testing.TestIssuer;
+import dev.ferry.token.MintRequest;
+import dev.ferry.token.TokenMinter;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
+import org.springframework.security.oauth2.server.resource.introspection.BadOpaqueTokenException;
+import org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector;
+import org.springframework.security.oauth2.server.resource.introspection.SpringOpaqueTokenIntrospector;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Introspection (RFC 7662) and revocation (RFC 7009), checked with a real gateway-side validator:
+ * Spring Security's opaque-token introspector, as a resource server using introspection runs it.
+ */
+class IntrospectionRevocationTest extends FerryIntegrationTest {
+
+    @RegisterExtension
+    static final TestIssuer ci = new TestIssuer();
+
+    private static final String TARGET = "https://introspected.example.com";
+    private static boolean configured;
+    private static String issuerName;
+    private static String ruleName;
+    private static String clientId;
+    private static String clientSecret;
+
+    @Autowired
+    TokenMinter minter;
+
+    @BeforeEach
+    void configure() {
+        if (configured) {
+            return;
+        }
+        issuerName = unique("intro");
+        create("issuers", issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
+        ruleName = unique("intro-rule");
+        create("rules", rule(ruleName, issuerName, "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy", "read")));
+        JsonNode client = create("clients", Map.of("id", unique("envoy"), "description", "test gateway"));
+        clientId = client.get("id").stringValue();
+        clientSecret = client.get("secret").stringValue();
+        configured = true;
+    }
+
+    private String token(String subject) {
+        Response response = exchange(ci.github().subject(subject).sign(), TARGET);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.json().get("access_token").stringValue();
+    }
+
+    private Response introspect(String token, String id, String secret) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token));
+        if (id != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+        }
+        return send(request.build());
+    }
+
+    private boolean active(String token) {
+        Response response = introspect(token, clientId, clientSecret);
+        assertThat(response.status()).isEqualTo(200);
+        return response.json().get("active").asBoolean();
+    }
+
+    private Response revoke(String token) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + "/revoke"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token))
+                .build());
+    }
+
+    private OpaqueTokenIntrospector gateway() {
+        return SpringOpaqueTokenIntrospector.withIntrospectionUri(baseUrl() + "/introspect")
+                .clientId(clientId)
+                .clientSecret(clientSecret)
+                .build();
+    }
+
+    @Test
+    void activeTokenAnswerCarriesItsClaims() {
+        JsonNode answer = introspect(token("repo:acme/app:ref:refs/heads/main"), clientId, clientSecret).json();
+
+        assertThat(answer.get("active").asBoolean()).isTrue();
+        assertThat(answer.get("scope").stringValue()).isEqualTo("deploy read");
+        assertThat(answer.get("client_id").stringValue()).isEqualTo(issuerName);
+        assertThat(answer.get("sub").stringValue()).isEqualTo(issuerName + ":repo:acme/app:ref:refs/heads/main");
+        assertThat(answer.get("iss").stringValue()).isEqualTo(ferryIssuer);
+        assertThat(answer.get("exp").isNumber()).isTrue();
+        assertThat(answer.get("token_type").stringValue()).isEqualTo("Bearer");
+    }
+
+    @Test
+    void expiredForeignAndGarbledTokensAreInactive() {
+        String expired = minter.mint(new MintRequest(issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
+                .accessToken();
+        assertThat(introspect(expired, clientId, clientSecret).json()).isEqualTo(JSON.readTree("{\"active\":false}"));
+        assertThat(active(ci.github().sign())).as("a token Ferry did not issue").isFalse();
+        assertThat(active("garbage")).isFalse();
+        assertThat(active("")).isFalse();
+    }
+
+    @Test
+    void callersMustAuthenticateAsRegisteredClients() {
+        String token = token("repo:acme/app:ref:refs/heads/main");
+        assertThat(introspect(token, null, null).status()).isEqualTo(401);
+        assertThat(introspect(token, clientId, "wrong").status()).isEqualTo(401);
+        assertThat(introspect(token, "nobody", clientSecret).status()).isEqualTo(401);
+        assertThat(introspect(token, clientId, clientSecret).status()).isEqualTo(200);
+        assertThat(admin("GET", "/admin/v1/clients", null).body()).contains(clientId).doesNotContain(clientSecret).doesNotContain("secret_hash");
+    }
+
+    @Test
+    void deletedClientStopsAtOnce() {
+        JsonNode temporary = create("clients", Map.of("description", "short-lived"));
+        String id = temporary.get("id").stringValue();
+        String secret = temporary.get("secret").stringValue();
+        String token = token("repo:acme/app:ref:refs/heads/main");
+        assertThat(introspect(token, id, secret).status()).isEqualTo(200);
+
+        assertThat(admin("DELETE", "/admin/v1/clients/" + id, null).status()).isEqualTo(204);
+
+        assertThat(introspect(token, id, secret).status()).isEqualTo(401);
+    }
+
+    @Test
+    void holderRevokesItsOwnTokenAndRevokeAlwaysAnswers200() {
+        String token = token("repo:acme/app:ref:refs/heads/main");
+        assertThat(active(token)).isTrue();
+
+        assertThat(revoke(token).status()).isEqualTo(200);
+
+        assertThat(active(token)).isFalse();
+        assertThat(revoke(token).status()).isEqualTo(200);
+        assertThat(revoke("garbage").status()).isEqualTo(200);
+        assertThat(revoke(ci.github().sign()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void operatorRevokesByTokenIdBySubjectAndByRule() throws Exception {
+        String one = token("repo:acme/one:ref:refs/heads/main");
+        String jti = com.nimbusds.jwt.SignedJWT.parse(one).getJWTClaimsSet().getJWTID();
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
+        assertThat(active(one)).isFalse();
+
+        String first = token("repo:acme/two:ref:refs/heads/main");
+        String second = token("repo:acme/two:ref:refs/heads/main");
+        String bystander = token("repo:acme/three:ref:refs/heads/main");
+        Response bySubject = admin("POST", "/admin/v1/revocations", Map.of("issuer", issuerName, "subject", "repo:acme/two:ref:refs/heads/main"));
+        assertThat(bySubject.status()).as(bySubject.body()).isEqualTo(200);
+        assertThat(active(first)).isFalse();
+        assertThat(active(second)).isFalse();
+        assertThat(active(bystander)).isTrue();
+
+        Response byRule = admin("POST", "/admin/v1/revocations", Map.of("rule", ruleName));
+        assertThat(byRule.json().get("revokedTokens").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(active(bystander)).isFalse();
+
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of()).status()).isEqualTo(400);
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("rule", "x%")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void springOpaqueTokenResourceServerAcceptsActiveTokensAndRefusesRevokedOnes() {
+        String token = token("repo:acme/gateway:ref:refs/heads/main");
+
+        OAuth2AuthenticatedPrincipal principal = gateway().introspect(token);
+        assertThat(principal.getAuthorities().stream().map(Object::toString).toList()).contains("SCOPE_deploy", "SCOPE_read");
+        assertThat((String) principal.getAttribute("client_id")).isEqualTo(issuerName);
+
+        revoke(token);
+
+        assertThatThrownBy(() -> gateway().introspect(token)).isInstanceOf(BadOpaqueTokenException.class);
+        assertThatThrownBy(() -> gateway().introspect("garbage")).isInstanceOf(BadOpaqueTokenException.class);
+    }
+}
