@@ -136,6 +136,8 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(introspect(token, id, secret).status()).isEqualTo(200);
 
         assertThat(admin("DELETE", "/admin/v1/clients/" + id, null).status()).isEqualTo(204);
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where entity_type = 'client' and entity_name = ?", Long.class, id))
+                .isEqualTo(2);
 
         assertThat(introspect(token, id, secret).status()).isEqualTo(401);
     }
@@ -173,6 +175,8 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(byRule.json().get("revokedTokens").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(active(bystander)).isFalse();
 
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'revoke' and entity_name = ?", Long.class, ruleName))
+                .as("admin revocations are audited").isEqualTo(1);
         assertThat(admin("POST", "/admin/v1/revocations", Map.of()).status()).isEqualTo(400);
         assertThat(admin("POST", "/admin/v1/revocations", Map.of("rule", "x%")).status()).isEqualTo(400);
     }

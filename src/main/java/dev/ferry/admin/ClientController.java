@@ -1,9 +1,15 @@
 package dev.ferry.admin;
 
+import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditLog;
 import dev.ferry.token.IntrospectionClients;
 import dev.ferry.token.IntrospectionClients.Client;
 import java.net.URI;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.security.core.Authentication;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,9 +28,13 @@ class ClientController {
     record NewClient(String id, String description) {}
 
     private final IntrospectionClients clients;
+    private final AuditLog audit;
+    private final Clock clock;
 
-    ClientController(IntrospectionClients clients) {
+    ClientController(IntrospectionClients clients, AuditLog audit, Clock clock) {
         this.clients = clients;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     @GetMapping
@@ -33,16 +43,20 @@ class ClientController {
     }
 
     @PostMapping
-    ResponseEntity<Client> create(@RequestBody NewClient request) {
+    ResponseEntity<Client> create(@RequestBody NewClient request, Authentication caller) {
         Client created = clients.create(request.id(), request.description());
+        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "create", "client",
+                created.id(), null, Map.of("id", created.id(), "description", String.valueOf(created.description()))));
         return ResponseEntity.created(URI.create("/admin/v1/clients/" + created.id()))
                 .header("Cache-Control", "no-store")
                 .body(created);
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id) {
+    ResponseEntity<Void> delete(@PathVariable String id, Authentication caller) {
         clients.delete(id);
+        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "delete", "client",
+                id, Map.of("id", id), null));
         return ResponseEntity.noContent().build();
     }
 }

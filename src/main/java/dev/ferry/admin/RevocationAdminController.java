@@ -1,5 +1,6 @@
 package dev.ferry.admin;
 
+import dev.ferry.audit.AdminEvent;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.definition.DefinitionException;
 import dev.ferry.token.Revocations;
@@ -9,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.springframework.security.core.Authentication;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -44,7 +47,14 @@ class RevocationAdminController {
     }
 
     @PostMapping("/admin/v1/revocations")
-    RevocationResult revoke(@RequestBody RevocationRequest request) throws InterruptedException {
+    RevocationResult revoke(@RequestBody RevocationRequest request, Authentication caller) throws InterruptedException {
+        RevocationResult result = apply(request);
+        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "revoke", "token",
+                request.rule() != null ? request.rule() : null, null, Map.of("request", request, "result", result)));
+        return result;
+    }
+
+    private RevocationResult apply(RevocationRequest request) throws InterruptedException {
         int given = (request.tokenId() != null ? 1 : 0) + (request.subject() != null || request.issuer() != null ? 1 : 0)
                 + (request.rule() != null ? 1 : 0);
         if (given != 1) {
