@@ -196,6 +196,21 @@ class TokenExchangeTest extends FerryIntegrationTest {
     }
 
     @Test
+    void metadataIsOneDocumentForRfc8414AndOpenIdDiscovery() {
+        JsonNode oauth = get("/.well-known/oauth-authorization-server").json();
+        JsonNode oidc = get("/.well-known/openid-configuration").json();
+
+        assertThat(oidc).isEqualTo(oauth);
+        assertThat(oauth.get("issuer").stringValue()).isEqualTo(ferryIssuer);
+        assertThat(oauth.get("token_endpoint").stringValue()).isEqualTo(ferryIssuer + "/token");
+        assertThat(oauth.get("jwks_uri").stringValue()).isEqualTo(ferryIssuer + "/.well-known/jwks.json");
+        assertThat(oauth.get("introspection_endpoint").stringValue()).isEqualTo(ferryIssuer + "/introspect");
+        assertThat(oauth.get("revocation_endpoint").stringValue()).isEqualTo(ferryIssuer + "/revoke");
+        assertThat(oauth.get("grant_types_supported").toString()).contains("urn:ietf:params:oauth:grant-type:token-exchange");
+        assertThat(oauth.get("id_token_signing_alg_values_supported").toString()).contains("ES256");
+    }
+
+    @Test
     void springSecurityDefaultValidatorsRefuseAtJwtTypeSoGatewaysMustAcceptIt() {
         String accessToken = exchange(github.github().sign(), TARGET).json().get("access_token").stringValue();
         NimbusJwtDecoder defaults = JwtDecoders.fromIssuerLocation(ferryIssuer);

@@ -37,6 +37,10 @@ class WellKnownController {
         m.put("issuer", issuer);
         m.put("token_endpoint", issuer + "/token");
         m.put("jwks_uri", issuer + "/.well-known/jwks.json");
+        m.put("introspection_endpoint", issuer + "/introspect");
+        m.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic"));
+        m.put("revocation_endpoint", issuer + "/revoke");
+        m.put("revocation_endpoint_auth_methods_supported", List.of("none"));
         m.put("grant_types_supported", List.of(TOKEN_EXCHANGE));
         m.put("token_endpoint_auth_methods_supported", List.of("none"));
         m.put("response_types_supported", List.of());
