@@ -62,6 +62,8 @@ public abstract class FerryIntegrationTest {
         registry.add("ferry.admin.bootstrap-token", () -> BOOTSTRAP_TOKEN);
         registry.add("ferry.federation.allow-insecure-http", () -> "true");
         registry.add("ferry.keys.encryption-key", () -> ENCRYPTION_KEY);
+        registry.add("ferry.rate-limit.per-address", () -> "1000000");
+        registry.add("ferry.rate-limit.per-subject", () -> "1000000");
         registry.add("ferry.data-dir", () -> System.getProperty("java.io.tmpdir") + "/ferry-test-data");
         registry.add("server.port", FerryIntegrationTest::port);
         registry.add("ferry.issuer", () -> "http://127.0.0.1:" + port());

@@ -8,6 +8,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -43,8 +46,19 @@ public class AuditLog implements SmartLifecycle {
     private volatile boolean running;
     private Thread writer;
 
-    AuditLog(JdbcTemplate jdbc) {
+    private final Timer batchLatency;
+
+    AuditLog(JdbcTemplate jdbc, MeterRegistry registry) {
         this.jdbc = jdbc;
+        Gauge.builder("ferry.audit.backlog", this, AuditLog::backlog)
+                .description("Audit events recorded but not yet written")
+                .register(registry);
+        Gauge.builder("ferry.audit.dropped", this, AuditLog::dropped)
+                .description("Audit events the database rejected outright (each is logged)")
+                .register(registry);
+        this.batchLatency = Timer.builder("ferry.audit.batch")
+                .description("Time to write one batch of audit events")
+                .register(registry);
     }
 
     /**
@@ -197,6 +211,11 @@ public class AuditLog implements SmartLifecycle {
     }
 
     private void write(List<ExchangeEvent> batch) {
+        batchLatency.record(() -> insert(batch));
+        written.addAndGet(batch.size());
+    }
+
+    private void insert(List<ExchangeEvent> batch) {
         jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, e) -> {
             ps.setString(1, e.exchangeId());
             ps.setTimestamp(2, Timestamp.from(e.occurredAt()));
@@ -216,7 +235,6 @@ public class AuditLog implements SmartLifecycle {
             ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
             ps.setString(17, truncate(e.clientAddress(), 64));
         });
-        written.addAndGet(batch.size());
     }
 
     private String toJson(Object value) {

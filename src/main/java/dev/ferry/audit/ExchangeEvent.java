@@ -82,6 +82,11 @@ public record ExchangeEvent(
             return exchangeId;
         }
 
+        /** The issuer's name, once known; else null. */
+        public String issuerName() {
+            return issuer;
+        }
+
         public Builder issuer(String issuer) {
             this.issuer = issuer;
             return this;

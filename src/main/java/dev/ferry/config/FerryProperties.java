@@ -29,7 +29,8 @@ public record FerryProperties(
         @Valid @DefaultValue Federation federation,
         @Valid @DefaultValue Cache cache,
         @Valid @DefaultValue Audit audit,
-        @Valid @DefaultValue Bootstrap bootstrap) {
+        @Valid @DefaultValue Bootstrap bootstrap,
+        @Valid @DefaultValue RateLimit rateLimit) {
 
     public FerryProperties {
         if (issuer != null && (!issuer.isAbsolute() || issuer.getHost() == null
@@ -134,6 +135,18 @@ public record FerryProperties(
             return connect.plus(read).multipliedBy(2);
         }
     }
+
+    /**
+     * Limits on {@code POST /token}, per replica (each replica counts on its own).
+     *
+     * @param perAddress requests one client address may make per {@code period}, checked before any work
+     * @param perSubject exchanges one upstream subject (issuer + {@code sub}) may make per {@code period}
+     */
+    public record RateLimit(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("600") int perAddress,
+            @DefaultValue("120") int perSubject,
+            @NotNull @DefaultValue("1m") Duration period) {}
 
     /**
      * @param file a definitions file (YAML or JSON, the shape of {@code GET /admin/v1/export}) applied at

@@ -12,12 +12,23 @@ final class ExchangeError extends RuntimeException {
     private final OAuth2Error error;
     private final HttpStatus status;
     private final String detail;
+    private final Long retryAfterSeconds;
 
     ExchangeError(String code, String description, HttpStatus status, String detail) {
+        this(code, description, status, detail, null);
+    }
+
+    ExchangeError(String code, String description, HttpStatus status, String detail, Long retryAfterSeconds) {
         super(description, null, false, false);
         this.error = new OAuth2Error(code, description, null);
         this.status = status;
         this.detail = detail;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds the caller should wait before retrying, for 429 and 503 answers; else null. */
+    Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     static ExchangeError badRequest(String code, String description) {

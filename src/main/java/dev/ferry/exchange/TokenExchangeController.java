@@ -42,10 +42,14 @@ class TokenExchangeController {
     private static final Logger log = LoggerFactory.getLogger(TokenExchangeController.class);
 
     private final TokenExchangeService service;
+    private final RateLimits rateLimits;
+    private final ExchangeMetrics metrics;
     private final Clock clock;
 
-    TokenExchangeController(TokenExchangeService service, Clock clock) {
+    TokenExchangeController(TokenExchangeService service, RateLimits rateLimits, ExchangeMetrics metrics, Clock clock) {
         this.service = service;
+        this.rateLimits = rateLimits;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -56,10 +60,28 @@ class TokenExchangeController {
             responses = {
                 @ApiResponse(responseCode = "200", description = "access_token, issued_token_type, token_type, expires_in, scope; header Ferry-Exchange-Id"),
                 @ApiResponse(responseCode = "400", description = "error, error_description, exchange_id: invalid_request, invalid_target, invalid_scope, unsupported_grant_type"),
+                @ApiResponse(responseCode = "429", description = "temporarily_unavailable: rate limited, with Retry-After"),
                 @ApiResponse(responseCode = "503", description = "temporarily_unavailable, with Retry-After")
             })
     ResponseEntity<Map<String, Object>> token(@Parameter(hidden = true) HttpServletRequest http) {
+        long start = System.nanoTime();
         ExchangeEvent.Builder event = ExchangeEvent.builder(UUID.randomUUID().toString(), clock.instant(), http.getRemoteAddr());
+        try {
+            rateLimits.checkAddress(http.getRemoteAddr());
+        } catch (ExchangeError limited) {
+            // Not audited: a flood from one address must not become a flood of audit writes.
+            metrics.record("rate_limited", null, limited.error().getErrorCode(), start);
+            return respond(event.exchangeId(), limited);
+        }
+        ResponseEntity<Map<String, Object>> response = answer(http, event);
+        String error = response.getStatusCode().is2xxSuccessful() ? null : String.valueOf(response.getBody().get("error"));
+        String outcome = response.getStatusCode().is2xxSuccessful() ? "issued"
+                : response.getStatusCode().value() == 429 ? "rate_limited" : "refused";
+        metrics.record(outcome, event.issuerName(), error, start);
+        return response;
+    }
+
+    private ResponseEntity<Map<String, Object>> answer(HttpServletRequest http, ExchangeEvent.Builder event) {
         try {
             TokenExchangeRequest request = TokenExchangeRequestParser.parse(http);
             IssuedToken token = service.exchange(request, event);
@@ -118,7 +140,9 @@ class TokenExchangeController {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
                 .cacheControl(CacheControl.noStore())
                 .header("Pragma", "no-cache");
-        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+        if (e.retryAfterSeconds() != null) {
+            response.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+        } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", RETRY_AFTER_SECONDS);
         }
         return response.body(body);

@@ -32,14 +32,16 @@ public class TokenExchangeService {
     private final PolicyEvaluator policy;
     private final TokenMinter minter;
     private final AuditLog audit;
+    private final RateLimits rateLimits;
     private final Clock clock;
 
     TokenExchangeService(
-            SubjectTokenVerifier verifier, PolicyEvaluator policy, TokenMinter minter, AuditLog audit, Clock clock) {
+            SubjectTokenVerifier verifier, PolicyEvaluator policy, TokenMinter minter, AuditLog audit, RateLimits rateLimits, Clock clock) {
         this.verifier = verifier;
         this.policy = policy;
         this.minter = minter;
         this.audit = audit;
+        this.rateLimits = rateLimits;
         this.clock = clock;
     }
 
@@ -54,6 +56,7 @@ public class TokenExchangeService {
             throw rejected(e);
         }
         event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.carriedClaims());
+        rateLimits.checkSubject(subject.issuerName(), subject.subject());
         Decision decision = policy.decide(
                 new DecisionRequest(subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
         event.matchedRules(decision.matchedRules()).decision(decision.trace());

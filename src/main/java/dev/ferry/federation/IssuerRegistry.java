@@ -2,6 +2,7 @@ package dev.ferry.federation;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.ferry.config.FerryProperties;
 import dev.ferry.definition.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
 import java.util.HashMap;
@@ -27,9 +28,12 @@ class IssuerRegistry {
     private final KeySources keySources;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
-    IssuerRegistry(IssuerService issuers, KeySources keySources) {
+    private final boolean allowInsecureHttp;
+
+    IssuerRegistry(IssuerService issuers, KeySources keySources, FerryProperties properties) {
         this.issuers = issuers;
         this.keySources = keySources;
+        this.allowInsecureHttp = properties.federation().allowInsecureHttp();
     }
 
     /** The issuer whose URL is exactly {@code iss}, or null. */
@@ -46,7 +50,23 @@ class IssuerRegistry {
 
     @PostConstruct
     void load() {
+        requireHttpsUnlessAllowed(issuers.definitions());
         reload(null);
+    }
+
+    /** Start-up check: an issuer stored while http was allowed cannot be used once it no longer is. */
+    private void requireHttpsUnlessAllowed(List<IssuerDefinition> definitions) {
+        if (allowInsecureHttp) {
+            return;
+        }
+        for (IssuerDefinition d : definitions) {
+            for (String url : java.util.Arrays.asList(d.issuerUrl(), d.jwksUri())) {
+                if (url != null && url.startsWith("http:")) {
+                    throw new IllegalStateException("issuer '" + d.name() + "' uses " + url + " but ferry.federation.allow-insecure-http is false: "
+                            + "change the issuer to https, or set ferry.federation.allow-insecure-http=true (tests, local runs only)");
+                }
+            }
+        }
     }
 
     @TransactionalEventListener(fallbackExecution = true)

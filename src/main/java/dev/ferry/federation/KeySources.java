@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.ferry.config.FerryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
@@ -24,10 +25,12 @@ class KeySources {
 
     private final FerryProperties.Federation settings;
     private final FederationRetriever retriever;
+    private final MeterRegistry registry;
 
-    KeySources(FerryProperties properties) {
+    KeySources(FerryProperties properties, MeterRegistry registry) {
         this.settings = properties.federation();
         this.retriever = new FederationRetriever(settings);
+        this.registry = registry;
     }
 
     JWKSource<SecurityContext> build(IssuerDefinition issuer) {
@@ -38,9 +41,9 @@ class KeySources {
                 throw new IllegalStateException("stored jwks of issuer '" + issuer.name() + "' does not parse", e);
             }
         }
-        JWKSetSource<SecurityContext> source = issuer.jwksUri() != null
+        JWKSetSource<SecurityContext> source = new CountingJWKSetSource(issuer.jwksUri() != null
                 ? new URLBasedJWKSetSource<>(url(issuer.jwksUri()), retriever)
-                : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever);
+                : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever), issuer.name(), registry);
         long ttl = settings.jwksCacheTtl().toMillis();
         long refreshTimeout = settings.jwksRefreshTimeout().toMillis();
         return JWKSourceBuilder.create(source)

@@ -21,7 +21,11 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
 import jakarta.annotation.PostConstruct;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import javax.sql.DataSource;
@@ -53,12 +57,20 @@ public class SigningKeys {
     private final Clock clock;
     private volatile KeyRing ring;
 
-    SigningKeys(SigningKeyVault vault, FerryProperties properties, DataSource dataSource, TransactionTemplate transactions, Clock clock) {
+    private volatile Instant activeSince;
+
+    SigningKeys(SigningKeyVault vault, FerryProperties properties, DataSource dataSource, TransactionTemplate transactions, Clock clock,
+            MeterRegistry registry) {
         this.vault = vault;
         this.properties = properties;
         this.dataSource = dataSource;
         this.transactions = transactions;
         this.clock = clock;
+        Gauge.builder("ferry.signing.key.age", this, keys -> keys.activeSince == null ? 0
+                        : Duration.between(keys.activeSince, keys.clock.instant()).toSeconds())
+                .description("Seconds since the active signing key started signing")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     /**
@@ -97,6 +109,7 @@ public class SigningKeys {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no active signing key in the database"));
         JWK privateKey = current != null && current.active().getKeyID().equals(active.kid) ? current.active() : vault.privateKey(active);
+        activeSince = active.activatedAt != null ? active.activatedAt : active.createdAt;
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(active.algorithm))
                 .type(ACCESS_TOKEN_TYPE)
                 .keyID(active.kid)
