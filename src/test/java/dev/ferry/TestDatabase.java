@@ -40,16 +40,30 @@ public enum TestDatabase {
 
     /** The server's URL with {@link #SCHEMA} as the current schema, reset once per run. */
     static synchronized String postgresUrl() {
-        String base = System.getenv(URL_VARIABLE);
         if (!schemaReset) {
-            try (Connection connection = DriverManager.getConnection(base);
-                    Statement statement = connection.createStatement()) {
-                statement.execute("drop schema if exists " + SCHEMA + " cascade");
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot prepare PostgreSQL at " + URL_VARIABLE + ": " + e.getMessage(), e);
-            }
+            dropSchema(SCHEMA);
             schemaReset = true;
         }
-        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+        return urlWithSchema(SCHEMA);
+    }
+
+    /** A fresh schema of the PostgreSQL server for one test class; dropped first if it exists. */
+    static String freshPostgresSchema(String schema) {
+        dropSchema(schema);
+        return urlWithSchema(schema);
+    }
+
+    private static String urlWithSchema(String schema) {
+        String base = System.getenv(URL_VARIABLE);
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    private static void dropSchema(String schema) {
+        try (Connection connection = DriverManager.getConnection(System.getenv(URL_VARIABLE));
+                Statement statement = connection.createStatement()) {
+            statement.execute("drop schema if exists " + schema + " cascade");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare PostgreSQL at " + URL_VARIABLE + ": " + e.getMessage(), e);
+        }
     }
 }
