@@ -220,6 +220,7 @@ class AdminApiTest extends FerryIntegrationTest {
 
         assertThat(metadata.status()).isEqualTo(200);
         assertThat(metadata.json().get("authorization_servers").get(0).stringValue()).isEqualTo(ferryIssuer);
+        assertThat(metadata.json().get("resource").stringValue()).as("the audience admin tokens must carry").isEqualTo(ferryIssuer + "/admin");
         assertThat(metadata.json().get("scopes_supported").toString()).contains("ferry:admin", "ferry:read");
         assertThat(metadata.json().has("tls_client_certificate_bound_access_tokens")
                 && metadata.json().get("tls_client_certificate_bound_access_tokens").asBoolean()).isFalse();

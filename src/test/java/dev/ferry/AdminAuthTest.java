@@ -95,6 +95,17 @@ class AdminAuthTest extends FerryIntegrationTest {
     }
 
     @Test
+    void revokedAdminTokenIsRefused() throws Exception {
+        String adminToken = exchangedToken("refs/heads/main", adminAudience());
+        assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(200);
+
+        String jti = com.nimbusds.jwt.SignedJWT.parse(adminToken).getJWTClaimsSet().getJWTID();
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
+
+        assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(401);
+    }
+
+    @Test
     void readScopeMayReadButNotWrite() {
         String readToken = exchangedToken("refs/heads/audit", adminAudience());
 

@@ -98,6 +98,8 @@ class AuditApiTest extends FerryIntegrationTest {
     void badParametersAreProblems() {
         assertThat(admin("GET", "/admin/v1/audit?since=yesterday", null).json().get("field").stringValue()).isEqualTo("since");
         assertThat(admin("GET", "/admin/v1/audit?limit=0", null).status()).isEqualTo(400);
+        assertThat(admin("GET", "/admin/v1/audit?outcome=Refused", null).json().get("field").stringValue()).isEqualTo("outcome");
+        assertThat(admin("GET", "/admin/v1/audit?kind=exchanges", null).json().get("field").stringValue()).isEqualTo("kind");
         assertThat(admin("GET", "/admin/v1/audit?cursor=%25%25", null).json().get("field").stringValue()).isEqualTo("cursor");
     }
 }

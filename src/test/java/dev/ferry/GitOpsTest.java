@@ -119,6 +119,26 @@ class GitOpsTest extends FerryIntegrationTest {
     }
 
     @Test
+    void pruningAnIssuerThatAKeptRuleUsesIsRefusedWithTheReason() {
+        String issuer = unique("gitops-orphan");
+        String rule = unique("gitops-orphan-rule");
+        importFile(fileWith(issuer, rule, "4242").toString(), "application/json", "");
+        ObjectNode everything = (ObjectNode) exportAs("application/json").json();
+        ArrayNode keptIssuers = JSON.createArrayNode();
+        everything.get("issuers").forEach(i -> {
+            if (!i.get("name").stringValue().equals(issuer)) {
+                keptIssuers.add(i);
+            }
+        });
+        everything.set("issuers", keptIssuers);
+
+        Response response = importFile(everything.toString(), "application/json", "?prune=true&dryRun=true");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("detail").stringValue()).contains("issuer '" + issuer + "' is not in the file", rule);
+    }
+
+    @Test
     void malformedFilesAreProblems() {
         assertThat(importFile("issuers: [", "application/yaml", "").status()).isEqualTo(400);
         assertThat(importFile("{\"issuers\": [], \"ruels\": []}", "application/json", "").json().get("field").stringValue()).isEqualTo("ruels");

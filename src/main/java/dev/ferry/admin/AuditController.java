@@ -6,6 +6,7 @@ import dev.ferry.audit.AuditPage;
 import dev.ferry.audit.AuditQuery;
 import dev.ferry.definition.DefinitionException;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -38,6 +39,12 @@ class AuditController {
             @RequestParam(required = false) Instant until,
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "50") int limit) {
+        if (kind != null && !List.of("exchange", "admin").contains(kind)) {
+            throw new DefinitionException.Invalid("kind", "kind is exchange or admin");
+        }
+        if (outcome != null && !List.of("issued", "refused", "applied").contains(outcome)) {
+            throw new DefinitionException.Invalid("outcome", "outcome is issued, refused or applied");
+        }
         if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
             throw new DefinitionException.Invalid("limit", "limit must be between 1 and " + AuditQuery.MAX_LIMIT);
         }

@@ -8,18 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationStartedEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
- * Applies {@code ferry.bootstrap.file} once the application has started and before it reports
- * ready: issuers and rules are created or updated to match the file (nothing else is deleted), so
+ * Applies {@code ferry.bootstrap.file} once every bean exists and before the web server starts, so
+ * no request is served without it: issuers and rules are created or updated to match the file (nothing else is deleted), so
  * running it on every start, on every replica, is harmless. A file that does not apply stops the
  * start with the reason.
  */
 @Component
-class BootstrapFile {
+class BootstrapFile implements SmartInitializingSingleton {
 
     static final String PRINCIPAL = "bootstrap-file";
     private static final Logger log = LoggerFactory.getLogger(BootstrapFile.class);
@@ -32,7 +31,15 @@ class BootstrapFile {
         this.importer = importer;
     }
 
-    @EventListener(ApplicationStartedEvent.class)
+    @Override
+    public void afterSingletonsInstantiated() {
+        try {
+            apply();
+        } catch (IOException e) {
+            throw new IllegalStateException("ferry.bootstrap.file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     void apply() throws IOException {
         if (file == null) {
             return;

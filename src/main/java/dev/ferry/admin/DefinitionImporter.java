@@ -103,6 +103,10 @@ class DefinitionImporter {
         Set<String> keptIssuers = set.issuers().stream().map(IssuerDefinition::name).collect(Collectors.toSet());
         for (String name : storedIssuers.keySet().stream().sorted().toList()) {
             if (!keptIssuers.contains(name)) {
+                set.rules().stream().filter(r -> name.equals(r.issuer())).findFirst().ifPresent(r -> {
+                    throw new DefinitionException.Invalid("issuers", "issuer '" + name + "' is not in the file, but rule '"
+                            + r.name() + "' in the file uses it: add the issuer to the file or drop the rule");
+                });
                 writer.deleteIssuer(principal, name, false);
                 changes.deleted.add("issuer/" + name);
             }

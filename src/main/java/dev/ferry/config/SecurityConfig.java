@@ -75,6 +75,7 @@ class SecurityConfig {
     private static OAuth2ProtectedResourceMetadataFilter protectedResourceMetadata(FerryProperties properties) {
         OAuth2ProtectedResourceMetadataFilter filter = new OAuth2ProtectedResourceMetadataFilter();
         filter.setProtectedResourceMetadataCustomizer(metadata -> metadata
+                .resource(properties.adminAudience())
                 .resourceName("Ferry admin API")
                 .authorizationServer(properties.issuerId())
                 .scope("ferry:admin")

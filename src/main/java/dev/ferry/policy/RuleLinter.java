@@ -171,8 +171,9 @@ public class RuleLinter {
                 "This GitHub allow rule admits workflows triggered by pull_request_target, which run with the base"
                         + " repository's privileges while they may check out code from a fork.",
                 onEvent.isEmpty() ? null : at(onEvent.get(0)),
-                "Add 'event_name notEquals pull_request_target', or a deny rule on event_name equals"
-                        + " pull_request_target."));
+                "Add a condition on event_name to this rule, such as 'event_name in [push, workflow_dispatch]' or"
+                        + " 'event_name notEquals pull_request_target' (each rule is linted on its own, so a separate deny"
+                        + " rule does not clear this warning)."));
     }
 
     /** True when some {@code equals} or {@code in} condition pins one of the claims. */

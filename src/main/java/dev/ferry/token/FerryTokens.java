@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Component;
  * Validates Ferry's own access tokens exactly as a gateway would (RFC 9068 §4): signed by one of
  * Ferry's published keys (read in memory, no HTTP round trip), {@code typ: at+jwt},
  * {@code iss} = {@code ferry.issuer}, within {@code nbf}/{@code exp}, and, where asked, an {@code aud}
- * holding the given audience. The admin API, introspection and revocation all use it.
+ * holding the given audience; and not revoked. The admin API, introspection and revocation all use it.
  */
 @Component
 public class FerryTokens {
@@ -32,11 +33,13 @@ public class FerryTokens {
             Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.EdDSA);
 
     private final SigningKeys keys;
+    private final Revocations revocations;
     private final FerryProperties properties;
     private final java.time.Clock clock;
 
-    FerryTokens(SigningKeys keys, FerryProperties properties, java.time.Clock clock) {
+    FerryTokens(SigningKeys keys, Revocations revocations, FerryProperties properties, java.time.Clock clock) {
         this.keys = keys;
+        this.revocations = revocations;
         this.properties = properties;
         this.clock = clock;
     }
@@ -55,6 +58,12 @@ public class FerryTokens {
             validators.add(new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)));
         }
         decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
-        return decoder;
+        return token -> {
+            Jwt jwt = decoder.decode(token);
+            if (revocations.isRevoked(jwt)) {
+                throw new BadJwtException("the token has been revoked");
+            }
+            return jwt;
+        };
     }
 }
