@@ -83,7 +83,8 @@ final class CompiledCondition {
         return Pattern.compile(regex.toString());
     }
 
-    private static List<String> texts(JsonNode value) {
+    /** A claim's value as the texts conditions compare: each element of an array, nothing when absent or null. */
+    static List<String> texts(JsonNode value) {
         if (value.isMissingNode() || value.isNull()) {
             return List.of();
         }

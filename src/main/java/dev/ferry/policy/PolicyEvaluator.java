@@ -44,9 +44,14 @@ public class PolicyEvaluator {
         this.maxTtl = maxTtl;
     }
 
-    /** The decision for the token endpoint: only the rules that can matter are evaluated. */
+    /**
+     * The decision for the token endpoint: only the rules that can matter are evaluated. A refusal is
+     * explained in full (every rule of the issuer traced), so its audit event says why each rule did
+     * not apply; refusals are rare and rate-limited, grants stay cheap.
+     */
     public Decision decide(DecisionRequest request) {
-        return evaluate(request, false);
+        Decision decision = evaluate(request, false);
+        return decision instanceof Decision.Refused ? evaluate(request, true) : decision;
     }
 
     /** The same decision, with every rule of the issuer evaluated and traced, for operators. */
@@ -64,13 +69,13 @@ public class PolicyEvaluator {
             policy.all().forEach(trace::matches);
         }
         String target = request.target();
-        List<CompiledRule> denying = policy.deniesFor(target).stream().filter(trace::matches).toList();
+        List<CompiledRule> denying = policy.deniesFor(target, request.claims()).stream().filter(trace::matches).toList();
         if (!denying.isEmpty()) {
             return trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "a trust rule of issuer '" + request.issuer() + "' denies this token for target '" + target + "'");
         }
-        List<CompiledRule> granting = policy.allowsFor(target).stream().filter(trace::matches).toList();
+        List<CompiledRule> granting = policy.allowsFor(target, request.claims()).stream().filter(trace::matches).distinct().toList();
         if (granting.isEmpty()) {
-            boolean otherAllowMatched = policy.allows().stream().anyMatch(trace::matches);
+            boolean otherAllowMatched = policy.allows(request.claims()).stream().anyMatch(trace::matches);
             return otherAllowMatched
                     ? trace.refuse(Decision.INVALID_TARGET, "target '" + target + "' is not granted to this token")
                     : trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "no trust rule of issuer '" + request.issuer() + "' admits this token");

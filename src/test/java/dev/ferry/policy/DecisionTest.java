@@ -116,6 +116,50 @@ class DecisionTest {
     }
 
     @Test
+    void indexedDecisionEqualsEvaluatingEveryRuleOnManyRandomRulesAndTokens() {
+        java.util.Random random = new java.util.Random(42);
+        List<String> targets = List.of(T, "https://a.example.com", "https://b.example.com");
+        List<CompiledRule> rules = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            List<Condition> conditions = new java.util.ArrayList<>();
+            switch (random.nextInt(4)) {
+                case 0 -> conditions.add(owner(String.valueOf(random.nextInt(50))));
+                case 1 -> conditions.add(new Condition("repository_owner_id", Operator.IN, null,
+                        List.of(String.valueOf(random.nextInt(50)), String.valueOf(random.nextInt(50)))));
+                case 2 -> conditions.add(new Condition("groups", Operator.EQUALS, "g" + random.nextInt(5), null));
+                default -> conditions.add(new Condition("ref", Operator.GLOB, "refs/heads/" + (random.nextBoolean() ? "*" : "main"), null));
+            }
+            if (random.nextBoolean()) {
+                conditions.add(new Condition("ref", Operator.EQUALS, random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev", null));
+            }
+            Effect effect = random.nextInt(20) == 0 ? Effect.DENY : Effect.ALLOW;
+            List<String> ruleTargets = effect == Effect.DENY && random.nextBoolean() ? List.of() : List.of(targets.get(random.nextInt(3)));
+            rules.add(CompiledRule.compile(new RuleDefinition("r" + i, "gh", null, effect, conditions, ruleTargets,
+                    List.of("s" + random.nextInt(4)), 60 + random.nextInt(3000), true), DEFAULT_TTL));
+        }
+        IssuerPolicy policy = new IssuerPolicy(rules);
+        JsonMapper json = JsonMapper.builder().build();
+        for (int i = 0; i < 500; i++) {
+            JsonNode claims = json.readTree("{\"repository_owner_id\":\"" + random.nextInt(60) + "\",\"ref\":\""
+                    + (random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev") + "\",\"groups\":[\"g" + random.nextInt(5) + "\",\"g"
+                    + random.nextInt(5) + "\"]}");
+            List<String> scopes = random.nextInt(3) == 0 ? List.of("s" + random.nextInt(4)) : null;
+            DecisionRequest request = new DecisionRequest("gh", claims, targets.get(random.nextInt(3)), scopes);
+            Decision indexed = evaluator.evaluate(policy, request, false);
+            Decision everything = evaluator.evaluate(policy, request, true);
+            assertThat(indexed.getClass()).isEqualTo(everything.getClass());
+            if (indexed instanceof Decision.Granted granted) {
+                Decision.Granted full = (Decision.Granted) everything;
+                assertThat(new java.util.HashSet<>(granted.scopes())).isEqualTo(new java.util.HashSet<>(full.scopes()));
+                assertThat(granted.lifetime()).isEqualTo(full.lifetime());
+            } else {
+                assertThat(((Decision.Refused) indexed).error()).isEqualTo(((Decision.Refused) everything).error());
+            }
+            assertThat(indexed.trace().size()).as("the index looks at a fraction of the rules").isLessThan(rules.size());
+        }
+    }
+
+    @Test
     void disabledRuleNeverMatches() {
         CompiledRule disabled = CompiledRule.compile(
                 new RuleDefinition("off", "gh", null, Effect.ALLOW, List.of(owner("4242")), List.of(T), List.of(), null, false), DEFAULT_TTL);
@@ -129,7 +173,8 @@ class DecisionTest {
 
     @Test
     void traceRecordsExpectedAndActualValues() {
-        Decision decision = decide(List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null)), T, null);
+        Decision decision = evaluator.evaluate(new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null))),
+                new DecisionRequest("gh", MAIN, T, null), true);
 
         ConditionResult result = decision.trace().get(0).conditions().get(0);
         assertThat(result.expected()).isEqualTo("1");

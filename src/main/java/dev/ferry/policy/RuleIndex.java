@@ -1,0 +1,78 @@
+package dev.ferry.policy;
+
+import dev.ferry.definition.ClaimPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Finds the rules that can match a token without evaluating them all. A rule with an {@code equals}
+ * or {@code in} condition (pinning, say, {@code repository_owner_id}) can only match tokens whose
+ * claim has one of those values, so it is filed under that claim and value; a lookup per indexed
+ * claim then yields the candidates. Rules without such a condition are always candidates. Each rule
+ * is filed under the condition whose claim most rules pin, so a decision does few lookups.
+ *
+ * <p>Exact, not a heuristic: every rule left out has a condition that cannot hold, so evaluating the
+ * candidates gives the same decision as evaluating every rule ({@link PolicyEvaluator#explain}).
+ */
+final class RuleIndex {
+
+    static final RuleIndex EMPTY = new RuleIndex(List.of());
+
+    private final List<CompiledRule> unindexed = new ArrayList<>();
+    private final Map<String, Map<String, List<CompiledRule>>> byClaim = new HashMap<>();
+    private final int size;
+
+    RuleIndex(List<CompiledRule> rules) {
+        this.size = rules.size();
+        Map<String, Integer> pinnedBy = new HashMap<>();
+        rules.forEach(rule -> rule.conditions().stream()
+                .map(CompiledCondition::source)
+                .filter(RuleIndex::pins)
+                .map(Condition::claim)
+                .distinct()
+                .forEach(claim -> pinnedBy.merge(claim, 1, Integer::sum)));
+        for (CompiledRule rule : rules) {
+            Optional<Condition> key = rule.conditions().stream()
+                    .map(CompiledCondition::source)
+                    .filter(RuleIndex::pins)
+                    .max((a, b) -> Integer.compare(pinnedBy.get(a.claim()), pinnedBy.get(b.claim())));
+            if (key.isEmpty()) {
+                unindexed.add(rule);
+                continue;
+            }
+            Map<String, List<CompiledRule>> byValue = byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
+            List<String> values = key.get().operator() == Operator.EQUALS ? List.of(key.get().value()) : key.get().values();
+            values.stream().distinct().forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(rule));
+        }
+    }
+
+    /** Whether a condition holds only for tokens whose claim has one of its values. */
+    private static boolean pins(Condition condition) {
+        return condition.operator() == Operator.EQUALS || condition.operator() == Operator.IN;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The rules that can match {@code claims}: a superset of those that do. A rule may appear twice. */
+    List<CompiledRule> candidates(JsonNode claims) {
+        if (byClaim.isEmpty()) {
+            return unindexed;
+        }
+        List<CompiledRule> candidates = new ArrayList<>(unindexed);
+        byClaim.forEach((claim, byValue) -> {
+            for (String value : CompiledCondition.texts(ClaimPath.resolve(claims, claim))) {
+                List<CompiledRule> filed = byValue.get(value);
+                if (filed != null) {
+                    candidates.addAll(filed);
+                }
+            }
+        });
+        return candidates;
+    }
+}
