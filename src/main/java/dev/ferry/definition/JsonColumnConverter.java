@@ -28,4 +28,12 @@ public abstract class JsonColumnConverter<T> implements AttributeConverter<T, St
     public T convertToEntityAttribute(String column) {
         return column == null ? null : MAPPER.readValue(column, type);
     }
+
+    /** A list of strings as a JSON array. */
+    @jakarta.persistence.Converter
+    public static class StringList extends JsonColumnConverter<java.util.List<String>> {
+        public StringList() {
+            super(new TypeReference<>() {});
+        }
+    }
 }

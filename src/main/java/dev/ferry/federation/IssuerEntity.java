@@ -30,11 +30,11 @@ class IssuerEntity {
 
     String jwks;
 
-    @Convert(converter = StringListConverter.class)
+    @Convert(converter = JsonColumnConverter.StringList.class)
     @Column(name = "accepted_audiences")
     List<String> acceptedAudiences;
 
-    @Convert(converter = StringListConverter.class)
+    @Convert(converter = JsonColumnConverter.StringList.class)
     List<String> algorithms;
 
     @Column(name = "clock_skew_seconds")
@@ -60,13 +60,6 @@ class IssuerEntity {
 
     @Column(name = "updated_at")
     Instant updatedAt;
-
-    @Converter
-    static class StringListConverter extends JsonColumnConverter<List<String>> {
-        StringListConverter() {
-            super(new TypeReference<>() {});
-        }
-    }
 
     @Converter
     static class StringMapConverter extends JsonColumnConverter<Map<String, String>> {

@@ -28,10 +28,10 @@ class RuleEntity {
     @Convert(converter = ConditionsConverter.class)
     List<Condition> conditions;
 
-    @Convert(converter = StringListConverter.class)
+    @Convert(converter = JsonColumnConverter.StringList.class)
     List<String> targets;
 
-    @Convert(converter = StringListConverter.class)
+    @Convert(converter = JsonColumnConverter.StringList.class)
     List<String> scopes;
 
     @Column(name = "ttl_seconds")
@@ -51,13 +51,6 @@ class RuleEntity {
     @Converter
     static class ConditionsConverter extends JsonColumnConverter<List<Condition>> {
         ConditionsConverter() {
-            super(new TypeReference<>() {});
-        }
-    }
-
-    @Converter
-    static class StringListConverter extends JsonColumnConverter<List<String>> {
-        StringListConverter() {
             super(new TypeReference<>() {});
         }
     }
