@@ -1,0 +1,70 @@
+# Ferry container image.
+#
+#   docker build -t ferry .
+#   docker run --rm -p 8080:8080 ferry                       # embedded H2, data in the /data volume
+#
+# On PostgreSQL set SPRING_DATASOURCE_URL/USERNAME/PASSWORD, FERRY_ISSUER and FERRY_KEYS_ENCRYPTION_KEY
+# (see docs/configuration.md); docker-compose.yml and helm/ferry show both set up.
+
+# ---------------------------------------------------------------------------------------------------
+# Build stage: the code targets Java 17, so it is compiled by a Java 17 JDK.
+# ---------------------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+
+# Dependencies and plugins first, in a layer of their own: it is rebuilt only when pom.xml changes.
+# go-offline fetches the plugins; resolve fetches the dependencies exactly as the build mediates them
+# (go-offline alone misses a few). Anything still missing is downloaded by the package step below.
+COPY pom.xml ./
+RUN mvn -B -q --no-transfer-progress dependency:go-offline dependency:resolve
+
+# Then the sources. The tests run in CI, not here: -Dmaven.test.skip=true (rather than -DskipTests)
+# also skips compiling them, so the build needs neither src/test nor examples/ (whose sample gateway
+# is compiled as a test source).
+COPY src/main ./src/main
+COPY db ./db
+RUN mvn -B --no-transfer-progress -Dmaven.test.skip=true package
+
+# ---------------------------------------------------------------------------------------------------
+# Runtime stage: a Java 25 JRE runs the Java 17 bytecode. ECDSA signing (Ferry's default ES256, used
+# for every issued token) is several times faster on recent JDKs than on 17: the P-256 arithmetic has
+# been optimized and made intrinsic since. The code keeps targeting 17, so it also runs on 17 to 25.
+# ---------------------------------------------------------------------------------------------------
+FROM eclipse-temurin:25-jre
+
+# The HEALTHCHECK below needs an HTTP client. The Eclipse Temurin images ship none: wget is installed
+# only to download the JDK and purged in the same layer, and curl is not installed at all. A JVM per
+# check is too heavy, and a bare TCP connect (bash /dev/tcp) says nothing about the application's
+# health, so install curl (a few MB).
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl; \
+    rm -rf /var/lib/apt/lists/*
+
+# A fixed, non-root uid/gid (10001), the one the Helm chart's securityContext names. /data belongs to
+# it: it holds the embedded H2 database and its generated encryption key (unused on PostgreSQL).
+RUN set -eux; \
+    groupadd --gid 10001 ferry; \
+    useradd --uid 10001 --gid 10001 --no-log-init --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ferry; \
+    mkdir -p /app /data; \
+    chown 10001:10001 /data
+
+# Owned by root and read-only to the ferry user.
+COPY --from=build /build/target/ferry.jar /app/ferry.jar
+
+ENV FERRY_DATA_DIR=/data
+VOLUME ["/data"]
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8080
+
+# Liveness, not readiness: readiness includes the database, and a database outage is no reason to
+# restart (or mark unhealthy) every Ferry container. docker-compose.yml checks readiness instead,
+# to order start-up. Kubernetes ignores HEALTHCHECK and uses the chart's probes.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+    CMD curl -fsS -o /dev/null "http://127.0.0.1:${SERVER_PORT:-8080}/actuator/health/liveness" || exit 1
+
+# Replaces the base image's entrypoint script (it imports extra CA certificates into the JDK, which
+# needs root). MaxRAMPercentage sizes the heap from the container's memory limit. More JVM options
+# (trust store, GC logging, -XX:+ExitOnOutOfMemoryError) go in JAVA_TOOL_OPTIONS.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/ferry.jar"]
