@@ -1,4 +1,4 @@
-package dev.ferry.config;
+package dev.ferry.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

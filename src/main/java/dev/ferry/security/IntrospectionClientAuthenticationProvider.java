@@ -1,4 +1,4 @@
-package dev.ferry.config;
+package dev.ferry.security;
 
 import dev.ferry.token.IntrospectionClients;
 import java.util.List;

@@ -1,8 +1,9 @@
-package dev.ferry.config;
+package dev.ferry.security;
 
-import static dev.ferry.config.BootstrapTokenAuthenticationProvider.ADMIN_AUTHORITY;
-import static dev.ferry.config.BootstrapTokenAuthenticationProvider.READ_AUTHORITY;
+import static dev.ferry.security.BootstrapTokenAuthenticationProvider.ADMIN_AUTHORITY;
+import static dev.ferry.security.BootstrapTokenAuthenticationProvider.READ_AUTHORITY;
 
+import dev.ferry.config.FerryProperties;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
 import org.springframework.context.annotation.Bean;
