@@ -222,6 +222,20 @@ class KeyLifecycleTest {
                 .rootCause().hasMessageContaining("cannot decrypt signing key");
     }
 
+    @Test
+    void replicaThatCannotDecryptTheNewActiveKeyIsNotReady() {
+        ConfigurableApplicationContext stale = ferry("--ferry.keys.encryption-key=" + KEY_1);
+        ConfigurableApplicationContext current = ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
+        current.getBean(KeyRotation.class).rotateNow(false);
+
+        stale.getBean(dev.ferry.token.SigningKeys.class).reload();
+
+        Response readiness = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(stale) + "/actuator/health/readiness")).GET().build());
+        assertThat(readiness.status()).isEqualTo(503);
+        Response ready = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(current) + "/actuator/health/readiness")).GET().build());
+        assertThat(ready.status()).isEqualTo(200);
+    }
+
     private static Response admin(ConfigurableApplicationContext ferry, String method, String path) {
         return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + path))
                 .header("Authorization", "Bearer " + FerryIntegrationTest.BOOTSTRAP_TOKEN)

@@ -1,8 +1,13 @@
 package dev.ferry.admin;
 
+import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditLog;
 import dev.ferry.token.KeyRotation;
 import dev.ferry.token.SigningKeyInfo;
+import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -19,9 +24,13 @@ import org.springframework.web.bind.annotation.RestController;
 class KeyController {
 
     private final KeyRotation rotation;
+    private final AuditLog audit;
+    private final Clock clock;
 
-    KeyController(KeyRotation rotation) {
+    KeyController(KeyRotation rotation, AuditLog audit, Clock clock) {
         this.rotation = rotation;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     @GetMapping
@@ -30,7 +39,11 @@ class KeyController {
     }
 
     @PostMapping("/rotate")
-    List<SigningKeyInfo> rotate(@RequestParam(defaultValue = "false") boolean compromised) {
-        return rotation.rotateNow(compromised);
+    List<SigningKeyInfo> rotate(@RequestParam(defaultValue = "false") boolean compromised, Authentication caller) {
+        List<SigningKeyInfo> before = rotation.list();
+        List<SigningKeyInfo> after = rotation.rotateNow(compromised);
+        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller),
+                compromised ? "rotate-compromised" : "rotate", "keys", null, before, after));
+        return after;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
@@ -144,8 +145,8 @@ public record FerryProperties(
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("600") int perAddress,
-            @DefaultValue("120") int perSubject,
+            @Min(1) @DefaultValue("600") int perAddress,
+            @Min(1) @DefaultValue("120") int perSubject,
             @NotNull @DefaultValue("1m") Duration period) {}
 
     /**

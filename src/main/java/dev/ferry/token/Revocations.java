@@ -67,9 +67,12 @@ public class Revocations {
         return bySubject != null && bySubject > 0;
     }
 
+    /** Validators accept a token up to their clock skew past {@code exp}: keep entries a while longer. */
+    private static final java.time.Duration KEEP_AFTER_EXPIRY = java.time.Duration.ofMinutes(5);
+
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT2M")
     void prune() {
-        Timestamp now = Timestamp.from(clock.instant());
+        Timestamp now = Timestamp.from(clock.instant().minus(KEEP_AFTER_EXPIRY));
         jdbc.update("delete from revoked_token where expires_at < ?", now);
         jdbc.update("delete from subject_revocation where expires_at < ?", now);
     }

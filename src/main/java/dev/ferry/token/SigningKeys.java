@@ -58,6 +58,7 @@ public class SigningKeys {
     private volatile KeyRing ring;
 
     private volatile Instant activeSince;
+    private volatile String reloadFailure;
 
     SigningKeys(SigningKeyVault vault, FerryProperties properties, DataSource dataSource, TransactionTemplate transactions, Clock clock,
             MeterRegistry registry) {
@@ -98,6 +99,25 @@ public class SigningKeys {
     /** Rebuilds the ring from the database when its keys or their states changed. */
     @Scheduled(fixedDelayString = "${ferry.cache.refresh:5s}", initialDelayString = "${ferry.cache.refresh:5s}")
     public void reload() {
+        try {
+            load();
+            reloadFailure = null;
+        } catch (RuntimeException e) {
+            reloadFailure = e.getMessage();
+            log.error("Cannot load the current signing keys; still signing with {}: {}",
+                    ring == null ? "nothing" : ring.active().getKeyID(), e.getMessage());
+            if (ring == null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Why the last reload failed (this replica is then not ready), or null when it succeeded. */
+    public String reloadFailure() {
+        return reloadFailure;
+    }
+
+    private void load() {
         List<SigningKeyEntity> keys = vault.all();
         String fingerprint = keys.stream().map(k -> k.kid + ":" + k.state).reduce("", (a, b) -> a + "," + b);
         KeyRing current = ring;

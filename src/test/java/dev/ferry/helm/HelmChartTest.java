@@ -102,7 +102,7 @@ class HelmChartTest {
         });
 
         // Graceful shutdown needs up to 30s after the pre-stop pause.
-        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThanOrEqualTo(40);
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).as("pre-stop sleep + two 30 s shutdown phases").isGreaterThanOrEqualTo(70);
         assertThat(map(container, "resources", "limits")).containsKey("memory");
     }
 
