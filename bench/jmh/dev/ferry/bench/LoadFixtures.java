@@ -1,0 +1,96 @@
+package dev.ferry.bench;
+
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Writes what {@code bench/load.sh} needs, into a directory:
+ *
+ * <ul>
+ *   <li>{@code definitions.json}: for {@code POST /admin/v1/import}, the issuer {@code bench} (type
+ *       github, its JWKS inline, so Ferry never fetches keys) and {@code rules} allow rules, rule i
+ *       pinning {@code repository_owner_id} to owner {@code i % 1000} and {@code ref} to
+ *       {@code refs/heads/main}, all for the same target;
+ *   <li>{@code bodies.txt}: {@code tokens} {@code POST /token} form bodies, one a line, each with its
+ *       own freshly signed RS256 subject token (valid for an hour) of an owner some rule grants.
+ * </ul>
+ *
+ * <p>Usage: {@code java -cp <test classpath> dev.ferry.bench.LoadFixtures <dir> <tokens> <rules>}
+ */
+public final class LoadFixtures {
+
+    private static final int OWNERS = 1000;
+    private static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
+    private static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
+
+    private LoadFixtures() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: LoadFixtures <dir> <tokens> <rules>");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        int tokens = Integer.parseInt(args[1]);
+        int rules = Integer.parseInt(args[2]);
+        Files.createDirectories(dir);
+        RSAKey key = GithubTokens.newIssuerKey();
+        Files.writeString(dir.resolve("definitions.json"), definitions(key, rules));
+        int owners = Math.min(rules, OWNERS);
+        Instant now = Instant.now();
+        List<String> bodies = IntStream.range(0, tokens)
+                .parallel()
+                .mapToObj(i -> body(GithubTokens.token(key, i % owners, now)))
+                .toList();
+        Files.write(dir.resolve("bodies.txt"), bodies);
+    }
+
+    private static String body(String subjectToken) {
+        return "grant_type=" + encode(GRANT_TYPE)
+                + "&subject_token=" + subjectToken
+                + "&subject_token_type=" + encode(ID_TOKEN_TYPE)
+                + "&audience=" + encode(GithubTokens.TARGET);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String definitions(RSAKey key, int rules) {
+        Map<String, Object> issuer = new LinkedHashMap<>();
+        issuer.put("name", GithubTokens.ISSUER_NAME);
+        issuer.put("type", "github");
+        issuer.put("issuerUrl", GithubTokens.ISSUER_URL);
+        issuer.put("jwks", Map.of("keys", List.of(key.toPublicJWK().toJSONObject())));
+        issuer.put("acceptedAudiences", List.of(GithubTokens.AUDIENCE));
+        List<Object> ruleList = new ArrayList<>(rules);
+        for (int i = 0; i < rules; i++) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("name", String.format("deploy-%05d", i));
+            rule.put("issuer", GithubTokens.ISSUER_NAME);
+            rule.put("effect", "allow");
+            rule.put("conditions", List.of(
+                    Map.of("claim", "repository_owner_id", "operator", "equals", "value", GithubTokens.ownerId(i % OWNERS)),
+                    Map.of("claim", "ref", "operator", "equals", "value", "refs/heads/main")));
+            rule.put("targets", List.of(GithubTokens.TARGET));
+            rule.put("scopes", List.of("deploy"));
+            rule.put("ttlSeconds", 600);
+            ruleList.add(rule);
+        }
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("issuers", List.of(issuer));
+        set.put("rules", ruleList);
+        return JSONObjectUtils.toJSONString(set);
+    }
+}

@@ -1,0 +1,57 @@
+# Shared by bench/jmh.sh and bench/load.sh; sourced from the repository root.
+
+# The java that runs benchmarks and Ferry: $JAVA, else $JAVA_HOME/bin/java, else java on the PATH.
+bench_java() {
+    if [ -n "${JAVA:-}" ]; then
+        echo "$JAVA"
+    elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+        echo "$JAVA_HOME/bin/java"
+    else
+        echo java
+    fi
+}
+
+# Compiles Ferry, its tests and the benchmarks (the bench profile adds bench/jmh as test sources and
+# JMH's annotation processor), packages target/ferry.jar when asked to, and writes the test
+# classpath to target/bench.classpath. SKIP_BUILD=1 skips all of it.
+bench_build() {
+    local goal="${1:-test-compile}"
+    if [ "${SKIP_BUILD:-0}" = 1 ]; then
+        [ -f target/bench.classpath ] || { echo "SKIP_BUILD=1 but target/bench.classpath is missing: run once without it" >&2; return 1; }
+        return 0
+    fi
+    echo "Building (mvn -Pbench $goal) ..." >&2
+    if [ "$goal" = package ]; then
+        mvn -B -q -Pbench -DskipTests package
+    else
+        mvn -B -q -Pbench test-compile
+    fi
+    mvn -B -q -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
+}
+
+bench_classpath() {
+    echo "target/test-classes:target/classes:$(cat target/bench.classpath)"
+}
+
+# Percent of all CPUs busy over one second, from /proc/stat (Linux); empty elsewhere. Benchmarks on
+# 2 cores are only meaningful on an otherwise idle machine: the scripts print this before they start.
+bench_cpu_busy() {
+    [ -r /proc/stat ] || return 0
+    local a b
+    a=($(sed -n 's/^cpu  //p' /proc/stat))
+    sleep 1
+    b=($(sed -n 's/^cpu  //p' /proc/stat))
+    local total=0 idle i
+    for i in "${!a[@]}"; do total=$(( total + b[i] - a[i] )); done
+    idle=$(( b[3] - a[3] + b[4] - a[4] ))
+    if [ "$total" -gt 0 ]; then echo $(( 100 * (total - idle) / total )); fi
+}
+
+bench_warn_if_busy() {
+    local busy
+    busy="$(bench_cpu_busy)"
+    if [ -n "$busy" ] && [ "$busy" -gt 10 ]; then
+        echo "WARNING: the CPUs were ${busy}% busy before the benchmark started; other processes will skew the numbers" >&2
+    fi
+    echo "${busy:-}"
+}

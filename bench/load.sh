@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Load test of POST /token over loopback: builds and starts Ferry, registers a local issuer (keys
+# inline, no network) with RULES rules, pre-mints TOKENS subject tokens, drives /token with wrk at
+# several concurrency levels, then measures the ceiling (bare crypto of one exchange, JMH) with the
+# same JVM and prints the ratio. See bench/README.md.
+#
+#   bench/load.sh                                   # H2, 10 rules, ES256
+#   RULES=10000 bench/load.sh                       # 10,000 rules over 1,000 owners
+#   FERRY_TEST_POSTGRES_URL='jdbc:postgresql://127.0.0.1:5432/test?user=postgres' bench/load.sh
+#   JAVA=/opt/jdk-25/bin/java bench/load.sh         # Ferry and the ceiling on another JVM
+#
+# Environment (defaults in brackets):
+#   RULES [10]            rules of the one issuer; rule i pins owner i % 1000 and ref refs/heads/main
+#   TOKENS [30000]        distinct subject tokens; the load cycles through them
+#   CONNECTIONS ["2 8 32"] wrk connection counts, one run each
+#   DURATION [20s]        length of each run;  WARMUP [60s] one unrecorded run at 8 connections first
+#                         (on 2 cores the JIT compilers need about a minute of load to settle)
+#   ALG [ES256]           ferry.keys.algorithm, and the signing half of the ceiling
+#   FERRY_JAVA_OPTS [-Xmx256m]  JVM options of Ferry;  FERRY_ARGS  more Ferry arguments (--key=value ...)
+#   FERRY_TEST_POSTGRES_URL     a JDBC URL: run on PostgreSQL, in the schema ferry_bench (dropped first, with psql)
+#   JAVA                  the java for Ferry and the ceiling (default $JAVA_HOME/bin/java, else java)
+#   SKIP_BUILD=1          reuse target/ferry.jar and the benchmark classes of an earlier build
+#   CEILING [1]           0: skip the ceiling benchmark;  CEILING_OPS: use this ceiling (ops/s) instead
+#   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+RULES="${RULES:-10}"
+TOKENS="${TOKENS:-30000}"
+CONNECTIONS="${CONNECTIONS:-2 8 32}"
+DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-60s}"
+ALG="${ALG:-ES256}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx256m}"
+CEILING="${CEILING:-1}"
+OUT="${OUT:-target/bench}"
+PG_URL="${FERRY_TEST_POSTGRES_URL:-}"
+SCHEMA=ferry_bench
+
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
+if [ -n "$PG_URL" ]; then
+    command -v psql >/dev/null || { echo "psql is needed to reset the $SCHEMA schema (apt-get install -y postgresql-client)" >&2; exit 1; }
+fi
+
+java_cmd="$(bench_java)"
+java_version="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
+database=$([ -n "$PG_URL" ] && echo PostgreSQL || echo H2)
+mkdir -p "$OUT"
+label="$(echo "$database" | tr 'A-Z' 'a-z')-${RULES}rules-${ALG}-java$(echo "$java_version" | cut -d. -f1 | cut -d+ -f1)"
+summary="$OUT/load-$label.txt"
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+bench_build package
+classpath="$(bench_classpath)"
+[ -f target/ferry.jar ] || { echo "target/ferry.jar is missing" >&2; exit 1; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"
+ferry_pid=""
+cleanup() {
+    if [ -n "$ferry_pid" ] && kill -0 "$ferry_pid" 2>/dev/null; then
+        kill -TERM "$ferry_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$ferry_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$ferry_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- fixtures: issuer key, definitions, subject tokens ----------------------------------------------
+log "Minting $TOKENS subject tokens (RS256) and $RULES rules ..."
+"$java_cmd" -cp "$classpath" dev.ferry.bench.LoadFixtures "$work" "$TOKENS" "$RULES"
+
+busy_before="$(bench_warn_if_busy)"
+
+# --- start Ferry ------------------------------------------------------------------------------------
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$(( 20000 + RANDOM % 40000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+port="$(free_port)"
+base="http://127.0.0.1:$port"
+admin_token="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+args=(
+    --server.port="$port" --server.address=127.0.0.1 --ferry.issuer="$base"
+    --ferry.data-dir="$work/data" --ferry.federation.allow-insecure-http=true
+    --ferry.rate-limit.enabled=false --ferry.keys.algorithm="$ALG"
+)
+if [ -n "$PG_URL" ]; then
+    log "PostgreSQL: resetting schema $SCHEMA"
+    psql "${PG_URL#jdbc:}" -q -v ON_ERROR_STOP=1 -c "drop schema if exists $SCHEMA cascade" >/dev/null
+    separator=$(case "$PG_URL" in *\?*) echo '&';; *) echo '?';; esac)
+    args+=(
+        --spring.datasource.url="$PG_URL${separator}currentSchema=$SCHEMA" --spring.flyway.schemas="$SCHEMA"
+        --ferry.keys.encryption-key="$(head -c 32 /dev/urandom | base64)"
+    )
+fi
+
+# shellcheck disable=SC2206
+args+=(${FERRY_ARGS:-})
+
+log "Starting Ferry on $base ($database, $java_cmd $FERRY_JAVA_OPTS)"
+started_ns=$(date +%s%N)
+# shellcheck disable=SC2086
+FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar target/ferry.jar "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
+ferry_pid=$!
+until curl -fsS -o /dev/null "$base/actuator/health/readiness" 2>/dev/null; do
+    kill -0 "$ferry_pid" 2>/dev/null || { echo "Ferry exited during start-up; see $OUT/ferry-$label.log" >&2; tail -20 "$OUT/ferry-$label.log" >&2; exit 1; }
+    [ $(( ($(date +%s%N) - started_ns) / 1000000000 )) -lt 120 ] || { echo "Ferry not ready after 120 s" >&2; exit 1; }
+    sleep 0.05
+done
+ready_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
+log "Ready after $ready_ms ms"
+
+# --- issuer and rules --------------------------------------------------------------------------------
+import_start=$(date +%s%N)
+status=$(curl -sS -o "$work/import.json" -w '%{http_code}' -X POST "$base/admin/v1/import" \
+    -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' --data-binary @"$work/definitions.json")
+import_ms=$(( ($(date +%s%N) - import_start) / 1000000 ))
+[ "$status" = 200 ] || { echo "import answered $status: $(head -c 500 "$work/import.json")" >&2; exit 1; }
+log "Imported the issuer and $RULES rules in $import_ms ms"
+
+head -n 1 "$work/bodies.txt" | tr -d '\n' >"$work/one.txt"
+status=$(curl -sS -o "$work/one.json" -w '%{http_code}' -X POST "$base/token" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$work/one.txt")
+[ "$status" = 200 ] || { echo "a first exchange answered $status: $(head -c 500 "$work/one.json")" >&2; exit 1; }
+
+# --- load ---------------------------------------------------------------------------------------------
+cpu_busy_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+database_ticks() { # CPU of the local PostgreSQL server's processes, when there is one
+    local total=0 pid
+    for pid in $(pgrep -x postgres 2>/dev/null || true); do total=$(( total + $(process_ticks "$pid") )); done
+    echo "$total"
+}
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/status"; }
+run_wrk() { # connections duration output; also writes <output>.cpu (cores used by Ferry, wrk, the database, others) and <output>.rss
+    local connections=$1 threads=2 start_ns busy0 ferry0 db0 busy1 ferry1 db1 seconds sampler
+    [ "$connections" -ge 2 ] || threads=1
+    ( max=0; while kill -0 "$ferry_pid" 2>/dev/null; do
+          r=$(rss_kb); [ "${r:-0}" -le "$max" ] || { max=$r; echo "$max" >"$3.rss"; }; sleep 0.5
+      done ) &
+    sampler=$!
+    start_ns=$(date +%s%N); busy0=$(cpu_busy_ticks); ferry0=$(process_ticks "$ferry_pid"); db0=$(database_ticks)
+    { TIMEFORMAT='%U %S'; time wrk -t"$threads" -c"$connections" -d"$2" --timeout 10s --latency -s bench/token.lua "$base" \
+        -- "$work/bodies.txt" "$threads" >"$3" 2>"$3.err"; } 2>"$3.time"
+    busy1=$(cpu_busy_ticks); ferry1=$(process_ticks "$ferry_pid"); db1=$(database_ticks)
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    seconds=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN { print (b - a) / 1e9 }')
+    read -r wrk_user wrk_sys <"$3.time"
+    awk -v s="$seconds" -v hz="$(getconf CLK_TCK)" -v b=$(( busy1 - busy0 )) -v f=$(( ferry1 - ferry0 )) -v d=$(( db1 - db0 )) \
+        -v w="$wrk_user" -v ws="$wrk_sys" \
+        'BEGIN { ferry = f / hz / s; db = d / hz / s; wrk = (w + ws) / s; other = b / hz / s - ferry - db - wrk; if (other < 0) other = 0;
+                 printf "%.2f %.2f %.2f %.2f\n", ferry, wrk, db, other }' >"$3.cpu"
+}
+field() { sed -n "s/^BENCH .*[ ]$1=\([^ ]*\).*/\1/p" "$2"; }
+
+if [ "$WARMUP" != 0 ]; then
+    log "Warm-up: $WARMUP at 8 connections"
+    run_wrk 8 "$WARMUP" "$OUT/wrk-$label-warmup.txt"
+fi
+results=()
+for connections in $CONNECTIONS; do
+    log "Load: $DURATION at $connections connections"
+    file="$OUT/wrk-$label-c$connections.txt"
+    run_wrk "$connections" "$DURATION" "$file"
+    grep -q "^BENCH requests" "$file" || { echo "wrk printed no summary; see $file and $file.err" >&2; cat "$file.err" >&2; exit 1; }
+    grep '^BENCH first' "$file" >&2 || true
+    results+=("$connections $(field rps "$file") $(field p50_ms "$file") $(field p99_ms "$file") $(field p999_ms "$file") $(field non2xx "$file") $(field socket_errors "$file") $(cat "$file.cpu")")
+    load_rss_kb=$(( $(cat "$file.rss" 2>/dev/null || echo 0) > ${load_rss_kb:-0} ? $(cat "$file.rss" 2>/dev/null || echo 0) : ${load_rss_kb:-0} ))
+done
+
+# --- memory, then stop --------------------------------------------------------------------------------
+peak_rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/status")
+jcmd_cmd="$(dirname "$(readlink -f "$(command -v "$java_cmd")")")/jcmd"
+live_heap="n/a"
+if [ -x "$jcmd_cmd" ]; then
+    "$jcmd_cmd" "$ferry_pid" GC.run >/dev/null 2>&1 || true
+    used_kb=$("$jcmd_cmd" "$ferry_pid" GC.heap_info 2>/dev/null | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -n 1)
+    [ -z "$used_kb" ] || live_heap="$(( used_kb / 1024 )) MB"
+fi
+backlog=$(curl -fsS "$base/actuator/prometheus" 2>/dev/null | sed -n 's/^ferry_audit_backlog{[^}]*} \([0-9.]*\).*/\1/p' | head -n 1)
+
+log "Stopping Ferry"
+stop_start=$(date +%s%N)
+kill -TERM "$ferry_pid"
+wait "$ferry_pid" 2>/dev/null || true
+stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
+ferry_pid=""
+
+# --- ceiling --------------------------------------------------------------------------------------
+ceiling="${CEILING_OPS:-}"
+if [ -z "$ceiling" ] && [ "$CEILING" = 1 ]; then
+    log "Ceiling: verify RS256 + sign $ALG, 2 threads (JMH)"
+    "$java_cmd" -cp "$classpath" org.openjdk.jmh.Main 'CeilingBenchmark' -p alg="$ALG" \
+        -f 1 -wi 2 -w 2s -i 3 -r 3s -t 2 -rf csv -rff "$OUT/ceiling-$label.csv" >"$OUT/ceiling-$label.txt" 2>&1
+    ceiling=$(awk -F, 'NR == 2 { gsub(/"/, "", $5); print $5 }' "$OUT/ceiling-$label.csv")
+fi
+
+# --- summary ------------------------------------------------------------------------------------------
+{
+    echo "Ferry POST /token load test, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "database $database, $RULES rules (1 issuer), signing $ALG, JVM $java_version ($FERRY_JAVA_OPTS), $(nproc) CPUs"
+    echo "$TOKENS distinct subject tokens, $DURATION per level after a $WARMUP warm-up, wrk over loopback on the same machine"
+    echo "CPUs busy before the start: ${busy_before:-n/a}%"
+    echo
+    printf '%-6s %8s %8s %8s %9s %8s %7s %8s   %s\n' conns 'req/s' 'p50 ms' 'p99 ms' 'p99.9 ms' 'non-2xx' 'errors' 'ceiling' 'cores: Ferry/wrk/db/other'
+    for row in "${results[@]}"; do
+        read -r c rps p50 p99 p999 non errs cpu_ferry cpu_wrk cpu_db cpu_other <<<"$row"
+        ratio="n/a"
+        [ -z "$ceiling" ] || ratio=$(awk -v r="$rps" -v c="$ceiling" 'BEGIN { printf "%.0f %%", 100 * r / c }')
+        printf '%-6s %8.0f %8.2f %8.2f %9.2f %8s %7s %8s   %s / %s / %s / %s\n' "$c" "$rps" "$p50" "$p99" "$p999" "$non" "$errs" "$ratio" \
+            "$cpu_ferry" "$cpu_wrk" "$cpu_db" "$cpu_other"
+    done
+    echo
+    if awk -v rows="$(printf '%s\n' "${results[@]}" | awk '{ print $11 }')" 'BEGIN { n = split(rows, r, "\n"); for (i = 1; i <= n; i++) if (r[i] > 0.15) exit 0; exit 1 }'; then
+        echo "WARNING: other processes used CPU during the load (column other): these numbers understate Ferry"
+    fi
+    [ -z "$ceiling" ] || printf 'ceiling (verify RS256 + sign %s, 2 threads, same JVM): %.0f ops/s\n' "$ALG" "$ceiling"
+    echo "start-up to ready: $ready_ms ms; import of the issuer and $RULES rules: $import_ms ms"
+    echo "RSS: peak under load $(( ${load_rss_kb:-0} / 1024 )) MB, peak over the whole run (VmHWM, start-up and import included) $(( ${peak_rss_kb:-0} / 1024 )) MB"
+    echo "heap in use after a full GC at the end: $live_heap; audit backlog at the end: ${backlog:-n/a}"
+    echo "graceful stop: $stop_ms ms"
+} | tee "$summary"
+log "Summary in $summary"
