@@ -11,7 +11,8 @@
 #               always builds with its own JDK; the bytecode targets Java 17 and runs on any newer JVM.
 #   SKIP_BUILD  1: reuse target/test-classes and target/bench.classpath from an earlier run.
 #
-# With no arguments the results also go to target/jmh-result.json. See bench/README.md.
+# Short defaults (-f 1 -wi 2 -w 2s -i 3 -r 3s -t 2) apply to every option you do not give yourself;
+# with no arguments at all the results also go to target/jmh-result.json. See bench/README.md.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,7 +23,16 @@ bench_warn_if_busy >/dev/null
 java_cmd="$(bench_java)"
 echo "JMH on $("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p') ($java_cmd)" >&2
 
+defaults=(-f 1 -wi 2 -w 2s -i 3 -r 3s -t 2)
+given=" $* "
+options=()
+for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+    case "$given" in
+        *" ${defaults[k]} "*) ;;
+        *) options+=("${defaults[k]}" "${defaults[k + 1]}") ;;
+    esac
+done
 if [ "$#" -eq 0 ]; then
-    set -- -f 1 -wi 2 -w 2s -i 3 -r 3s -t 2 -rf json -rff target/jmh-result.json
+    options+=(-rf json -rff target/jmh-result.json)
 fi
-exec "$java_cmd" -cp "$(bench_classpath)" org.openjdk.jmh.Main "$@"
+exec "$java_cmd" -cp "$(bench_classpath)" org.openjdk.jmh.Main "${options[@]}" "$@"

@@ -19,6 +19,7 @@
 #   FERRY_JAVA_OPTS [-Xmx256m]  JVM options of Ferry;  FERRY_ARGS  more Ferry arguments (--key=value ...)
 #   FERRY_TEST_POSTGRES_URL     a JDBC URL: run on PostgreSQL, in the schema ferry_bench (dropped first, with psql)
 #   JAVA                  the java for Ferry and the ceiling (default $JAVA_HOME/bin/java, else java)
+#   FERRY_JAR [target/ferry.jar]  the jar to start (an extracted jar, say, for a CDS or AOT cache)
 #   SKIP_BUILD=1          reuse target/ferry.jar and the benchmark classes of an earlier build
 #   CEILING [1]           0: skip the ceiling benchmark;  CEILING_OPS: use this ceiling (ops/s) instead
 #   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
@@ -56,7 +57,8 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 bench_build package
 classpath="$(bench_classpath)"
-[ -f target/ferry.jar ] || { echo "target/ferry.jar is missing" >&2; exit 1; }
+FERRY_JAR="${FERRY_JAR:-target/ferry.jar}"
+[ -f "$FERRY_JAR" ] || { echo "$FERRY_JAR is missing" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"
 ferry_pid=""
@@ -114,7 +116,7 @@ args+=(${FERRY_ARGS:-})
 log "Starting Ferry on $base ($database, $java_cmd $FERRY_JAVA_OPTS)"
 started_ns=$(date +%s%N)
 # shellcheck disable=SC2086
-FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar target/ferry.jar "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
+FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar "$FERRY_JAR" "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
 ferry_pid=$!
 until curl -fsS -o /dev/null "$base/actuator/health/readiness" 2>/dev/null; do
     kill -0 "$ferry_pid" 2>/dev/null || { echo "Ferry exited during start-up; see $OUT/ferry-$label.log" >&2; tail -20 "$OUT/ferry-$label.log" >&2; exit 1; }
