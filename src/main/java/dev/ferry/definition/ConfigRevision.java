@@ -9,6 +9,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The revision counter that keeps every replica's cached issuers and rules current.
@@ -26,6 +28,9 @@ public class ConfigRevision {
     private final ApplicationEventPublisher events;
     private final AtomicLong seen = new AtomicLong(-1);
 
+    /** Marks, for the current transaction, that its change event is already published. */
+    private static final Object PUBLISHED = new Object();
+
     ConfigRevision(JdbcTemplate jdbc, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.events = events;
@@ -35,7 +40,17 @@ public class ConfigRevision {
     @Transactional(propagation = Propagation.MANDATORY)
     public void bump() {
         jdbc.update("update config_revision set revision = revision + 1 where id = 1");
-        events.publishEvent(new TrustConfigurationChanged(current()));
+        // One change event per transaction: an import of 10,000 rules reloads the caches once, after commit.
+        if (!TransactionSynchronizationManager.hasResource(PUBLISHED)) {
+            TransactionSynchronizationManager.bindResource(PUBLISHED, Boolean.TRUE);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(PUBLISHED);
+                }
+            });
+            events.publishEvent(new TrustConfigurationChanged(current()));
+        }
     }
 
     /** Picks up changes made through other replicas. */

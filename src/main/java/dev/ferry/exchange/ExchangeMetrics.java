@@ -15,6 +15,7 @@ class ExchangeMetrics {
 
     private final MeterRegistry registry;
     private final Timer duration;
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     ExchangeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,12 +29,13 @@ class ExchangeMetrics {
 
     void record(String outcome, String issuer, String error, long startNanos) {
         duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        Counter.builder("ferry.exchanges")
-                .description("Token exchanges by outcome (issued, refused, rate_limited), issuer and error")
-                .tag("outcome", outcome)
-                .tag("issuer", issuer == null ? "unknown" : issuer)
-                .tag("error", error == null ? "none" : error)
-                .register(registry)
+        String key = outcome + '\n' + issuer + '\n' + error;
+        counters.computeIfAbsent(key, k -> Counter.builder("ferry.exchanges")
+                        .description("Token exchanges by outcome (issued, refused, rate_limited), issuer and error")
+                        .tag("outcome", outcome)
+                        .tag("issuer", issuer == null ? "unknown" : issuer)
+                        .tag("error", error == null ? "none" : error)
+                        .register(registry))
                 .increment();
     }
 }

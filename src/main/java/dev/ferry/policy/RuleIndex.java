@@ -13,7 +13,9 @@ import tools.jackson.databind.JsonNode;
  * or {@code in} condition (pinning, say, {@code repository_owner_id}) can only match tokens whose
  * claim has one of those values, so it is filed under that claim and value; a lookup per indexed
  * claim then yields the candidates. Rules without such a condition are always candidates. Each rule
- * is filed under the condition whose claim most rules pin, so a decision does few lookups.
+ * is filed under its most selective pinned claim (the one with the most distinct values across the
+ * rules, such as {@code repository_owner_id} rather than {@code ref}), so few candidates come back
+ * whatever order the conditions are written in.
  *
  * <p>Exact, not a heuristic: every rule left out has a condition that cannot hold, so evaluating the
  * candidates gives the same decision as evaluating every rule ({@link PolicyEvaluator#explain}).
@@ -28,26 +30,27 @@ final class RuleIndex {
 
     RuleIndex(List<CompiledRule> rules) {
         this.size = rules.size();
-        Map<String, Integer> pinnedBy = new HashMap<>();
+        Map<String, java.util.Set<String>> valuesOf = new HashMap<>();
         rules.forEach(rule -> rule.conditions().stream()
                 .map(CompiledCondition::source)
                 .filter(RuleIndex::pins)
-                .map(Condition::claim)
-                .distinct()
-                .forEach(claim -> pinnedBy.merge(claim, 1, Integer::sum)));
+                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new java.util.HashSet<>()).addAll(values(c))));
         for (CompiledRule rule : rules) {
             Optional<Condition> key = rule.conditions().stream()
                     .map(CompiledCondition::source)
                     .filter(RuleIndex::pins)
-                    .max((a, b) -> Integer.compare(pinnedBy.get(a.claim()), pinnedBy.get(b.claim())));
+                    .max((a, b) -> Integer.compare(valuesOf.get(a.claim()).size(), valuesOf.get(b.claim()).size()));
             if (key.isEmpty()) {
                 unindexed.add(rule);
                 continue;
             }
             Map<String, List<CompiledRule>> byValue = byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
-            List<String> values = key.get().operator() == Operator.EQUALS ? List.of(key.get().value()) : key.get().values();
-            values.stream().distinct().forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(rule));
+            values(key.get()).stream().distinct().forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(rule));
         }
+    }
+
+    private static List<String> values(Condition condition) {
+        return condition.operator() == Operator.EQUALS ? List.of(condition.value()) : condition.values();
     }
 
     /** Whether a condition holds only for tokens whose claim has one of its values. */

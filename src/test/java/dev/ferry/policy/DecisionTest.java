@@ -160,6 +160,21 @@ class DecisionTest {
     }
 
     @Test
+    void indexFilesRulesUnderTheMostSelectiveClaimWhateverTheOrderOfConditions() {
+        List<CompiledRule> rules = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            rules.add(CompiledRule.compile(new RuleDefinition("r" + i, "gh", null, Effect.ALLOW,
+                    List.of(new Condition("ref", Operator.EQUALS, "refs/heads/main", null), owner(String.valueOf(i))),
+                    List.of(T), List.of("deploy"), null, true), DEFAULT_TTL));
+        }
+
+        Decision decision = evaluator.evaluate(new IssuerPolicy(rules), new DecisionRequest("gh", MAIN, T, null), false);
+
+        assertThat(decision).isInstanceOf(Decision.Refused.class);
+        assertThat(decision.trace()).as("only rules pinning owner 4242 (none) or no pin are candidates").hasSizeLessThan(5);
+    }
+
+    @Test
     void disabledRuleNeverMatches() {
         CompiledRule disabled = CompiledRule.compile(
                 new RuleDefinition("off", "gh", null, Effect.ALLOW, List.of(owner("4242")), List.of(T), List.of(), null, false), DEFAULT_TTL);
