@@ -13,6 +13,7 @@ import com.nimbusds.oauth2.sdk.token.TypelessToken;
 import com.nimbusds.oauth2.sdk.tokenexchange.TokenExchangeGrant;
 import dev.ferry.testing.TestIssuer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -116,6 +117,9 @@ class TokenExchangeTest extends FerryIntegrationTest {
         assertThat(body.get("token_type").stringValue()).isEqualTo("Bearer");
         assertThat(body.get("issued_token_type").stringValue()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+        // One write to the socket: a fixed length, not chunked.
+        assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(response.header("Transfer-Encoding")).isNull();
         String exchangeId = response.header("Ferry-Exchange-Id");
         assertThat(exchangeId).isNotBlank();
 

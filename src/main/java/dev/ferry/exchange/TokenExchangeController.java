@@ -11,8 +11,6 @@ import dev.ferry.token.IssuedToken;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +22,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /token}: RFC 8693 token exchange. No client authentication; the subject token is the
@@ -40,6 +39,8 @@ class TokenExchangeController {
     private static final String RETRY_AFTER_SECONDS = "30";
 
     private static final Logger log = LoggerFactory.getLogger(TokenExchangeController.class);
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final TokenExchangeService service;
     private final RateLimits rateLimits;
@@ -58,12 +59,16 @@ class TokenExchangeController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE, schema = @Schema(implementation = TokenExchangeForm.class))),
             responses = {
-                @ApiResponse(responseCode = "200", description = "access_token, issued_token_type, token_type, expires_in, scope; header Ferry-Exchange-Id"),
-                @ApiResponse(responseCode = "400", description = "error, error_description, exchange_id: invalid_request, invalid_target, invalid_scope, unsupported_grant_type"),
-                @ApiResponse(responseCode = "429", description = "temporarily_unavailable: rate limited, with Retry-After"),
-                @ApiResponse(responseCode = "503", description = "temporarily_unavailable, with Retry-After")
+                @ApiResponse(responseCode = "200", description = "the access token; header Ferry-Exchange-Id",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.class))),
+                @ApiResponse(responseCode = "400", description = "invalid_request, invalid_target, invalid_scope, unsupported_grant_type",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class))),
+                @ApiResponse(responseCode = "429", description = "temporarily_unavailable: rate limited, with Retry-After",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class))),
+                @ApiResponse(responseCode = "503", description = "temporarily_unavailable, with Retry-After",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class)))
             })
-    ResponseEntity<Map<String, Object>> token(@Parameter(hidden = true) HttpServletRequest http) {
+    ResponseEntity<byte[]> token(@Parameter(hidden = true) HttpServletRequest http) {
         long start = System.nanoTime();
         ExchangeEvent.Builder event = ExchangeEvent.builder(UUID.randomUUID().toString(), clock.instant(), http.getRemoteAddr());
         try {
@@ -71,17 +76,29 @@ class TokenExchangeController {
         } catch (ExchangeError limited) {
             // Not audited: a flood from one address must not become a flood of audit writes.
             metrics.record("rate_limited", null, limited.error().getErrorCode(), start);
-            return respond(event.exchangeId(), limited);
+            return serialized(respond(event.exchangeId(), limited));
         }
-        ResponseEntity<Map<String, Object>> response = answer(http, event);
-        String error = response.getStatusCode().is2xxSuccessful() ? null : String.valueOf(response.getBody().get("error"));
-        String outcome = response.getStatusCode().is2xxSuccessful() ? "issued"
-                : response.getStatusCode().value() == 429 ? "rate_limited" : "refused";
+        ResponseEntity<?> response = answer(http, event);
+        String error = response.getBody() instanceof TokenResponse.Error refusal ? refusal.error() : null;
+        String outcome = error == null ? "issued" : response.getStatusCode().value() == 429 ? "rate_limited" : "refused";
         metrics.record(outcome, event.issuerName(), error, start);
-        return response;
+        return serialized(response);
     }
 
-    private ResponseEntity<Map<String, Object>> answer(HttpServletRequest http, ExchangeEvent.Builder event) {
+    /**
+     * The body as JSON bytes with its {@code Content-Length}: a body of unknown length would go out
+     * chunked, in two writes to the socket instead of one.
+     */
+    private static ResponseEntity<byte[]> serialized(ResponseEntity<?> response) {
+        byte[] json = JSON.writeValueAsBytes(response.getBody());
+        return ResponseEntity.status(response.getStatusCode())
+                .headers(response.getHeaders())
+                .contentType(MediaType.APPLICATION_JSON)
+                .contentLength(json.length)
+                .body(json);
+    }
+
+    private ResponseEntity<?> answer(HttpServletRequest http, ExchangeEvent.Builder event) {
         try {
             TokenExchangeRequest request = TokenExchangeRequestParser.parse(http);
             IssuedToken token = service.exchange(request, event);
@@ -108,13 +125,9 @@ class TokenExchangeController {
         }
     }
 
-    private ResponseEntity<Map<String, Object>> success(TokenExchangeRequest request, IssuedToken token, String exchangeId) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("access_token", token.accessToken());
-        body.put("issued_token_type", request.requestedTokenType());
-        body.put("token_type", "Bearer");
-        body.put("expires_in", Duration.between(token.issuedAt(), token.expiresAt()).toSeconds());
-        body.put("scope", token.scope());
+    private ResponseEntity<TokenResponse> success(TokenExchangeRequest request, IssuedToken token, String exchangeId) {
+        TokenResponse body = new TokenResponse(token.accessToken(), request.requestedTokenType(), "Bearer",
+                Duration.between(token.issuedAt(), token.expiresAt()).toSeconds(), token.scope());
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.noStore())
                 .header("Pragma", "no-cache")
@@ -122,7 +135,7 @@ class TokenExchangeController {
                 .body(body);
     }
 
-    private ResponseEntity<Map<String, Object>> failure(ExchangeEvent.Builder event, ExchangeError e) {
+    private ResponseEntity<TokenResponse.Error> failure(ExchangeEvent.Builder event, ExchangeError e) {
         log.info("Exchange {} refused: {}: {}", event.exchangeId(), e.error().getErrorCode(), e.detail());
         try {
             service.refused(event, e);
@@ -132,11 +145,8 @@ class TokenExchangeController {
         return respond(event.exchangeId(), e);
     }
 
-    private static ResponseEntity<Map<String, Object>> respond(String exchangeId, ExchangeError e) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.error().getErrorCode());
-        body.put("error_description", e.error().getDescription());
-        body.put("exchange_id", exchangeId);
+    private static ResponseEntity<TokenResponse.Error> respond(String exchangeId, ExchangeError e) {
+        TokenResponse.Error body = new TokenResponse.Error(e.error().getErrorCode(), e.error().getDescription(), exchangeId);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
                 .cacheControl(CacheControl.noStore())
                 .header("Pragma", "no-cache");

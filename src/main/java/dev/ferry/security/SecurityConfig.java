@@ -14,16 +14,17 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedResourceMetadataFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
- * Three filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
+ * Four filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
  * token or Ferry's own access tokens for {@code ferry.admin.audience}, whose {@code scope} grants
- * {@code ferry:admin} (everything) or {@code ferry:read} (GET only); everything else (the token
- * endpoint, whose credential is the subject token, and what gateways read) is open. Both are
+ * {@code ferry:admin} (everything) or {@code ferry:read} (GET only). {@code /token} is open: its
+ * credential is the subject token. Everything else (what gateways read) is open too. All are
  * stateless and without CSRF protection: no cookies, no sessions.
  */
 @Configuration(proxyBeanMethods = false)
@@ -59,8 +60,38 @@ class SecurityConfig {
         return http.build();
     }
 
+    /**
+     * {@code POST /token}: its credential is the subject token in the body, checked by the exchange
+     * itself, so this chain authenticates nobody. It keeps the firewall and the security headers and
+     * leaves out what serves browser sessions (logout, request cache, anonymous principal, session
+     * and security-context handling), which would only cost time on the busiest endpoint.
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain tokenChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/token")
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .anonymous(anonymous -> anonymous.disable())
+                .securityContext(context -> context.disable())
+                .sessionManagement(sessions -> sessions.disable());
+        return http.build();
+    }
+
+    /**
+     * No observation per security filter: with a metrics registry present Spring Security would
+     * open one for every filter of every request. Requests are still measured as a whole
+     * ({@code http.server.requests}) and exchanges by Ferry's own metrics.
+     */
+    @Bean
+    static SecurityObservationSettings securityObservations() {
+        return SecurityObservationSettings.noObservations();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain publicChain(HttpSecurity http, FerryProperties properties) throws Exception {
         http.addFilterBefore(protectedResourceMetadata(properties), AuthorizationFilter.class)
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
