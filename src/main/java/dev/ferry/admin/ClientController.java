@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.token.IntrospectionClients;
 import dev.ferry.token.IntrospectionClients.Client;
@@ -8,7 +9,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.security.core.Authentication;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -45,7 +45,7 @@ class ClientController {
     @PostMapping
     ResponseEntity<Client> create(@RequestBody NewClient request, Authentication caller) {
         Client created = clients.create(request.id(), request.description());
-        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "create", "client",
+        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "create", "client",
                 created.id(), null, Map.of("id", created.id(), "description", String.valueOf(created.description()))));
         return ResponseEntity.created(URI.create("/admin/v1/clients/" + created.id()))
                 .header("Cache-Control", "no-store")
@@ -55,7 +55,7 @@ class ClientController {
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id, Authentication caller) {
         clients.delete(id);
-        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "delete", "client",
+        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "delete", "client",
                 id, Map.of("id", id), null));
         return ResponseEntity.noContent().build();
     }

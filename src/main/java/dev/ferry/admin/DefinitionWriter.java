@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.definition.DefinitionException;
 import dev.ferry.federation.IssuerDefinition;
@@ -10,7 +11,6 @@ import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import dev.ferry.policy.StoredRule;
 import java.time.Clock;
-import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -87,6 +87,6 @@ class DefinitionWriter {
     }
 
     private void record(String principal, String action, String type, String name, Object before, Object after) {
-        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), principal, action, type, name, before, after));
+        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), principal, action, type, name, before, after));
     }
 }

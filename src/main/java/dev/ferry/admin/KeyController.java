@@ -1,12 +1,12 @@
 package dev.ferry.admin;
 
 import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.token.KeyRotation;
 import dev.ferry.token.SigningKeyInfo;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -42,7 +42,7 @@ class KeyController {
     List<SigningKeyInfo> rotate(@RequestParam(defaultValue = "false") boolean compromised, Authentication caller) {
         List<SigningKeyInfo> before = rotation.list();
         List<SigningKeyInfo> after = rotation.rotateNow(compromised);
-        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller),
+        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller),
                 compromised ? "rotate-compromised" : "rotate", "keys", null, before, after));
         return after;
     }

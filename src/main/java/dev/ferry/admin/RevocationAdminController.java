@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.audit.AdminEvent;
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.definition.DefinitionException;
 import dev.ferry.token.Revocations;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.security.core.Authentication;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -49,7 +49,7 @@ class RevocationAdminController {
     @PostMapping("/admin/v1/revocations")
     RevocationResult revoke(@RequestBody RevocationRequest request, Authentication caller) throws InterruptedException {
         RevocationResult result = apply(request);
-        audit.recordAdmin(new AdminEvent(UUID.randomUUID().toString(), clock.instant(), Principals.name(caller), "revoke", "token",
+        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "revoke", "token",
                 request.rule() != null ? request.rule() : null, null, Map.of("request", request, "result", result)));
         return result;
     }

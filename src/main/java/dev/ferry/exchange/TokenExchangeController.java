@@ -1,5 +1,6 @@
 package dev.ferry.exchange;
 
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditUnavailable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -11,7 +12,6 @@ import dev.ferry.token.IssuedToken;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -70,7 +70,7 @@ class TokenExchangeController {
             })
     ResponseEntity<byte[]> token(@Parameter(hidden = true) HttpServletRequest http) {
         long start = System.nanoTime();
-        ExchangeEvent.Builder event = ExchangeEvent.builder(UUID.randomUUID().toString(), clock.instant(), http.getRemoteAddr());
+        ExchangeEvent.Builder event = ExchangeEvent.builder(AuditIds.next(), clock.instant(), http.getRemoteAddr());
         try {
             rateLimits.checkAddress(http.getRemoteAddr());
         } catch (ExchangeError limited) {
