@@ -11,6 +11,7 @@ import dev.ferry.testing.TestIssuer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,19 +72,29 @@ class IssuerKeysTest extends FerryIntegrationTest {
     }
 
     @Test
-    void concurrentExchangesWithNewKidCoalesceIntoFewJwksFetches() throws Exception {
+    void burstOf200ExchangesWithNewKidCausesAtMostTwoJwksFetches() throws Exception {
         TestIssuer issuer = trusted();
         assertThat(exchange(issuer.github().sign(), TARGET).status()).isEqualTo(200);
         issuer.rotateKey();
         issuer.resetCounters();
 
-        ExecutorService pool = Executors.newFixedThreadPool(25);
+        int burst = 200;
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            tokens.add(issuer.github().sign());
+        }
+        // One thread per exchange, all released at once: the 200 requests reach Ferry together.
+        ExecutorService pool = Executors.newFixedThreadPool(burst);
+        CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<Integer>> results = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                String token = issuer.github().sign();
-                results.add(pool.submit(() -> exchange(token, TARGET).status()));
+            for (String token : tokens) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return exchange(token, TARGET).status();
+                }));
             }
+            start.countDown();
             for (Future<Integer> result : results) {
                 assertThat(result.get()).isEqualTo(200);
             }
