@@ -119,6 +119,37 @@ class GitOpsTest extends FerryIntegrationTest {
     }
 
     @Test
+    void largeImportIsAllOrNothingAndThenIdempotent() {
+        // 250 rules: the importer clears its persistence context every 100 writes.
+        String issuer = unique("gitops-large");
+        ObjectNode file = fileWith(issuer, unique("gitops-large-rule"), "0");
+        ArrayNode rules = (ArrayNode) file.get("rules");
+        for (int i = 1; i < 250; i++) {
+            rules.add(JSON.valueToTree(rule(unique("gitops-large-rule"), issuer, "allow",
+                    List.of(condition("repository_owner_id", "equals", String.valueOf(i))),
+                    List.of("https://gitops.example.com"), List.of("deploy"))));
+        }
+        ObjectNode broken = file.deepCopy();
+        ((ObjectNode) broken.get("rules").get(240)).set("conditions", JSON.createArrayNode());
+
+        Response refused = importFile(broken.toString(), "application/json", "");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("field").stringValue()).isEqualTo("rules[240].conditions");
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).as("rolled back").isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(0).get("name").stringValue(), null).status()).isEqualTo(404);
+
+        JsonNode applied = importFile(file.toString(), "application/json", "").json();
+        assertThat(applied.get("created")).hasSize(251);
+        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(249).get("name").stringValue(), null).json()
+                .get("conditions").get(0).get("value").stringValue()).isEqualTo("249");
+
+        JsonNode again = importFile(file.toString(), "application/json", "").json();
+        assertThat(again.get("created")).isEmpty();
+        assertThat(again.get("updated")).isEmpty();
+        assertThat(again.get("unchanged")).hasSize(251);
+    }
+
+    @Test
     void pruningAnIssuerThatAKeptRuleUsesIsRefusedWithTheReason() {
         String issuer = unique("gitops-orphan");
         String rule = unique("gitops-orphan-rule");

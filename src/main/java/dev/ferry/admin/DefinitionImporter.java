@@ -7,6 +7,7 @@ import dev.ferry.federation.StoredIssuer;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import dev.ferry.policy.StoredRule;
+import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,16 +28,20 @@ import org.springframework.transaction.interceptor.TransactionAspectSupport;
 @Service
 class DefinitionImporter {
 
+    private static final int CLEAR_EVERY = 100;
+
     private final IssuerService issuers;
     private final RuleService rules;
     private final DefinitionWriter writer;
     private final JdbcTemplate jdbc;
+    private final EntityManager entityManager;
 
-    DefinitionImporter(IssuerService issuers, RuleService rules, DefinitionWriter writer, JdbcTemplate jdbc) {
+    DefinitionImporter(IssuerService issuers, RuleService rules, DefinitionWriter writer, JdbcTemplate jdbc, EntityManager entityManager) {
         this.issuers = issuers;
         this.rules = rules;
         this.writer = writer;
         this.jdbc = jdbc;
+        this.entityManager = entityManager;
     }
 
     @Transactional
@@ -51,6 +56,11 @@ class DefinitionImporter {
         Map<String, StoredRule> storedRules = index(rules.list(), s -> s.definition().name());
         for (int i = 0; i < set.rules().size(); i++) {
             applyRule(principal, "rules[" + i + "]", set.rules().get(i), storedRules, changes);
+            if (i % CLEAR_EVERY == CLEAR_EVERY - 1) {
+                // Every write is flushed at once, and each flush dirty-checks every entity the
+                // persistence context holds: left to grow, an import of n rules costs O(n²).
+                entityManager.clear();
+            }
         }
         if (prune) {
             prune(principal, set, storedIssuers, storedRules, changes);
