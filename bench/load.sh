@@ -16,7 +16,7 @@
 #   DURATION [20s]        length of each run;  WARMUP [60s] one unrecorded run at 8 connections first
 #                         (on 2 cores the JIT compilers need about a minute of load to settle)
 #   ALG [ES256]           ferry.keys.algorithm, and the signing half of the ceiling
-#   FERRY_JAVA_OPTS [-Xmx256m]  JVM options of Ferry;  FERRY_ARGS  more Ferry arguments (--key=value ...)
+#   FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC]  JVM options of Ferry (the heap and collector docs/performance.md recommends);  FERRY_ARGS  more Ferry arguments (--key=value ...)
 #   FERRY_TEST_POSTGRES_URL     a JDBC URL: run on PostgreSQL, in the schema ferry_bench (dropped first, with psql)
 #   JAVA                  the java for Ferry and the ceiling (default $JAVA_HOME/bin/java, else java)
 #   FERRY_JAR [target/ferry.jar]  the jar to start (an extracted jar, say, for a CDS or AOT cache)
@@ -34,7 +34,7 @@ CONNECTIONS="${CONNECTIONS:-2 8 32}"
 DURATION="${DURATION:-20s}"
 WARMUP="${WARMUP:-60s}"
 ALG="${ALG:-ES256}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx256m}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC}"
 CEILING="${CEILING:-1}"
 OUT="${OUT:-target/bench}"
 PG_URL="${FERRY_TEST_POSTGRES_URL:-}"
@@ -191,7 +191,10 @@ jcmd_cmd="$(dirname "$(readlink -f "$(command -v "$java_cmd")")")/jcmd"
 live_heap="n/a"
 if [ -x "$jcmd_cmd" ]; then
     "$jcmd_cmd" "$ferry_pid" GC.run >/dev/null 2>&1 || true
-    used_kb=$("$jcmd_cmd" "$ferry_pid" GC.heap_info 2>/dev/null | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n 1)
+    # The sum over the heap's spaces: one line with G1 ("garbage-first heap total ..K, used ..K"), one
+    # per generation with ParallelGC and SerialGC. Metaspace lines have no "total".
+    used_kb=$("$jcmd_cmd" "$ferry_pid" GC.heap_info 2>/dev/null \
+        | sed -n '/total/ s/.* used \([0-9]*\)K.*/\1/p' | awk '{ s += $1 } END { if (NR) print s }')
     [ -z "$used_kb" ] || live_heap="$(( used_kb / 1024 )) MB"
 fi
 backlog=$(curl -fsS "$base/actuator/prometheus" 2>/dev/null | sed -n 's/^ferry_audit_backlog{[^}]*} \([0-9.]*\).*/\1/p' | head -n 1)

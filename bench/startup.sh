@@ -15,14 +15,14 @@
 # JVM until /actuator/health/readiness answers 200. Prints min / median / max per variant and the
 # RSS once ready.
 #
-# Environment: JAVA (else JAVA_HOME, else java on the PATH), RUNS [5], FERRY_JAVA_OPTS [-Xmx256m],
+# Environment: JAVA (else JAVA_HOME, else java on the PATH), RUNS [5], FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC],
 # OUT [target/bench], SKIP_BUILD=1 to reuse target/ferry.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
 RUNS="${RUNS:-5}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx256m}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC}"
 OUT="${OUT:-target/bench}"
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 
