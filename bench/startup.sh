@@ -5,7 +5,7 @@
 #   extracted  the same jar extracted with `java -Djarmode=tools -jar ferry.jar extract`, as the
 #              container image runs it
 #   archive    the extracted jar with the class archive of a training run, as the container image
-#              runs it: on Java 24 and newer an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache),
+#              runs it: on Java 25 and newer an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache),
 #              on older JVMs a CDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile).
 #              The training run starts Ferry and exits once its context is refreshed
 #              (-Dspring.context.exit=onRefresh), exactly as the Dockerfile does it.
@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$java_cmd" -Djarmode=tools -jar target/ferry.jar extract --destination "$work/app" >/dev/null
-if [ "$java_major" -ge 24 ]; then
+if [ "$java_major" -ge 25 ]; then
     archive="$work/app/ferry.aot"
     archive_make=(-XX:AOTCacheOutput="$archive")
     archive_use=(-XX:AOTCache="$archive")

@@ -114,6 +114,15 @@ class OperationsTest {
             assertThat(metrics).contains("ferry_exchange_duration_seconds_bucket");
             assertThat(metrics).contains("ferry_jwks_fetches_total{application=\"ferry\",issuer=\"ci\",outcome=\"success\"} 1.0");
             assertThat(metrics).contains("ferry_signing_key_age_seconds", "ferry_audit_backlog", "ferry_audit_batch_seconds");
+            assertThat(metrics).contains("http_server_requests_seconds_count{application=\"ferry\",error=\"none\",exception=\"none\",method=\"POST\"");
+            // No Spring Security observations (one per filter and per decision on every request);
+            // refused admin calls are still counted, by status.
+            FerryIntegrationTest.Response anonymous = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/admin/v1/issuers"))
+                    .header("Authorization", "Bearer not-a-token").GET().build());
+            assertThat(anonymous.status()).isEqualTo(401);
+            String after = get(ferry, "/actuator/prometheus").body();
+            assertThat(after).doesNotContain("spring_security_");
+            assertThat(after).containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"401\"");
         }
     }
 
