@@ -79,6 +79,27 @@ log "Minting $TOKENS subject tokens (RS256) and $RULES rules ..."
 
 busy_before="$(bench_warn_if_busy)"
 
+# The ceiling's JMH benchmark with N measured iterations of 2 s, output to a file.
+ceiling_run() {
+    "$java_cmd" -cp "$classpath" org.openjdk.jmh.Main 'CeilingBenchmark' -p alg="$ALG" \
+        -f 1 -wi 2 -w 2s -i "$1" -r 2s -t 2 >"$2" 2>&1
+}
+ceiling_iterations() {
+    sed -n 's/^Iteration *[0-9]*: *\([0-9.]*\) ops\/s.*/\1/p' "$1" | sort -g
+}
+median() {
+    awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# A short ceiling before Ferry starts too: on a shared or throttled machine the speed of the cores
+# can change during a run without any process of ours taking CPU, and only the two ceilings together
+# show it (compared in the summary).
+if [ -z "${CEILING_OPS:-}" ] && [ "$CEILING" = 1 ]; then
+    log "Ceiling before the run (3 iterations), to detect a change of machine speed"
+    ceiling_run 3 "$OUT/ceiling-before-$label.txt"
+    ceiling_before=$(ceiling_iterations "$OUT/ceiling-before-$label.txt" | median)
+fi
+
 # --- start Ferry ------------------------------------------------------------------------------------
 free_port() {
     local port
@@ -210,12 +231,14 @@ ferry_pid=""
 ceiling="${CEILING_OPS:-}"
 if [ -z "$ceiling" ] && [ "$CEILING" = 1 ]; then
     log "Ceiling: verify RS256 + sign $ALG, 2 threads (JMH)"
-    "$java_cmd" -cp "$classpath" org.openjdk.jmh.Main 'CeilingBenchmark' -p alg="$ALG" \
-        -f 1 -wi 2 -w 2s -i 5 -r 2s -t 2 >"$OUT/ceiling-$label.txt" 2>&1
+    ceiling_run 5 "$OUT/ceiling-$label.txt"
     # The median of the five iterations, robust to one disturbed by another process; and the spread.
-    iterations=$(sed -n 's/^Iteration *[0-9]*: *\([0-9.]*\) ops\/s.*/\1/p' "$OUT/ceiling-$label.txt" | sort -g)
-    ceiling=$(echo "$iterations" | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+    iterations=$(ceiling_iterations "$OUT/ceiling-$label.txt")
+    ceiling=$(echo "$iterations" | median)
     ceiling_spread=$(echo "$iterations" | awk 'NR == 1 { min = $1 } { max = $1 } END { if (NR) printf "%.0f-%.0f", min, max }')
+    if [ -n "${ceiling_before:-}" ]; then
+        drift=$(awk -v a="$ceiling_before" -v b="$ceiling" 'BEGIN { d = 100 * (b - a) / a; printf "%.0f", d < 0 ? -d : d }')
+    fi
 fi
 
 # --- summary ------------------------------------------------------------------------------------------
@@ -239,6 +262,10 @@ fi
     fi
     [ -z "$ceiling" ] || printf 'ceiling (verify RS256 + sign %s, 2 threads, same JVM): %.0f ops/s, median of 5 iterations%s\n' "$ALG" "$ceiling" \
         "${ceiling_spread:+ (range $ceiling_spread)}"
+    if [ -n "${drift:-}" ]; then
+        printf 'ceiling before the run: %.0f ops/s (%s %% apart)\n' "$ceiling_before" "$drift"
+        [ "$drift" -le 10 ] || echo "WARNING: the two ceilings differ by more than 10 %: the machine's speed may have changed during the run, and the ratios are uncertain; rerun"
+    fi
     echo "start-up to ready: $ready_ms ms; import of the issuer and $RULES rules: $import_ms ms"
     echo "RSS: peak under load $(( ${load_rss_kb:-0} / 1024 )) MB, peak over the whole run (VmHWM, start-up and import included) $(( ${peak_rss_kb:-0} / 1024 )) MB"
     echo "heap in use after a full GC at the end: $live_heap; audit backlog at the end: ${backlog:-n/a}"
