@@ -12,15 +12,15 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.ferry.testing.CiClaims;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Subject tokens shaped like GitHub Actions ID tokens (the same claims, in the same order, of about
- * the same size: roughly 1.1 KB compact), signed RS256 with a 2048-bit key, as GitHub signs them.
+ * the same size: roughly 1.1 KB compact; the claim set is the tests' {@link CiClaims}), signed RS256
+ * with a 2048-bit key, as GitHub signs them.
  * Shared by the JMH benchmarks and the load test's fixtures.
  */
 public final class GithubTokens {
@@ -35,8 +35,6 @@ public final class GithubTokens {
     public static final String ISSUER_NAME = "bench";
     /** Owner ids are {@code OWNER_BASE + n}, n from 0 to 999. */
     public static final int OWNER_BASE = 100_000;
-
-    private static final String SHA = "8d1f0a5c3e7b9f2a4c6e8b0d1f3a5c7e9b2d4f60";
 
     private GithubTokens() {}
 
@@ -65,40 +63,7 @@ public final class GithubTokens {
 
     /** The claims of a push to {@code main} by the repository {@code owner-<n>/app}, issued at {@code now}. */
     public static Map<String, Object> claims(int owner, Instant now, Duration lifetime) {
-        String repository = "owner-" + owner + "/app";
-        String workflowRef = repository + "/.github/workflows/deploy.yml@refs/heads/main";
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("jti", UUID.randomUUID().toString());
-        claims.put("sub", "repo:" + repository + ":ref:refs/heads/main");
-        claims.put("aud", AUDIENCE);
-        claims.put("ref", "refs/heads/main");
-        claims.put("sha", SHA);
-        claims.put("repository", repository);
-        claims.put("repository_owner", "owner-" + owner);
-        claims.put("actor_id", "1");
-        claims.put("repository_visibility", "private");
-        claims.put("repository_id", String.valueOf(900_000 + owner));
-        claims.put("repository_owner_id", ownerId(owner));
-        claims.put("run_id", String.valueOf(now.toEpochMilli()));
-        claims.put("run_number", "7");
-        claims.put("run_attempt", "1");
-        claims.put("runner_environment", "github-hosted");
-        claims.put("actor", "octocat");
-        claims.put("workflow", "deploy");
-        claims.put("head_ref", "");
-        claims.put("base_ref", "");
-        claims.put("event_name", "push");
-        claims.put("ref_protected", "true");
-        claims.put("ref_type", "branch");
-        claims.put("workflow_ref", workflowRef);
-        claims.put("workflow_sha", SHA);
-        claims.put("job_workflow_ref", workflowRef);
-        claims.put("job_workflow_sha", SHA);
-        claims.put("iss", ISSUER_URL);
-        claims.put("nbf", now.getEpochSecond());
-        claims.put("exp", now.plus(lifetime).getEpochSecond());
-        claims.put("iat", now.getEpochSecond());
-        return claims;
+        return CiClaims.github(ISSUER_URL, AUDIENCE, "owner-" + owner, ownerId(owner), String.valueOf(900_000 + owner), now, lifetime);
     }
 
     /** A compact RS256 JWS of {@code claims}, header {@code {"alg":"RS256","typ":"JWT","kid":...}}. */

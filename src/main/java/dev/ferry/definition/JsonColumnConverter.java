@@ -1,6 +1,8 @@
 package dev.ferry.definition;
 
 import jakarta.persistence.AttributeConverter;
+import jakarta.persistence.Converter;
+import java.util.List;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,8 +32,8 @@ public abstract class JsonColumnConverter<T> implements AttributeConverter<T, St
     }
 
     /** A list of strings as a JSON array. */
-    @jakarta.persistence.Converter
-    public static class StringList extends JsonColumnConverter<java.util.List<String>> {
+    @Converter
+    public static class StringList extends JsonColumnConverter<List<String>> {
         public StringList() {
             super(new TypeReference<>() {});
         }

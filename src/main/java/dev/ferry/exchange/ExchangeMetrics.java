@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,7 +18,10 @@ class ExchangeMetrics {
 
     private final MeterRegistry registry;
     private final Timer duration;
-    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The counters by their tags: registering a meter on every request would look it up by hashing its tags. */
+    private final Map<Tags, Counter> counters = new ConcurrentHashMap<>();
+
+    private record Tags(String outcome, String issuer, String error) {}
 
     ExchangeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,9 +34,8 @@ class ExchangeMetrics {
     }
 
     void record(String outcome, String issuer, String error, long startNanos) {
-        duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        String key = outcome + '\n' + issuer + '\n' + error;
-        counters.computeIfAbsent(key, k -> Counter.builder("ferry.exchanges")
+        duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        counters.computeIfAbsent(new Tags(outcome, issuer, error), k -> Counter.builder("ferry.exchanges")
                         .description("Token exchanges by outcome (issued, refused, rate_limited), issuer and error")
                         .tag("outcome", outcome)
                         .tag("issuer", issuer == null ? "unknown" : issuer)

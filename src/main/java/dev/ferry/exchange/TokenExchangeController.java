@@ -86,13 +86,16 @@ class TokenExchangeController {
     }
 
     /**
-     * The body as JSON bytes with its {@code Content-Length}: a body of unknown length would go out
+     * Every answer of {@code /token} leaves through here: never cached (RFC 6749 §5.1), and the body
+     * as JSON bytes with its {@code Content-Length}, since a body of unknown length would go out
      * chunked, in two writes to the socket instead of one.
      */
     private static ResponseEntity<byte[]> serialized(ResponseEntity<?> response) {
         byte[] json = JSON.writeValueAsBytes(response.getBody());
         return ResponseEntity.status(response.getStatusCode())
                 .headers(response.getHeaders())
+                .cacheControl(CacheControl.noStore())
+                .header("Pragma", "no-cache")
                 .contentType(MediaType.APPLICATION_JSON)
                 .contentLength(json.length)
                 .body(json);
@@ -128,11 +131,7 @@ class TokenExchangeController {
     private ResponseEntity<TokenResponse> success(TokenExchangeRequest request, IssuedToken token, String exchangeId) {
         TokenResponse body = new TokenResponse(token.accessToken(), request.requestedTokenType(), "Bearer",
                 Duration.between(token.issuedAt(), token.expiresAt()).toSeconds(), token.scope());
-        return ResponseEntity.ok()
-                .cacheControl(CacheControl.noStore())
-                .header("Pragma", "no-cache")
-                .header(EXCHANGE_ID_HEADER, exchangeId)
-                .body(body);
+        return ResponseEntity.ok().header(EXCHANGE_ID_HEADER, exchangeId).body(body);
     }
 
     private ResponseEntity<TokenResponse.Error> failure(ExchangeEvent.Builder event, ExchangeError e) {
@@ -147,9 +146,7 @@ class TokenExchangeController {
 
     private static ResponseEntity<TokenResponse.Error> respond(String exchangeId, ExchangeError e) {
         TokenResponse.Error body = new TokenResponse.Error(e.error().getErrorCode(), e.error().getDescription(), exchangeId);
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
-                .cacheControl(CacheControl.noStore())
-                .header("Pragma", "no-cache");
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
         if (e.retryAfterSeconds() != null) {
             response.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {

@@ -3,9 +3,11 @@ package dev.ferry.policy;
 import dev.ferry.definition.ClaimPath;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,11 +32,11 @@ final class RuleIndex {
 
     RuleIndex(List<CompiledRule> rules) {
         this.size = rules.size();
-        Map<String, java.util.Set<String>> valuesOf = new HashMap<>();
+        Map<String, Set<String>> valuesOf = new HashMap<>();
         rules.forEach(rule -> rule.conditions().stream()
                 .map(CompiledCondition::source)
                 .filter(RuleIndex::pins)
-                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new java.util.HashSet<>()).addAll(values(c))));
+                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new HashSet<>()).addAll(values(c))));
         for (CompiledRule rule : rules) {
             Optional<Condition> key = rule.conditions().stream()
                     .map(CompiledCondition::source)

@@ -3,6 +3,7 @@ package dev.ferry.token;
 import dev.ferry.config.FerryProperties;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -19,6 +20,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Revocations {
+
+    /** Validators accept a token up to their clock skew past {@code exp}: keep entries a while longer. */
+    private static final Duration KEEP_AFTER_EXPIRY = Duration.ofMinutes(5);
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -66,9 +70,6 @@ public class Revocations {
                 Long.class, issuer, String.valueOf(source.get("sub")), Timestamp.from(token.getIssuedAt()));
         return bySubject != null && bySubject > 0;
     }
-
-    /** Validators accept a token up to their clock skew past {@code exp}: keep entries a while longer. */
-    private static final java.time.Duration KEEP_AFTER_EXPIRY = java.time.Duration.ofMinutes(5);
 
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT2M")
     void prune() {

@@ -14,7 +14,7 @@ import java.util.UUID;
  * @see <a href="https://docs.github.com/en/actions/deployment/security-hardening-your-deployments/about-security-hardening-with-openid-connect">GitHub Actions OIDC</a>
  * @see <a href="https://docs.gitlab.com/ci/secrets/id_token_authentication/">GitLab CI ID tokens</a>
  */
-final class CiClaims {
+public final class CiClaims {
 
     static final String SHA = "8d1f0a5c3e7b9f2a4c6e8b0d1f3a5c7e9b2d4f60";
 
@@ -35,19 +35,29 @@ final class CiClaims {
 
     /** GitHub Actions: a push to {@code main} of the private repository {@code acme/app}, workflow "deploy". */
     static Map<String, Object> github(String issuer, String audience, Instant now, Duration lifetime) {
-        String workflowRef = "acme/app/.github/workflows/deploy.yml@refs/heads/main";
+        return github(issuer, audience, "acme", "4242", "123456", now, lifetime);
+    }
+
+    /**
+     * GitHub Actions: a push to {@code main} of the private repository {@code <owner>/app}, workflow
+     * "deploy", with the claims in GitHub's order. The benchmarks vary the owner.
+     */
+    public static Map<String, Object> github(String issuer, String audience, String owner, String ownerId, String repositoryId,
+            Instant now, Duration lifetime) {
+        String repository = owner + "/app";
+        String workflowRef = repository + "/.github/workflows/deploy.yml@refs/heads/main";
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("jti", UUID.randomUUID().toString());
-        claims.put("sub", "repo:acme/app:ref:refs/heads/main");
+        claims.put("sub", "repo:" + repository + ":ref:refs/heads/main");
         claims.put("aud", audience);
         claims.put("ref", "refs/heads/main");
         claims.put("sha", SHA);
-        claims.put("repository", "acme/app");
-        claims.put("repository_owner", "acme");
+        claims.put("repository", repository);
+        claims.put("repository_owner", owner);
         claims.put("actor_id", "1");
         claims.put("repository_visibility", "private");
-        claims.put("repository_id", "123456");
-        claims.put("repository_owner_id", "4242");
+        claims.put("repository_id", repositoryId);
+        claims.put("repository_owner_id", ownerId);
         claims.put("run_id", "1001");
         claims.put("run_number", "7");
         claims.put("run_attempt", "1");
