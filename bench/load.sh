@@ -22,6 +22,7 @@
 #   FERRY_JAR [target/ferry.jar]  the jar to start (an extracted jar, say, for a CDS or AOT cache)
 #   SKIP_BUILD=1          reuse target/ferry.jar and the benchmark classes of an earlier build
 #   CEILING [1]           0: skip the ceiling benchmark;  CEILING_OPS: use this ceiling (ops/s) instead
+#   FLOOR [1]             0: skip the HTTP floor (GET /.well-known/jwks.json at 8 connections after the load)
 #   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
 set -euo pipefail
 
@@ -36,6 +37,7 @@ WARMUP="${WARMUP:-60s}"
 ALG="${ALG:-ES256}"
 FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC}"
 CEILING="${CEILING:-1}"
+FLOOR="${FLOOR:-1}"
 OUT="${OUT:-target/bench}"
 PG_URL="${FERRY_TEST_POSTGRES_URL:-}"
 SCHEMA=ferry_bench
@@ -169,16 +171,18 @@ database_ticks() { # CPU of the local PostgreSQL server's processes, when there 
     echo "$total"
 }
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/status"; }
-run_wrk() { # connections duration output; also writes <output>.cpu (cores used by Ferry, wrk, the database, others) and <output>.rss
+run_wrk() { # connections duration output [url]; also writes <output>.cpu (cores used by Ferry, wrk, the database, others) and <output>.rss
+    # Without a url: POST /token with the subject tokens (bench/token.lua); with one: plain GETs of it.
     local connections=$1 threads=2 start_ns busy0 ferry0 db0 busy1 ferry1 db1 seconds sampler
+    local target=(-s bench/token.lua "$base" -- "$work/bodies.txt" 2)
+    [ -z "${4:-}" ] || target=("$4")
     [ "$connections" -ge 2 ] || threads=1
     ( max=0; while kill -0 "$ferry_pid" 2>/dev/null; do
           r=$(rss_kb); [ "${r:-0}" -le "$max" ] || { max=$r; echo "$max" >"$3.rss"; }; sleep 0.5
       done ) &
     sampler=$!
     start_ns=$(date +%s%N); busy0=$(cpu_busy_ticks); ferry0=$(process_ticks "$ferry_pid"); db0=$(database_ticks)
-    { TIMEFORMAT='%U %S'; time wrk -t"$threads" -c"$connections" -d"$2" --timeout 10s --latency -s bench/token.lua "$base" \
-        -- "$work/bodies.txt" "$threads" >"$3" 2>"$3.err"; } 2>"$3.time"
+    { TIMEFORMAT='%U %S'; time wrk -t"$threads" -c"$connections" -d"$2" --timeout 10s --latency "${target[@]}" >"$3" 2>"$3.err"; } 2>"$3.time"
     busy1=$(cpu_busy_ticks); ferry1=$(process_ticks "$ferry_pid"); db1=$(database_ticks)
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
@@ -205,6 +209,18 @@ for connections in $CONNECTIONS; do
     results+=("$connections $(field rps "$file") $(field p50_ms "$file") $(field p99_ms "$file") $(field p999_ms "$file") $(field non2xx "$file") $(field socket_errors "$file") $(cat "$file.cpu")")
     load_rss_kb=$(( $(cat "$file.rss" 2>/dev/null || echo 0) > ${load_rss_kb:-0} ? $(cat "$file.rss" 2>/dev/null || echo 0) : ${load_rss_kb:-0} ))
 done
+
+# The HTTP floor: what the same server spends on the cheapest request it has, a GET of its JWKS
+# (a few hundred bytes, from memory), through the same Tomcat, filters, MVC and metrics, and what
+# wrk spends sending it. No exchange can cost less than this plus its two signature operations, so
+# it bounds the share of the ceiling any exchange on this stack and machine can reach.
+if [ "$FLOOR" = 1 ]; then
+    log "HTTP floor: $DURATION of GET /.well-known/jwks.json at 8 connections"
+    floor_file="$OUT/wrk-$label-floor.txt"
+    run_wrk 8 "$DURATION" "$floor_file" "$base/.well-known/jwks.json"
+    floor_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$floor_file")
+    read -r floor_ferry floor_wrk _ _ <"$floor_file.cpu"
+fi
 
 # --- memory, then stop --------------------------------------------------------------------------------
 peak_rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/status")
@@ -265,6 +281,17 @@ fi
     if [ -n "${drift:-}" ]; then
         printf 'ceiling before the run: %.0f ops/s (%s %% apart)\n' "$ceiling_before" "$drift"
         [ "$drift" -le 10 ] || echo "WARNING: the two ceilings differ by more than 10 %: the machine's speed may have changed during the run, and the ratios are uncertain; rerun"
+    fi
+    if [ -n "${floor_rps:-}" ]; then
+        awk -v rps="$floor_rps" -v f="$floor_ferry" -v w="$floor_wrk" -v c="${ceiling:-}" -v n="$(nproc)" 'BEGIN {
+            fus = 1e6 * f / rps; wus = 1e6 * w / rps
+            printf "HTTP floor (GET /.well-known/jwks.json, 8 connections): %.0f req/s; per request %.0f us of Ferry CPU, %.0f us of wrk CPU\n", rps, fus, wus
+            if (c != "") {
+                cus = 1e6 * 2 / c   # the ceiling runs 2 threads flat out: the CPU time of the signatures of one exchange
+                bound = n * 1e6 / (cus + fus + wus)
+                printf "bound: signatures %.0f us + floor %.0f us + wrk %.0f us per exchange on %d CPUs: at most %.0f/s, %.0f %% of the ceiling\n", cus, fus, wus, n, bound, 100 * bound / c
+            }
+        }'
     fi
     echo "start-up to ready: $ready_ms ms; import of the issuer and $RULES rules: $import_ms ms"
     echo "RSS: peak under load $(( ${load_rss_kb:-0} / 1024 )) MB, peak over the whole run (VmHWM, start-up and import included) $(( ${peak_rss_kb:-0} / 1024 )) MB"
