@@ -1,4 +1,4 @@
-# Shared by bench/jmh.sh and bench/load.sh; sourced from the repository root.
+# Shared by bench/jmh.sh, bench/load.sh and bench/startup.sh; sourced from the repository root.
 
 # The java that runs benchmarks and Ferry: $JAVA, else $JAVA_HOME/bin/java, else java on the PATH.
 bench_java() {
@@ -54,4 +54,22 @@ bench_warn_if_busy() {
         echo "WARNING: the CPUs were ${busy}% busy before the benchmark started; other processes will skew the numbers" >&2
     fi
     echo "${busy:-}"
+}
+
+# A free TCP port on 127.0.0.1 for Ferry, below the kernel's range of ephemeral ports: a port in that
+# range can be taken, between this check and Ferry's bind, by an outgoing connection (wrk's, the
+# database driver's).
+bench_free_port() {
+    local first=32768 port
+    [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r first _ </proc/sys/net/ipv4/ip_local_port_range
+    [ "$first" -gt 11000 ] || first=32768
+    for _ in $(seq 1 50); do
+        port=$(( 10000 + RANDOM % (first - 10000) ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
 }

@@ -103,19 +103,7 @@ if [ -z "${CEILING_OPS:-}" ] && [ "$CEILING" = 1 ]; then
 fi
 
 # --- start Ferry ------------------------------------------------------------------------------------
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$(( 20000 + RANDOM % 40000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
-port="$(free_port)"
+port="$(bench_free_port)"
 base="http://127.0.0.1:$port"
 admin_token="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 args=(

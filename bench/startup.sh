@@ -67,7 +67,7 @@ busy_before="$(bench_warn_if_busy)"
 # Starts Ferry with the given java arguments, prints "<ms to ready> <RSS MB>", stops it.
 start_once() {
     local port data started ms rss
-    port=$(( 20000 + RANDOM % 40000 ))
+    port="$(bench_free_port)"
     data="$work/data-$RANDOM"
     started=$(date +%s%N)
     # shellcheck disable=SC2086
