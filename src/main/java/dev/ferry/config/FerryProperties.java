@@ -66,13 +66,16 @@ public record FerryProperties(
      *     under one are re-encrypted under {@code encryptionKey} at start-up
      * @param rotationPeriod how long a signing key signs before the next one takes over
      * @param publishAhead how long a new key is published in the JWKS before it signs
+     * @param maxConcurrentSignatures how many tokens a replica signs at once at most, further
+     *     exchanges waiting their turn in arrival order; 0 (the default): no limit
      */
     public record Keys(
             @NotNull @DefaultValue("ES256") SigningAlgorithm algorithm,
             String encryptionKey,
             @DefaultValue List<String> previousEncryptionKeys,
             @NotNull @DefaultValue("30d") Duration rotationPeriod,
-            @NotNull @DefaultValue("1h") Duration publishAhead) {
+            @NotNull @DefaultValue("1h") Duration publishAhead,
+            @Min(0) @DefaultValue("0") int maxConcurrentSignatures) {
 
         public Keys {
             if (rotationPeriod != null && publishAhead != null && publishAhead.compareTo(rotationPeriod) >= 0) {

@@ -23,13 +23,11 @@ import org.springframework.stereotype.Component;
  * {@code iss}, {@code sub} and {@code jti} of the exchanged token. Nimbus signs directly (rather
  * than Spring's {@code NimbusJwtEncoder}) because Spring's algorithm enum lacks EdDSA.
  *
- * <p>Signatures are computed by at most one thread more than there are processors at a time;
- * further exchanges wait their turn in arrival order. A signature is the longest stretch of CPU in an
- * exchange (about half a millisecond for ES256 on Java 17). When many more threads sign at once than
- * there are cores, the scheduler takes turns among them in slices of milliseconds, and some
- * signatures wait out several slices halfway through: on two cores with 8 connections, p99 fell from
- * 21 ms to 11 ms with this limit, and the rate rose by 6 % (docs/performance.md). The one extra
- * permit keeps a core from idling while the next waiter wakes up.
+ * <p>With {@code ferry.keys.max-concurrent-signatures} set, at most that many signatures are
+ * computed at a time and further exchanges wait their turn in arrival order. When many more threads
+ * sign than there are cores, the scheduler's time slices of several milliseconds land in the middle
+ * of signatures, which shows in the tail latency; the limit halves p99 at 8 connections on two
+ * cores, and costs 13-18 % of the peak rate at 32 (docs/performance.md).
  */
 @Component
 public class TokenMinter {
@@ -37,12 +35,15 @@ public class TokenMinter {
     private final SigningKeys keys;
     private final String issuer;
     private final Clock clock;
-    private final Semaphore signing = new Semaphore(Runtime.getRuntime().availableProcessors() + 1, true);
+    /** Turns to sign, in arrival order; null when signatures are not limited. */
+    private final Semaphore signing;
 
     TokenMinter(SigningKeys keys, FerryProperties properties, Clock clock) {
         this.keys = keys;
         this.issuer = properties.issuerId();
         this.clock = clock;
+        int limit = properties.keys().maxConcurrentSignatures();
+        this.signing = limit > 0 ? new Semaphore(limit, true) : null;
     }
 
     public IssuedToken mint(MintRequest request) {
@@ -51,13 +52,17 @@ public class TokenMinter {
         JWTClaimsSet claims = claims(request, now, tokenId);
         SigningKeys.KeyRing ring = keys.ring();
         SignedJWT jwt = new SignedJWT(ring.header(), claims);
-        signing.acquireUninterruptibly();
+        if (signing != null) {
+            signing.acquireUninterruptibly();
+        }
         try {
             jwt.sign(ring.signer());
         } catch (JOSEException e) {
             throw new IllegalStateException("signing failed with key " + ring.active().getKeyID(), e);
         } finally {
-            signing.release();
+            if (signing != null) {
+                signing.release();
+            }
         }
         return new IssuedToken(jwt.serialize(), tokenId, (String) claims.getClaim("scope"), now, now.plus(request.lifetime()));
     }

@@ -17,7 +17,7 @@ class IssuerValidatorTest {
     private static IssuerValidator validator(boolean allowInsecureHttp) {
         FerryProperties properties = new FerryProperties(
                 URI.create("https://ferry.example.com"), Path.of("data"), new FerryProperties.Admin(null, null),
-                new FerryProperties.Keys(dev.ferry.config.SigningAlgorithm.ES256, null, java.util.List.of(), Duration.ofDays(30), Duration.ofHours(1)),
+                new FerryProperties.Keys(dev.ferry.config.SigningAlgorithm.ES256, null, java.util.List.of(), Duration.ofDays(30), Duration.ofHours(1), 0),
                 new FerryProperties.Token(Duration.ofHours(1), Duration.ofMinutes(15), DataSize.ofKilobytes(16)),
                 new FerryProperties.Federation(allowInsecureHttp, Duration.ofSeconds(2), Duration.ofSeconds(3),
                         DataSize.ofKilobytes(256), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofHours(24)),
