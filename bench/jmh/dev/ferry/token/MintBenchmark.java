@@ -1,14 +1,10 @@
 package dev.ferry.token;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import dev.ferry.bench.GithubTokens;
 import dev.ferry.bench.Settings;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +24,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Minting with each algorithm: Ferry's own {@link TokenMinter#mint} (claims, {@code at+jwt} header,
  * Nimbus signing, serialization) for a GitHub-shaped exchange carrying the GitHub issuer type's 13
- * mapped claims. Only the key ring comes from memory rather than the database: a fresh key from
- * {@link SigningKeys#generate} with the header and signer {@code SigningKeys.reload} builds for it.
+ * mapped claims. Only the key ring comes from memory rather than the database ({@link FixedKeyRing}):
+ * a fresh key from {@link SigningKeys#generate} with the header and signer Ferry builds for it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -46,21 +42,7 @@ public class MintBenchmark {
     public void setUp() {
         FerryProperties properties = Settings.ferry(Map.of("ferry.issuer", "https://ferry.bench.example"));
         JWK key = SigningKeys.generate(alg);
-        SigningKeys.KeyRing ring = new SigningKeys.KeyRing(
-                key,
-                new JWSHeader.Builder(JWSAlgorithm.parse(key.getAlgorithm().getName()))
-                        .type(SigningKeys.ACCESS_TOKEN_TYPE)
-                        .keyID(key.getKeyID())
-                        .build(),
-                SigningKeys.signer(key),
-                new JWKSet(key.toPublicJWK()),
-                key.getKeyID() + ":active");
-        SigningKeys keys = new SigningKeys(null, properties, null, null, Clock.systemUTC(), new SimpleMeterRegistry()) {
-            @Override
-            KeyRing ring() {
-                return ring;
-            }
-        };
+        SigningKeys keys = FixedKeyRing.of(key, SigningKeys.signer(key), properties);
         minter = new TokenMinter(keys, properties, Clock.systemUTC());
         request = request();
     }

@@ -9,12 +9,10 @@ import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,18 +67,7 @@ class SignatureLimitTest {
                 .bindOrCreate("ferry", Bindable.of(FerryProperties.class));
         ECKey key = (ECKey) SigningKeys.generate(SigningAlgorithm.ES256);
         CountingSigner signer = new CountingSigner(SigningKeys.signer(key));
-        SigningKeys.KeyRing ring = new SigningKeys.KeyRing(
-                key,
-                new JWSHeader.Builder(JWSAlgorithm.ES256).type(SigningKeys.ACCESS_TOKEN_TYPE).keyID(key.getKeyID()).build(),
-                signer,
-                new JWKSet(key.toPublicJWK()),
-                key.getKeyID() + ":active");
-        SigningKeys keys = new SigningKeys(null, properties, null, null, Clock.systemUTC(), new SimpleMeterRegistry()) {
-            @Override
-            KeyRing ring() {
-                return ring;
-            }
-        };
+        SigningKeys keys = FixedKeyRing.of(key, signer, properties);
         TokenMinter minter = new TokenMinter(keys, properties, Clock.systemUTC());
         MintRequest request = new MintRequest("github", "https://token.actions.githubusercontent.com", "repo:acme/app:ref:refs/heads/main",
                 "jti-1", "https://deploy.example", List.of("deploy"), Duration.ofMinutes(5), Map.of());
