@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * computed at a time and further exchanges wait their turn in arrival order. When many more threads
  * sign than there are cores, the scheduler's time slices of several milliseconds land in the middle
  * of signatures, which shows in the tail latency; the limit halves p99 at 8 connections on two
- * cores, and costs 13-18 % of the peak rate at 32 (docs/performance.md).
+ * cores, and costs 13-24 % of the peak rate at 32 (docs/performance.md).
  */
 @Component
 public class TokenMinter {
