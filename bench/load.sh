@@ -162,9 +162,9 @@ rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/st
 run_wrk() { # connections duration output [url]; also writes <output>.cpu (cores used by Ferry, wrk, the database, others) and <output>.rss
     # Without a url: POST /token with the subject tokens (bench/token.lua); with one: plain GETs of it.
     local connections=$1 threads=2 start_ns busy0 ferry0 db0 busy1 ferry1 db1 seconds sampler
-    local target=(-s bench/token.lua "$base" -- "$work/bodies.txt" 2)
-    [ -z "${4:-}" ] || target=("$4")
     [ "$connections" -ge 2 ] || threads=1
+    local target=(-s bench/token.lua "$base" -- "$work/bodies.txt" "$threads")
+    [ -z "${4:-}" ] || target=("$4")
     ( max=0; while kill -0 "$ferry_pid" 2>/dev/null; do
           r=$(rss_kb); [ "${r:-0}" -le "$max" ] || { max=$r; echo "$max" >"$3.rss"; }; sleep 0.5
       done ) &
@@ -208,6 +208,11 @@ if [ "$FLOOR" = 1 ]; then
     run_wrk 8 "$DURATION" "$floor_file" "$base/.well-known/jwks.json"
     floor_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$floor_file")
     read -r floor_ferry floor_wrk _ _ <"$floor_file.cpu"
+    # A floor with failed requests, or none at all, bounds nothing.
+    if grep -q -e 'Non-2xx' -e 'Socket errors' "$floor_file" || ! awk -v r="${floor_rps:-0}" 'BEGIN { exit !(r > 0) }'; then
+        echo "WARNING: the HTTP floor run had errors or no requests (see $floor_file); no bound" >&2
+        floor_rps=""
+    fi
 fi
 
 # --- memory, then stop --------------------------------------------------------------------------------
