@@ -73,3 +73,14 @@ bench_free_port() {
     echo "no free port found" >&2
     return 1
 }
+
+# Waits until the Ferry of process <pid>, started at <start ns> on <base url>, answers its readiness
+# probe; fails with the end of <log> if it exits first, or after 120 s. Polls every 20 ms.
+bench_wait_ready() {
+    local pid=$1 started=$2 base=$3 log=$4
+    until curl -fsS -o /dev/null "$base/actuator/health/readiness" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { echo "Ferry exited during start-up; see $log" >&2; tail -20 "$log" >&2; return 1; }
+        [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 120 ] || { echo "Ferry not ready after 120 s" >&2; return 1; }
+        sleep 0.02
+    done
+}

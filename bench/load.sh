@@ -129,11 +129,7 @@ started_ns=$(date +%s%N)
 # shellcheck disable=SC2086
 FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar "$FERRY_JAR" "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
 ferry_pid=$!
-until curl -fsS -o /dev/null "$base/actuator/health/readiness" 2>/dev/null; do
-    kill -0 "$ferry_pid" 2>/dev/null || { echo "Ferry exited during start-up; see $OUT/ferry-$label.log" >&2; tail -20 "$OUT/ferry-$label.log" >&2; exit 1; }
-    [ $(( ($(date +%s%N) - started_ns) / 1000000000 )) -lt 120 ] || { echo "Ferry not ready after 120 s" >&2; exit 1; }
-    sleep 0.05
-done
+bench_wait_ready "$ferry_pid" "$started_ns" "$base" "$OUT/ferry-$label.log"
 ready_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
 log "Ready after $ready_ms ms"
 

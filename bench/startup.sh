@@ -74,11 +74,7 @@ start_once() {
     "$java_cmd" $FERRY_JAVA_OPTS "$@" --server.port="$port" --server.address=127.0.0.1 \
         --ferry.issuer="http://127.0.0.1:$port" --ferry.data-dir="$data" >"$work/run.log" 2>&1 &
     pid=$!
-    until curl -fsS -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null; do
-        kill -0 "$pid" 2>/dev/null || { echo "Ferry exited during start-up:" >&2; tail -20 "$work/run.log" >&2; exit 1; }
-        [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 120 ] || { echo "not ready after 120 s" >&2; exit 1; }
-        sleep 0.02
-    done
+    bench_wait_ready "$pid" "$started" "http://127.0.0.1:$port" "$work/run.log" || exit 1
     ms=$(( ($(date +%s%N) - started) / 1000000 ))
     rss=$(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status") / 1024 ))
     kill -TERM "$pid"
