@@ -163,6 +163,14 @@ class OperationsTest {
     }
 
     @Test
+    void negativeSignatureLimitStopsTheStartWithTheReason() {
+        assertThatThrownBy(() -> ferry("--ferry.keys.max-concurrent-signatures=-1"))
+                .rootCause()
+                .hasMessageContaining("maxConcurrentSignatures")
+                .hasMessageContaining("-1");
+    }
+
+    @Test
     void relativeIssuerUrlStopsTheStartWithTheReason() {
         assertThatThrownBy(() -> ferry("--ferry.issuer=/ferry"))
                 .rootCause()
