@@ -56,15 +56,21 @@ bench_warn_if_busy() {
     echo "${busy:-}"
 }
 
-# A free TCP port on 127.0.0.1 for Ferry, below the kernel's range of ephemeral ports: a port in that
-# range can be taken, between this check and Ferry's bind, by an outgoing connection (wrk's, the
-# database driver's).
+# A free TCP port on 127.0.0.1 for Ferry, outside the kernel's range of ephemeral ports (below it, or
+# above it when it starts low): a port in that range can be taken, between this check and Ferry's
+# bind, by an outgoing connection (wrk's, the database driver's).
 bench_free_port() {
-    local first=32768 port
-    [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r first _ </proc/sys/net/ipv4/ip_local_port_range
-    [ "$first" -gt 11000 ] || first=32768
+    local first=32768 last=60999 low high port
+    [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r first last </proc/sys/net/ipv4/ip_local_port_range
+    if [ "$first" -gt 11000 ]; then
+        low=10000 high=$first                # below the ephemeral range
+    elif [ "$last" -lt 64535 ]; then
+        low=$(( last + 1 )) high=65536       # above it
+    else
+        low=10000 high=65536                 # it covers every port: probing is all there is
+    fi
     for _ in $(seq 1 50); do
-        port=$(( 10000 + RANDOM % (first - 10000) ))
+        port=$(( low + RANDOM % (high - low) ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return
