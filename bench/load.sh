@@ -276,7 +276,8 @@ fi
             fus = 1e6 * f / rps; wus = 1e6 * w / rps
             printf "HTTP floor (GET /.well-known/jwks.json, 8 connections): %.0f req/s; per request %.0f us of Ferry CPU, %.0f us of wrk CPU\n", rps, fus, wus
             if (c != "") {
-                cus = 1e6 * 2 / c   # the ceiling runs 2 threads flat out: the CPU time of the signatures of one exchange
+                # the ceiling runs 2 threads flat out, on as many CPUs as there are up to 2: the CPU time of the signatures of one exchange
+                cus = 1e6 * (n < 2 ? n : 2) / c
                 bound = n * 1e6 / (cus + fus + wus)
                 printf "bound: signatures %.0f us + floor %.0f us + wrk %.0f us per exchange on %d CPUs: at most %.0f/s, %.0f %% of the ceiling\n", cus, fus, wus, n, bound, 100 * bound / c
             }
