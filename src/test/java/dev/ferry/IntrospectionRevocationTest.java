@@ -158,9 +158,13 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
     @Test
     void operatorRevokesByTokenIdBySubjectAndByRule() throws Exception {
         String one = token("repo:acme/one:ref:refs/heads/main");
-        String jti = com.nimbusds.jwt.SignedJWT.parse(one).getJWTClaimsSet().getJWTID();
+        com.nimbusds.jwt.JWTClaimsSet oneClaims = com.nimbusds.jwt.SignedJWT.parse(one).getJWTClaimsSet();
+        String jti = oneClaims.getJWTID();
         assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
         assertThat(active(one)).isFalse();
+        assertThat(jdbc.queryForObject("select expires_at from revoked_token where jti = ?", java.sql.Timestamp.class, jti).toInstant())
+                .as("kept until the token's exp, found in the audit log even right after the exchange")
+                .isEqualTo(oneClaims.getExpirationTime().toInstant());
 
         String first = token("repo:acme/two:ref:refs/heads/main");
         String second = token("repo:acme/two:ref:refs/heads/main");

@@ -76,7 +76,9 @@ class RevocationAdminController {
         return new RevocationResult(0, revocations.revokeSubject(request.issuer(), request.subject()));
     }
 
-    private Instant expiryOf(String tokenId) {
+    /** The token's expiry from its audit event, once every event recorded so far is written. */
+    private Instant expiryOf(String tokenId) throws InterruptedException {
+        audit.flush(Duration.ofSeconds(5));
         List<Timestamp> expiries = jdbc.queryForList(
                 "select token_expires_at from audit_event where token_id = ?", Timestamp.class, tokenId);
         return expiries.isEmpty() || expiries.get(0) == null ? null : expiries.get(0).toInstant();
