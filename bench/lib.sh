@@ -1,4 +1,4 @@
-# Shared by bench/jmh.sh, bench/load.sh and bench/startup.sh; sourced from the repository root.
+# Shared by bench/jmh.sh, bench/load.sh, bench/startup.sh and bench/audit-insert.sh; sourced from the repository root.
 
 # The java that runs benchmarks and Ferry: $JAVA, else $JAVA_HOME/bin/java, else java on the PATH.
 bench_java() {

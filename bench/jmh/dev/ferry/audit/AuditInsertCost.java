@@ -23,9 +23,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 /**
  * What one exchange's audit event costs to write, by the size of the batch it is written in:
  * {@link AuditLog}'s own insert, into a scratch schema ({@code ferry_insert_cost}, migrated with
- * Ferry's migrations, dropped first). Prints, per batch size, the wall time and this JVM's CPU time
- * per event, and, when the database runs on this machine (Linux), the CPU time of its
- * {@code postgres} processes per event.
+ * Ferry's migrations, dropped before and after). Prints, per batch size, the wall time and the
+ * writing thread's CPU time per event (the events are built beforehand; GC and JIT threads are not
+ * counted), and, when the database runs on this machine (Linux), the CPU time of its
+ * {@code postgres} processes per event (at 100 ticks a second, Linux's USER_HZ; processes that end
+ * during the run, such as an autovacuum worker, are not counted).
  *
  * <p>Usage: {@code java -cp <test classpath> dev.ferry.audit.AuditInsertCost <PostgreSQL JDBC URL> [events per size]}
  * (see {@code bench/README.md}).
@@ -55,35 +57,43 @@ public final class AuditInsertCost {
 
             System.out.printf("%d events per batch size, PostgreSQL CPU %s%n", events,
                     local ? "from /proc (meaningful only when the server runs on this machine)" : "not measured");
-            System.out.println("batch   wall us/event   client CPU us/event   postgres CPU us/event");
-            write(audit, 64, events); // warm-up: JIT, the server's caches and prepared statements
+            System.out.println("batch   wall us/event   writing thread CPU us/event   postgres CPU us/event");
+            write(audit, 64, events(events)); // warm-up: JIT, the server's caches and prepared statements
             for (int size : BATCH_SIZES) {
+                List<ExchangeEvent> batch = events(events);
                 jdbc.execute("truncate audit_event");
                 checkpoint(jdbc);
                 long server = local ? postgresTicks() : 0;
                 long cpu = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
-                write(audit, size, events);
+                write(audit, size, batch);
                 long wall = System.nanoTime() - start;
                 cpu = threads.getCurrentThreadCpuTime() - cpu;
                 Thread.sleep(1_000); // the WAL writer's share of the last batches
                 String postgres = local ? String.format("%.1f", (postgresTicks() - server) * 10_000.0 / events) : "-";
-                System.out.printf("%5d   %13.1f   %19.1f   %21s%n", size, wall / 1e3 / events, cpu / 1e3 / events, postgres);
+                System.out.printf("%5d   %13.1f   %27.1f   %21s%n", size, wall / 1e3 / events, cpu / 1e3 / events, postgres);
             }
-            jdbc.execute("drop schema " + SCHEMA + " cascade");
         } finally {
-            dataSource.destroy();
+            try {
+                new JdbcTemplate(dataSource).execute("drop schema if exists " + SCHEMA + " cascade");
+            } finally {
+                dataSource.destroy();
+            }
         }
     }
 
-    private static void write(AuditLog audit, int size, int events) {
-        List<ExchangeEvent> batch = new ArrayList<>(size);
-        for (int i = 0; i < events; i++) {
-            batch.add(event(i));
-            if (batch.size() == size || i == events - 1) {
-                audit.insert(batch);
-                batch.clear();
-            }
+    private static List<ExchangeEvent> events(int count) {
+        List<ExchangeEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(event(i));
+        }
+        return events;
+    }
+
+    /** Inserts {@code events} in batches of {@code size}: the JSON of each event and the JDBC batch, as the writer does. */
+    private static void write(AuditLog audit, int size, List<ExchangeEvent> events) {
+        for (int from = 0; from < events.size(); from += size) {
+            audit.insert(events.subList(from, Math.min(from + size, events.size())));
         }
     }
 
