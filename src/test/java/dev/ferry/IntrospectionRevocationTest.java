@@ -3,12 +3,15 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.token.MintRequest;
 import dev.ferry.token.TokenMinter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -158,11 +161,11 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
     @Test
     void operatorRevokesByTokenIdBySubjectAndByRule() throws Exception {
         String one = token("repo:acme/one:ref:refs/heads/main");
-        com.nimbusds.jwt.JWTClaimsSet oneClaims = com.nimbusds.jwt.SignedJWT.parse(one).getJWTClaimsSet();
+        JWTClaimsSet oneClaims = SignedJWT.parse(one).getJWTClaimsSet();
         String jti = oneClaims.getJWTID();
         assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
         assertThat(active(one)).isFalse();
-        assertThat(jdbc.queryForObject("select expires_at from revoked_token where jti = ?", java.sql.Timestamp.class, jti).toInstant())
+        assertThat(jdbc.queryForObject("select expires_at from revoked_token where jti = ?", Timestamp.class, jti).toInstant())
                 .as("kept until the token's exp, found in the audit log even right after the exchange")
                 .isEqualTo(oneClaims.getExpirationTime().toInstant());
 

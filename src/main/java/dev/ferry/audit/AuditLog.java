@@ -38,7 +38,7 @@ public class AuditLog implements SmartLifecycle {
      * costs the server about seven times more CPU than one event in a batch of 64, and under load the
      * writer would otherwise wake for every one or two events.
      */
-    private static final Duration GATHER = Duration.ofMillis(20);
+    static final Duration GATHER = Duration.ofMillis(20);
     private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     private static final String INSERT = "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
             + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"

@@ -130,12 +130,8 @@ public class SigningKeys {
                 .orElseThrow(() -> new IllegalStateException("no active signing key in the database"));
         JWK privateKey = current != null && current.active().getKeyID().equals(active.kid) ? current.active() : vault.privateKey(active);
         activeSince = active.activatedAt != null ? active.activatedAt : active.createdAt;
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(active.algorithm))
-                .type(ACCESS_TOKEN_TYPE)
-                .keyID(active.kid)
-                .build();
         JWKSet published = new JWKSet(keys.stream().map(SigningKeyVault::publicKey).toList());
-        ring = new KeyRing(privateKey, header, signer(privateKey), published, fingerprint);
+        ring = new KeyRing(privateKey, accessTokenHeader(active.algorithm, active.kid), signer(privateKey), published, fingerprint);
         if (current != null && !current.active().getKeyID().equals(active.kid)) {
             log.info("Now signing with key {} ({})", active.kid, active.algorithm);
         }
@@ -164,6 +160,14 @@ public class SigningKeys {
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
         }
+    }
+
+    /** The header of every access token signed with key {@code kid}: its algorithm, {@code typ: at+jwt}, the kid. */
+    static JWSHeader accessTokenHeader(String algorithm, String kid) {
+        return new JWSHeader.Builder(JWSAlgorithm.parse(algorithm))
+                .type(ACCESS_TOKEN_TYPE)
+                .keyID(kid)
+                .build();
     }
 
     static JWSSigner signer(JWK key) {

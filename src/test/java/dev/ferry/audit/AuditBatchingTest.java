@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,8 +21,6 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  * transaction per event.
  */
 class AuditBatchingTest extends FerryIntegrationTest {
-
-    private static final long GATHER_MS = 20;
 
     @Autowired
     MeterRegistry registry;
@@ -45,11 +44,11 @@ class AuditBatchingTest extends FerryIntegrationTest {
         long elapsedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
         Long stored = new NamedParameterJdbcTemplate(jdbc).queryForObject(
-                "select count(*) from audit_event where id in (:ids)", java.util.Map.of("ids", ids), Long.class);
+                "select count(*) from audit_event where id in (:ids)", Map.of("ids", ids), Long.class);
         assertThat(stored).as("every event written").isEqualTo(100);
         assertThat(batches.count() - batchesBefore)
                 .as("batches written in %d ms (one per event without gathering)", elapsedMs)
                 .isPositive()
-                .isLessThanOrEqualTo(elapsedMs / GATHER_MS + 1);
+                .isLessThanOrEqualTo(elapsedMs / AuditLog.GATHER.toMillis() + 1);
     }
 }

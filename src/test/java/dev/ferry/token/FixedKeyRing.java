@@ -1,7 +1,5 @@
 package dev.ferry.token;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -11,7 +9,7 @@ import java.time.Clock;
 
 /**
  * {@link SigningKeys} whose key ring comes from memory instead of the database: {@code key} signing
- * with {@code signer}, under the header {@code SigningKeys.reload} builds for it. For tests and
+ * with {@code signer}, under the header Ferry signs access tokens with. For tests and
  * benchmarks of {@link TokenMinter} without Spring.
  */
 public final class FixedKeyRing {
@@ -21,10 +19,7 @@ public final class FixedKeyRing {
     public static SigningKeys of(JWK key, JWSSigner signer, FerryProperties properties) {
         SigningKeys.KeyRing ring = new SigningKeys.KeyRing(
                 key,
-                new JWSHeader.Builder(JWSAlgorithm.parse(key.getAlgorithm().getName()))
-                        .type(SigningKeys.ACCESS_TOKEN_TYPE)
-                        .keyID(key.getKeyID())
-                        .build(),
+                SigningKeys.accessTokenHeader(key.getAlgorithm().getName(), key.getKeyID()),
                 signer,
                 new JWKSet(key.toPublicJWK()),
                 key.getKeyID() + ":active");
