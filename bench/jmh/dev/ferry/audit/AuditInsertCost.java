@@ -51,7 +51,7 @@ public final class AuditInsertCost {
             JdbcTemplate jdbc = new JdbcTemplate(dataSource);
             jdbc.execute("drop schema if exists " + SCHEMA + " cascade");
             Flyway.configure().dataSource(dataSource).schemas(SCHEMA).locations("classpath:db/migration").load().migrate();
-            AuditLog audit = new AuditLog(jdbc, new SimpleMeterRegistry());
+            AuditLog audit = new AuditLog(jdbc, new SimpleMeterRegistry(), 10_000, Duration.ofSeconds(10));
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             boolean local = Files.isDirectory(Path.of("/proc/self"));
 

@@ -3,11 +3,9 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testing.TestIssuer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Stopping Ferry while exchanges pour in loses no audit event: every exchange a client got an
@@ -38,23 +34,7 @@ class GracefulShutdownTest {
     @Test
     void everyAnsweredExchangeIsAuditedAcrossAGracefulShutdownUnderLoad() throws Exception {
         try (TestIssuer ci = new TestIssuer().start()) {
-            Path definitions = Files.writeString(dir.resolve("ferry.yaml"), """
-                    issuers:
-                      - {name: ci, type: github, issuerUrl: "%s", acceptedAudiences: [ferry]}
-                    rules:
-                      - name: allow
-                        issuer: ci
-                        effect: allow
-                        conditions: [{claim: repository_owner_id, operator: equals, value: "4242"}]
-                        targets: ["https://shutdown.example.com"]
-                    """.formatted(ci.url()));
-            int port = FerryIntegrationTest.freePort();
-            String database = "jdbc:h2:file:" + dir.resolve("ferry");
-            ConfigurableApplicationContext ferry = new SpringApplicationBuilder(FerryApplication.class).run(
-                    "--server.port=" + port, "--ferry.issuer=http://127.0.0.1:" + port, "--ferry.data-dir=" + dir,
-                    "--spring.datasource.url=" + database, "--ferry.federation.allow-insecure-http=true",
-                    "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY, "--ferry.bootstrap.file=" + definitions,
-                    "--ferry.rate-limit.enabled=false");
+            StandaloneFerry ferry = StandaloneFerry.start(dir, ci, "https://shutdown.example.com", "");
             List<String> tokens = java.util.stream.IntStream.range(0, 50).mapToObj(i -> ci.github().sign()).toList();
 
             Set<String> answered = ConcurrentHashMap.newKeySet();
@@ -67,7 +47,7 @@ class GracefulShutdownTest {
                     for (int i = offset; running.get(); i++) {
                         String token = i % 5 == 0 ? "garbage" : tokens.get(i % tokens.size());
                         try {
-                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/token"))
+                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(ferry.tokenEndpoint())
                                     .header("Content-Type", "application/x-www-form-urlencoded")
                                     .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token="
                                             + token + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE
@@ -93,7 +73,7 @@ class GracefulShutdownTest {
 
             assertThat(answered).hasSizeGreaterThan(50);
             Set<String> audited = new HashSet<>();
-            try (Connection connection = DriverManager.getConnection(database, "sa", "");
+            try (Connection connection = DriverManager.getConnection(ferry.database(), "sa", "");
                     ResultSet rows = connection.createStatement().executeQuery("select id from audit_event where kind = 'exchange'")) {
                 while (rows.next()) {
                     audited.add(rows.getString(1));

@@ -1,5 +1,6 @@
 package dev.ferry.audit;
 
+import dev.ferry.config.FerryProperties;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.NonTransientDataAccessException;
@@ -30,7 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class AuditLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
-    private static final int CAPACITY = 10_000;
     private static final int BATCH = 500;
     /**
      * How long the writer lets events gather after the first one before writing them together. A
@@ -39,14 +40,14 @@ public class AuditLog implements SmartLifecycle {
      * writer would otherwise wake for every one or two events.
      */
     static final Duration GATHER = Duration.ofMillis(20);
-    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     private static final String INSERT = "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
             + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
             + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final BlockingQueue<ExchangeEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<ExchangeEvent> queue;
+    private final Duration maxWait;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -55,8 +56,16 @@ public class AuditLog implements SmartLifecycle {
 
     private final Timer batchLatency;
 
-    AuditLog(JdbcTemplate jdbc, MeterRegistry registry) {
+    @Autowired
+    AuditLog(JdbcTemplate jdbc, MeterRegistry registry, FerryProperties properties) {
+        this(jdbc, registry, properties.audit().queueCapacity(), properties.audit().maxWait());
+    }
+
+    /** A log holding at most {@code capacity} events, whose callers wait up to {@code maxWait} for room. */
+    AuditLog(JdbcTemplate jdbc, MeterRegistry registry, int capacity, Duration maxWait) {
         this.jdbc = jdbc;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxWait = maxWait;
         Gauge.builder("ferry.audit.backlog", this, AuditLog::backlog)
                 .description("Audit events recorded but not yet written")
                 .register(registry);
@@ -70,12 +79,12 @@ public class AuditLog implements SmartLifecycle {
 
     /**
      * Queues an event; waits (pushing back on the caller) while the queue is full, for up to
-     * {@link #MAX_WAIT}, then throws {@link AuditUnavailable} rather than lose the event.
+     * {@code ferry.audit.max-wait}, then throws {@link AuditUnavailable} rather than lose the event.
      */
     public void record(ExchangeEvent event) {
         boolean queued;
         try {
-            queued = queue.offer(event, MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            queued = queue.offer(event, maxWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             queued = false;

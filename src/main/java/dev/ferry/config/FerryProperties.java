@@ -158,8 +158,17 @@ public record FerryProperties(
      */
     public record Bootstrap(Path file) {}
 
-    /** @param retention how long audit events are kept before the hourly purge deletes them */
-    public record Audit(@NotNull @DefaultValue("90d") Duration retention) {}
+    /**
+     * @param retention how long audit events are kept before the hourly purge deletes them
+     * @param queueCapacity how many exchange events a replica holds before they are written; when
+     *     they are all waiting, exchanges wait too (push-back)
+     * @param maxWait how long an exchange waits for room in a full queue before it is answered
+     *     {@code temporarily_unavailable} (and its token never leaves Ferry)
+     */
+    public record Audit(
+            @NotNull @DefaultValue("90d") Duration retention,
+            @Min(1) @DefaultValue("10000") int queueCapacity,
+            @NotNull @DefaultValue("10s") Duration maxWait) {}
 
     /**
      * @param refresh how often each replica checks the database for issuer and rule changes made

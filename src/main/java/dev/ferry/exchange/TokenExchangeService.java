@@ -17,6 +17,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.stereotype.Service;
@@ -27,6 +30,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class TokenExchangeService {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenExchangeService.class);
 
     private final SubjectTokenVerifier verifier;
     private final PolicyEvaluator policy;
@@ -69,17 +74,34 @@ public class TokenExchangeService {
         } catch (SubjectTokenRejected e) {
             throw rejected(e);
         }
-        IssuedToken token = minter.mint(new MintRequest(
-                subject.issuerName(),
-                subject.issuerUrl(),
-                subject.subject(),
-                subject.jwtId(),
-                request.target(),
-                granted.scopes(),
-                granted.lifetime(),
-                subject.carriedClaims()));
-        audit.record(event.grantedScopes(granted.scopes()).issued(token.tokenId(), token.expiresAt()));
-        return token;
+        try {
+            IssuedToken token = minter.mint(new MintRequest(
+                    subject.issuerName(),
+                    subject.issuerUrl(),
+                    subject.subject(),
+                    subject.jwtId(),
+                    request.target(),
+                    granted.scopes(),
+                    granted.lifetime(),
+                    subject.carriedClaims()));
+            audit.record(event.grantedScopes(granted.scopes()).issued(token.tokenId(), token.expiresAt()));
+            return token;
+        } catch (RuntimeException e) {
+            // The token was not returned (the audit log full, signing failed): the client's retry
+            // with the same subject token must not be refused as a replay.
+            giveBack(subject, event, e);
+            throw e;
+        }
+    }
+
+    private void giveBack(VerifiedSubjectToken subject, ExchangeEvent.Builder event, RuntimeException failure) {
+        try {
+            verifier.giveBack(subject);
+        } catch (DataAccessException e) {
+            log.warn("Exchange {}: the subject token's jti stays used, the database refused to release it: {}",
+                    event.exchangeId(), e.getClass().getName());
+            failure.addSuppressed(e);
+        }
     }
 
     /**

@@ -114,6 +114,17 @@ public class SubjectTokenVerifier {
     }
 
     /**
+     * Undoes {@link #useOnce} for an exchange that was granted but could not be completed (no token
+     * was returned), so the same subject token may be presented again.
+     */
+    public void giveBack(VerifiedSubjectToken token) {
+        TrustedIssuer issuer = registry.byName(token.issuerName());
+        if (issuer != null && issuer.replayProtection()) {
+            replayGuard.release(issuer, token.jwtId());
+        }
+    }
+
+    /**
      * The issuer named {@code name} and its claim mappings applied to {@code claims}: what an exchange
      * would carry into Ferry's token, for operators' dry runs with claims instead of a token.
      */

@@ -21,7 +21,7 @@ class IssuerValidatorTest {
                 new FerryProperties.Token(Duration.ofHours(1), Duration.ofMinutes(15), DataSize.ofKilobytes(16)),
                 new FerryProperties.Federation(allowInsecureHttp, Duration.ofSeconds(2), Duration.ofSeconds(3),
                         DataSize.ofKilobytes(256), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofHours(24)),
-                new FerryProperties.Cache(Duration.ofSeconds(5)), new FerryProperties.Audit(Duration.ofDays(90)), new FerryProperties.Bootstrap(null), new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1)));
+                new FerryProperties.Cache(Duration.ofSeconds(5)), new FerryProperties.Audit(Duration.ofDays(90), 10_000, Duration.ofSeconds(10)), new FerryProperties.Bootstrap(null), new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1)));
         return new IssuerValidator(properties);
     }
 
