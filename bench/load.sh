@@ -16,7 +16,7 @@
 #   DURATION [20s]        length of each run;  WARMUP [60s] one unrecorded run at 8 connections first
 #                         (on 2 cores the JIT compilers need about a minute of load to settle)
 #   ALG [ES256]           ferry.keys.algorithm, and the signing half of the ceiling
-#   FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC]  JVM options of Ferry (the heap and collector docs/performance.md recommends);  FERRY_ARGS  more Ferry arguments (--key=value ...)
+#   FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=5000]  JVM options of Ferry (the heap, collector and trimming docs/performance.md recommends);  FERRY_ARGS  more Ferry arguments (--key=value ...)
 #   FERRY_TEST_POSTGRES_URL     a JDBC URL: run on PostgreSQL, in the schema ferry_bench (dropped first, with psql)
 #   JAVA                  the java for Ferry and the ceiling (default $JAVA_HOME/bin/java, else java)
 #   FERRY_JAR [target/ferry.jar]  the jar to start (an extracted jar, say, for a CDS or AOT cache)
@@ -35,7 +35,7 @@ CONNECTIONS="${CONNECTIONS:-2 8 32}"
 DURATION="${DURATION:-20s}"
 WARMUP="${WARMUP:-60s}"
 ALG="${ALG:-ES256}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=5000}"
 CEILING="${CEILING:-1}"
 FLOOR="${FLOOR:-1}"
 OUT="${OUT:-target/bench}"

@@ -5,7 +5,8 @@
 #   extracted  the same jar extracted with `java -Djarmode=tools -jar ferry.jar extract`, as the
 #              container image runs it
 #   archive    the extracted jar with the class archive of a training run, as the container image
-#              runs it: on Java 25 and newer an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache),
+#              runs it: on Java 25 and newer an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache with
+#              -XX:-AOTReplayTraining: the training run's profiles not replayed, as in the image),
 #              on older JVMs a CDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile).
 #              The training run starts Ferry and exits once its context is refreshed
 #              (-Dspring.context.exit=onRefresh), exactly as the Dockerfile does it.
@@ -15,14 +16,14 @@
 # JVM until /actuator/health/readiness answers 200. Prints min / median / max per variant and the
 # RSS once ready.
 #
-# Environment: JAVA (else JAVA_HOME, else java on the PATH), RUNS [5], FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC],
+# Environment: JAVA (else JAVA_HOME, else java on the PATH), RUNS [5], FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=5000],
 # OUT [target/bench], SKIP_BUILD=1 to reuse target/ferry.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
 RUNS="${RUNS:-5}"
-FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC}"
+FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=5000}"
 OUT="${OUT:-target/bench}"
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 
@@ -50,7 +51,7 @@ trap cleanup EXIT
 if [ "$java_major" -ge 25 ]; then
     archive="$work/app/ferry.aot"
     archive_make=(-XX:AOTCacheOutput="$archive")
-    archive_use=(-XX:AOTCache="$archive")
+    archive_use=(-XX:AOTCache="$archive" -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
 else
     archive="$work/app/ferry.jsa"
     archive_make=(-XX:ArchiveClassesAtExit="$archive")
