@@ -67,7 +67,7 @@ ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=40 -XX:+UseParallelGC -XX:TrimNativeH
 # The extracted jar, owned by root and read-only to the ferry user, and an AOT cache (JEP 483/515)
 # recorded by a training run that starts Ferry on a throw-away H2 database and exits once the Spring
 # context is refreshed: classes come loaded and linked from the cache, which cuts start-up from about
-# 10 s to under 4 s on two cores (bench/startup.sh runs the same recipe). The training run's database,
+# 10 s to about 4 s on two cores (bench/startup.sh runs the same recipe). The training run's database,
 # keys and temporary files are deleted in the same layer, so none of them is in the image; it stops
 # the JVM without the usual clean-up, hence the explicit removal of Tomcat's and hsperfdata's folders.
 COPY --from=build /build/app /app

@@ -69,8 +69,9 @@ public class TokenExchangeService {
             throw ExchangeError.badRequest(refused.error(), refused.description());
         }
         Decision.Granted granted = (Decision.Granted) decision;
+        boolean claimed;
         try {
-            verifier.useOnce(subject);
+            claimed = verifier.useOnce(subject);
         } catch (SubjectTokenRejected e) {
             throw rejected(e);
         }
@@ -89,7 +90,9 @@ public class TokenExchangeService {
         } catch (RuntimeException e) {
             // The token was not returned (the audit log full, signing failed): the client's retry
             // with the same subject token must not be refused as a replay.
-            giveBack(subject, event, e);
+            if (claimed) {
+                giveBack(subject, event, e);
+            }
             throw e;
         }
     }

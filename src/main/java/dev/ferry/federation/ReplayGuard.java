@@ -55,8 +55,8 @@ class ReplayGuard {
      * Gives back a {@code jti} claimed by an exchange whose token never left Ferry, so that the
      * client's retry with the same subject token is not refused as a replay.
      */
-    void release(TrustedIssuer issuer, String jwtId) {
-        jdbc.update("delete from subject_token_use where issuer = ? and jti = ?", issuer.name(), jwtId);
+    void release(String issuerName, String jwtId) {
+        jdbc.update("delete from subject_token_use where issuer = ? and jti = ?", issuerName, jwtId);
     }
 
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")

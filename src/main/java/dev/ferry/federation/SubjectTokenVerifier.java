@@ -101,27 +101,30 @@ public class SubjectTokenVerifier {
      * Check 9, replay: when the token's issuer asks for replay protection, uses up the token's
      * {@code jti}, or refuses it if it was used before. Called once the exchange is granted, so a
      * mistyped target or scope does not burn a CI job's one-time token.
+     *
+     * @return whether a {@code jti} was claimed, which {@link #giveBack} can undo
      */
-    public void useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
+    public boolean useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
         TrustedIssuer issuer = registry.byName(token.issuerName());
-        if (issuer != null && issuer.replayProtection()) {
-            try {
-                replayGuard.claim(issuer, token.jwtId(), token.expiresAt());
-            } catch (SubjectTokenRejected e) {
-                throw e.forIssuer(issuer.name());
-            }
+        if (issuer == null || !issuer.replayProtection()) {
+            return false;
+        }
+        try {
+            replayGuard.claim(issuer, token.jwtId(), token.expiresAt());
+            return true;
+        } catch (SubjectTokenRejected e) {
+            throw e.forIssuer(issuer.name());
         }
     }
 
     /**
-     * Undoes {@link #useOnce} for an exchange that was granted but could not be completed (no token
-     * was returned), so the same subject token may be presented again.
+     * Undoes a {@link #useOnce} that claimed {@code token}'s {@code jti}, for an exchange that was
+     * granted but not completed (no token was returned), so the same subject token may be presented
+     * again. Only a claim this exchange made may be given back: the issuer's settings may have
+     * changed since, so they are not consulted again.
      */
     public void giveBack(VerifiedSubjectToken token) {
-        TrustedIssuer issuer = registry.byName(token.issuerName());
-        if (issuer != null && issuer.replayProtection()) {
-            replayGuard.release(issuer, token.jwtId());
-        }
+        replayGuard.release(token.issuerName(), token.jwtId());
     }
 
     /**
