@@ -91,19 +91,18 @@ public class TokenExchangeService {
             // The token was not returned (the audit log full, signing failed): the client's retry
             // with the same subject token must not be refused as a replay.
             if (claimed) {
-                giveBack(subject, event, e);
+                giveBack(subject, event);
             }
             throw e;
         }
     }
 
-    private void giveBack(VerifiedSubjectToken subject, ExchangeEvent.Builder event, RuntimeException failure) {
+    private void giveBack(VerifiedSubjectToken subject, ExchangeEvent.Builder event) {
         try {
             verifier.giveBack(subject);
         } catch (DataAccessException e) {
             log.warn("Exchange {}: the subject token's jti stays used, the database refused to release it: {}",
                     event.exchangeId(), e.getClass().getName());
-            failure.addSuppressed(e);
         }
     }
 
