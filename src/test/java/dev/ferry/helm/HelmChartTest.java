@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -331,6 +332,21 @@ class HelmChartTest {
         map(values, "secret").put("encryptionKey", Base64.getEncoder().encodeToString(new byte[16]));
 
         assertThatThrownBy(() -> render(values)).hasMessageContaining("secret.encryptionKey must be base64 of exactly 32 bytes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"secret", "database"})
+    void anExistingSecretNamedLikeTheChartsOwnIsRefused(String existing) {
+        // The chart names the Secret it creates (for the half left to it) after the release: an
+        // existing Secret of that name would clash with it at install time.
+        Map<String, Object> values = requiredValues();
+        map(values, existing).put("existingSecret", RELEASE);
+
+        assertThatThrownBy(() -> render(values))
+                .hasMessageContaining("secret.existingSecret and database.existingSecret must not be \"" + RELEASE + "\"");
+
+        map(values, existing).put("existingSecret", RELEASE + "-own");
+        assertThat(metadata(only(render(values), "Secret")).get("name")).isEqualTo(RELEASE);
     }
 
     @Test
