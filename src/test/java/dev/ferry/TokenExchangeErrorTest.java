@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.testing.TestTokens;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,7 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenHs256SignedWithIssuersPublicKeyThenInvalidRequest() throws Exception {
         byte[] publicKey = github.currentKey().toRSAPublicKey().getEncoded();
-        assertRefused(() -> exchange(token().hs256WithSecret(publicKey), TARGET), "invalid_request", "algorithm HS256 is not accepted");
+        assertRefused(() -> exchange(token().hs256WithSecret(publicKey), TARGET), "invalid_request", "algorithm 'HS256' is not accepted");
     }
 
     @Test
@@ -312,12 +313,70 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     void exchangeWhenUnverifiedIssuerHasControlCharactersThenRefusedAndAudited() {
         String token = token().issuer("https://evil\u0000\n.example.com").sign();
         Response response = assertRefused(() -> exchange(token, TARGET), "invalid_request", "is not trusted");
-        assertThat(response.json().get("error_description").stringValue()).contains("\\u0000").doesNotContain("\u0000");
+        assertThat(response.json().get("error_description").stringValue()).contains("%00%0A").doesNotContain("\u0000");
     }
 
     @Test
     void exchangeWhenFormBodyMalformedThenInvalidRequest() {
         assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&x=%zz"), "invalid_request", "malformed");
+    }
+
+    @Test
+    void exchangeWhenKidOrAlgCarryLineBreaksThenTheyAreEncodedInDescriptionAndAudit() throws Exception {
+        for (String header : List.of(
+                "{\"alg\":\"RS256\",\"kid\":\"k\\r\\nINFO forged \\\"line\\\" \\\\ é\"}",
+                "{\"alg\":\"RS256\\r\\nINFO forged\",\"kid\":\"" + github.currentKey().getKeyID() + "\"}")) {
+            String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(token().payloadJson());
+            Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+            Response response = assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "%0D%0AINFO forged");
+
+            Map<String, Object> event = auditEvent(response.json().get("exchange_id").stringValue());
+            assertThat((String) event.get("detail")).contains("%0D%0AINFO forged").doesNotContain("\r").doesNotContain("\n");
+        }
+    }
+
+    @Test
+    void exchangeWhenParameterNameHasLineBreakThenInvalidRequest() {
+        // Spring Security's firewall refuses such a name when the form is read: a 400, not a failure.
+        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&a%0D%0Ab=1"),
+                "invalid_request", "parameter name");
+    }
+
+    @Test
+    void exchangeWhenBodyIsMultipartThenInvalidRequest() {
+        for (String body : List.of("--XX\r\nbroken", "--XX\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\n" + GRANT_TYPE + "\r\n--XX--\r\n")) {
+            assertRefused(() -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                            .header("Content-Type", "multipart/form-data; boundary=XX")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build()),
+                    "invalid_request", "application/x-www-form-urlencoded");
+        }
+    }
+
+    @Test
+    void exchangeWhenAcceptAsksForHtmlThenAnsweredInJsonAnyway() {
+        Response response = assertRefused(() -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Accept", "text/html")
+                        .POST(HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
+                        .build()),
+                "invalid_request", "name the target");
+        assertThat(response.header("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void tokenWithAnotherMethodThenOAuthErrorNotProblemDetails() {
+        for (String method : List.of("GET", "PUT", "DELETE")) {
+            Response response = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build());
+            assertThat(response.status()).as(method).isEqualTo(405);
+            assertThat(response.header("Allow")).isEqualTo("POST");
+            assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(response.header("Content-Type")).isEqualTo("application/json");
+            assertThat(response.json().get("error").stringValue()).isEqualTo("invalid_request");
+            assertThat(response.json().get("error_description").stringValue()).contains("use POST");
+        }
     }
 
     @Test
@@ -355,7 +414,8 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         JsonNode body = response.json();
         assertThat(body.get("error").stringValue()).isEqualTo(error);
-        assertThat(body.get("error_description").stringValue()).contains(descriptionPart);
+        assertThat(body.get("error_description").stringValue()).contains(descriptionPart)
+                .as("RFC 6749 §5.2 error_description characters").matches("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*");
         assertThat(body.has("access_token")).isFalse();
         String exchangeId = body.get("exchange_id").stringValue();
 

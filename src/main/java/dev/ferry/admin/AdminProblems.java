@@ -1,6 +1,8 @@
 package dev.ferry.admin;
 
 import dev.ferry.definition.DefinitionException;
+import dev.ferry.exchange.TokenEndpointErrors;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
@@ -25,6 +28,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 /**
  * RFC 9457 problem details for every error outside {@code /token}: a stable {@code type} URI per
  * kind, and the {@code field} at fault where there is one. Never a Java class name or a stack trace.
+ * The few errors Spring MVC raises for {@code /token} before its controller runs are answered in that
+ * endpoint's format instead ({@link TokenEndpointErrors}).
  */
 @RestControllerAdvice
 class AdminProblems extends ResponseEntityExceptionHandler {
@@ -72,9 +77,24 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(RuntimeException.class)
-    ProblemDetail unexpected(RuntimeException e) {
+    ResponseEntity<Object> unexpected(RuntimeException e, HttpServletRequest request) {
+        if (TokenEndpointErrors.isFor(request)) {
+            // Never the exception itself: its message may quote the request, subject token included.
+            log.error("Request for /token failed before the exchange: {}", e.getClass().getName());
+            return TokenEndpointErrors.refused(HttpStatus.INTERNAL_SERVER_ERROR, new HttpHeaders());
+        }
         log.error("Admin request failed unexpectedly", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL, "Internal error", "the request failed; see the server log");
+        return ResponseEntity.internalServerError()
+                .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL, "Internal error", "the request failed; see the server log"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(
+            Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (request instanceof ServletWebRequest servlet && TokenEndpointErrors.isFor(servlet.getRequest())) {
+            return TokenEndpointErrors.refused(status, headers);
+        }
+        return super.handleExceptionInternal(e, body, headers, status, request);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.ferry.exchange;
 
+import dev.ferry.federation.CallerText;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.OAuth2Error;
 
 /**
  * An exchange refused with an RFC 6749 §5.2 error. The description is what the caller sees; the
- * detail is the full story, for the audit log only.
+ * detail is the full story, for the audit log and the server log only. Both may quote the caller
+ * ({@link CallerText#shown}); as a last guard the description is kept to the characters RFC 6749
+ * allows, and the detail to one line.
  */
 final class ExchangeError extends RuntimeException {
 
@@ -19,10 +22,10 @@ final class ExchangeError extends RuntimeException {
     }
 
     ExchangeError(String code, String description, HttpStatus status, String detail, Long retryAfterSeconds) {
-        super(description, null, false, false);
-        this.error = new OAuth2Error(code, description, null);
+        super(CallerText.describable(description), null, false, false);
+        this.error = new OAuth2Error(code, getMessage(), null);
         this.status = status;
-        this.detail = detail;
+        this.detail = CallerText.loggable(detail);
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

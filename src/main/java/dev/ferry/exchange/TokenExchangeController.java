@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /token}: RFC 8693 token exchange. No client authentication; the subject token is the
  * credential. Answers RFC 6749 §5.1 JSON on success and §5.2 JSON on error, always with
- * {@code Cache-Control: no-store} and the exchange id that finds the story in the audit log.
+ * {@code Cache-Control: no-store} and the exchange id that finds the story in the audit log. The
+ * answer is JSON whatever the request's {@code Accept} says: a token endpoint has no other format.
  */
 @RestController
 class TokenExchangeController {
@@ -54,7 +55,7 @@ class TokenExchangeController {
         this.clock = clock;
     }
 
-    @PostMapping(path = "/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(TokenEndpointErrors.PATH)
     @Operation(summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE, schema = @Schema(implementation = TokenExchangeForm.class))),

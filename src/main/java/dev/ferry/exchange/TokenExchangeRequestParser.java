@@ -3,6 +3,7 @@ package dev.ferry.exchange;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_REQUEST;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.UNSUPPORTED_GRANT_TYPE;
 
+import dev.ferry.federation.CallerText;
 import dev.ferry.policy.Decision;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.util.Set;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.web.firewall.RequestRejectedException;
 
 /**
  * Turns {@code POST /token} into a {@link TokenExchangeRequest}, checking each RFC 8693 §2.1
@@ -71,10 +73,14 @@ final class TokenExchangeRequestParser {
             parameters = request.getParameterMap();
         } catch (IllegalStateException e) {
             throw ExchangeError.badRequest(INVALID_REQUEST, "the form body is malformed or too large");
+        } catch (RequestRejectedException e) {
+            // Spring Security's firewall: a parameter name with control characters, say. Not its
+            // message: that quotes the name.
+            throw ExchangeError.badRequest(INVALID_REQUEST, "the form body has a parameter name with control characters or other characters Ferry refuses");
         }
         parameters.forEach((name, values) -> {
             if (values.length > 1 && !TARGET_PARAMETERS.contains(name)) {
-                throw ExchangeError.badRequest(INVALID_REQUEST, "parameter " + name + " is repeated");
+                throw ExchangeError.badRequest(INVALID_REQUEST, "parameter " + CallerText.shown(name) + " is repeated");
             }
         });
         return parameters;

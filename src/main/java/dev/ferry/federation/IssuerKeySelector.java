@@ -52,9 +52,9 @@ final class IssuerKeySelector {
             throw new SubjectTokenRejected(
                     UNKNOWN_KEY,
                     issuer.name(),
-                    "subject_token is signed with a key (kid " + SubjectTokenRejected.shown(kid) + ") that issuer '" + issuer.name()
+                    "subject_token is signed with a key (kid " + CallerText.shown(kid) + ") that issuer '" + issuer.name()
                             + "' does not publish",
-                    "no key with kid " + kid + " in the JWKS of " + issuer.issuerUrl());
+                    "no key with kid " + CallerText.shown(kid) + " in the JWKS of " + issuer.issuerUrl());
         }
         if (kid != null && found.size() > 1) {
             throw unsuitable(issuer, kid, "kid is not unique in the issuer's key set");
@@ -103,7 +103,7 @@ final class IssuerKeySelector {
         return new SubjectTokenRejected(
                 UNSUITABLE_KEY,
                 issuer.name(),
-                "the key (kid " + SubjectTokenRejected.shown(kid) + ") of issuer '" + issuer.name() + "' cannot be used: " + why,
-                "key " + kid + " of " + issuer.issuerUrl() + " refused: " + why);
+                "the key (kid " + CallerText.shown(kid) + ") of issuer '" + issuer.name() + "' cannot be used: " + why,
+                "key " + CallerText.shown(kid) + " of " + issuer.issuerUrl() + " refused: " + why);
     }
 }

@@ -38,12 +38,12 @@ class ReplayGuard {
         }
     }
 
-    void claim(TrustedIssuer issuer, String jwtId, Instant expiresAt) throws SubjectTokenRejected {
-        requireJwtId(issuer, jwtId);
+    /** Uses up {@code jwtId} (checked by {@link #requireJwtId} when the token was verified). */
+    void claim(String issuerName, String jwtId, Instant expiresAt) throws SubjectTokenRejected {
         try {
             jdbc.update(
                     "insert into subject_token_use (issuer, jti, expires_at) values (?, ?, ?)",
-                    issuer.name(),
+                    issuerName,
                     jwtId,
                     Timestamp.from(expiresAt));
         } catch (DuplicateKeyException e) {

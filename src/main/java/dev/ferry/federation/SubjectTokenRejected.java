@@ -44,23 +44,6 @@ public final class SubjectTokenRejected extends Exception {
         this(reason, null, description, description);
     }
 
-    /** A caller-supplied value as it may be echoed back: quoted, and cut short if long. */
-    static String shown(String value) {
-        if (value == null) {
-            return "(none)";
-        }
-        String cut = value.length() > 128 ? value.substring(0, 128) + "…" : value;
-        StringBuilder safe = new StringBuilder("'");
-        cut.chars().forEach(c -> {
-            if (c < 0x20 || c == 0x7F) {
-                safe.append(String.format("\\u%04x", c));
-            } else {
-                safe.append((char) c);
-            }
-        });
-        return safe.append('\'').toString();
-    }
-
     public Reason reason() {
         return reason;
     }

@@ -91,29 +91,30 @@ public class SubjectTokenVerifier {
                 ReplayGuard.requireJwtId(issuer, jwtId);
             }
             return new VerifiedSubjectToken(
-                    issuer.name(), issuer.issuerUrl(), subject, jwtId, expiresAt, claims, carried(claims, issuer));
+                    issuer.name(), issuer.issuerUrl(), subject, jwtId, expiresAt, claims, carried(claims, issuer),
+                    issuer.replayProtection());
         } catch (SubjectTokenRejected e) {
             throw e.issuerName() == null ? e.forIssuer(issuer.name()) : e;
         }
     }
 
     /**
-     * Check 9, replay: when the token's issuer asks for replay protection, uses up the token's
-     * {@code jti}, or refuses it if it was used before. Called once the exchange is granted, so a
-     * mistyped target or scope does not burn a CI job's one-time token.
+     * Check 9, replay: when the token's issuer asked for replay protection as the token was verified,
+     * uses up the token's {@code jti}, or refuses it if it was used before. Called once the exchange is
+     * granted, so a mistyped target or scope does not burn a CI job's one-time token. The issuer is not
+     * looked up again: an issuer edited or removed in between must not let a token through unchecked.
      *
      * @return whether a {@code jti} was claimed, which {@link #giveBack} can undo
      */
     public boolean useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
-        TrustedIssuer issuer = registry.byName(token.issuerName());
-        if (issuer == null || !issuer.replayProtection()) {
+        if (!token.replayProtection()) {
             return false;
         }
         try {
-            replayGuard.claim(issuer, token.jwtId(), token.expiresAt());
+            replayGuard.claim(token.issuerName(), token.jwtId(), token.expiresAt());
             return true;
         } catch (SubjectTokenRejected e) {
-            throw e.forIssuer(issuer.name());
+            throw e.forIssuer(token.issuerName());
         }
     }
 
@@ -146,7 +147,7 @@ public class SubjectTokenVerifier {
         String iss = requireString(payload, "iss");
         TrustedIssuer issuer = registry.byUrl(iss);
         if (issuer == null) {
-            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + SubjectTokenRejected.shown(iss) + " is not trusted by this Ferry");
+            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + CallerText.shown(iss) + " is not trusted by this Ferry");
         }
         if (!issuer.enabled()) {
             throw new SubjectTokenRejected(DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
@@ -164,7 +165,7 @@ public class SubjectTokenVerifier {
         if (!issuer.algorithms().contains(header.getAlgorithm())) {
             throw new SubjectTokenRejected(
                     ALGORITHM_NOT_ALLOWED,
-                    "algorithm " + header.getAlgorithm() + " is not accepted from issuer '" + issuer.name() + "'");
+                    "algorithm " + CallerText.shown(header.getAlgorithm().getName()) + " is not accepted from issuer '" + issuer.name() + "'");
         }
         if (jws.header().has("crit")) {
             throw new SubjectTokenRejected(
@@ -243,7 +244,7 @@ public class SubjectTokenVerifier {
         }
         String shown = aud == null ? null : aud.isString() ? aud.stringValue() : aud.toString();
         throw new SubjectTokenRejected(
-                WRONG_AUDIENCE, "audience " + SubjectTokenRejected.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
+                WRONG_AUDIENCE, "audience " + CallerText.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
     }
 
     private static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {

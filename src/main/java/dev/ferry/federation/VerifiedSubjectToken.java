@@ -14,6 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param expiresAt the token's {@code exp}
  * @param claims every claim of the token, for the policy to match
  * @param carriedClaims the issuer's mapped claims (issued claim name → value), to carry into Ferry's token
+ * @param replayProtection whether the issuer asked for replay protection when the token was verified: its
+ *     {@code jti} must then be used up before a token is issued, whatever the issuer's settings are by then
  */
 public record VerifiedSubjectToken(
         String issuerName,
@@ -22,4 +24,5 @@ public record VerifiedSubjectToken(
         String jwtId,
         Instant expiresAt,
         ObjectNode claims,
-        Map<String, Object> carriedClaims) {}
+        Map<String, Object> carriedClaims,
+        boolean replayProtection) {}
