@@ -106,6 +106,8 @@ class AdminApiTest extends FerryIntegrationTest {
                 Arguments.of("no audiences", Map.of("name", "x-aud", "type", "github", "acceptedAudiences", List.of()), "acceptedAudiences"),
                 Arguments.of("skew too large", Map.of("name", "x-skew", "type", "github", "clockSkewSeconds", 3600), "clockSkewSeconds"),
                 Arguments.of("reserved mapping", Map.of("name", "x-map", "type", "github", "claimMappings", Map.of("sub", "repository")), "claimMappings.sub"),
+                Arguments.of("introspection member as mapping", Map.of("name", "x-map-active", "type", "github", "claimMappings", Map.of("active", "repository")),
+                        "claimMappings.active"),
                 Arguments.of("private jwks", Map.of("name", "x-jwks", "type", "oidc", "issuerUrl", "https://i.example.com",
                         "jwks", Map.of("keys", List.of(TestIssuer.newKey().toJSONObject()))), "jwks"),
                 Arguments.of("jwks not an object", Map.of("name", "x-jwks-array", "type", "oidc", "issuerUrl", "https://i.example.com",

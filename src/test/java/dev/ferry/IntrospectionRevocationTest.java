@@ -115,9 +115,33 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         String expired = minter.mint(new MintRequest(issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
                 .accessToken();
         assertThat(introspect(expired, clientId, clientSecret).json()).isEqualTo(JSON.readTree("{\"active\":false}"));
+        String justExpired = minter.mint(new MintRequest(issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofSeconds(-2), Map.of()))
+                .accessToken();
+        assertThat(active(justExpired)).as("expired 2 s ago: no clock skew on exp, Ferry's own clock decides").isFalse();
         assertThat(active(ci.github().sign())).as("a token Ferry did not issue").isFalse();
         assertThat(active("garbage")).isFalse();
         assertThat(active("")).isFalse();
+    }
+
+    @Test
+    void aTokenInTheQueryStringIsRefusedNotIntrospectedOrRevoked() {
+        String token = token("repo:acme/app:ref:refs/heads/main");
+        Response introspection = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect?token=" + token))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+        Response revocation = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/revoke?token=" + token))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+
+        for (Response refused : List.of(introspection, revocation)) {
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(refused.json().get("error").stringValue()).isEqualTo("invalid_request");
+        }
+        assertThat(active(token)).as("not revoked by the refused request").isTrue();
     }
 
     @Test

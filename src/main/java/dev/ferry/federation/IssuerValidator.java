@@ -32,7 +32,9 @@ class IssuerValidator {
     /** Claims Ferry sets itself; a mapping may not overwrite them. */
     static final Set<String> RESERVED_CLAIMS = Set.of(
             "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "scope", "client_id", "upstream", "act", "may_act", "cnf",
-            "azp", "auth_time", "typ");
+            "azp", "auth_time", "typ",
+            // RFC 7662's answer members that are not claims: an issued claim must not pose as them.
+            "active", "token_type");
 
     static final int DEFAULT_CLOCK_SKEW_SECONDS = 60;
     static final int MAX_CLOCK_SKEW_SECONDS = 300;

@@ -5,12 +5,14 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.ferry.config.FerryProperties;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -50,10 +52,13 @@ public class FerryTokens {
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(published)
                 .jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, published)))
                 .build();
+        // nbf with the validators' 60 s of skew: another replica, whose clock may run ahead, may have
+        // minted the token. exp without any: Ferry's own clock says when its tokens are expired.
         JwtTimestampValidator timestamps = new JwtTimestampValidator();
         timestamps.setClock(clock);
+        JwtClaimValidator<Instant> notExpired = new JwtClaimValidator<>(JwtClaimNames.EXP, exp -> exp != null && clock.instant().isBefore(exp));
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>(
-                List.of(new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(properties.issuerId()), timestamps));
+                List.of(new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(properties.issuerId()), timestamps, notExpired));
         if (audience != null) {
             validators.add(new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)));
         }

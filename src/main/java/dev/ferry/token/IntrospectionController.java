@@ -1,5 +1,11 @@
 package dev.ferry.token;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +34,21 @@ class IntrospectionController {
     }
 
     @PostMapping(path = "/introspect", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> introspect(@RequestParam(name = "token", required = false) String token) {
+    @Operation(summary = "Introspect a Ferry token (RFC 7662); the token in the form body, the caller a registered client (HTTP Basic)",
+            responses = {
+                @ApiResponse(responseCode = "200", description = "active: true and the token's claims; or active: false and nothing else",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                schema = @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE))),
+                @ApiResponse(responseCode = "400", description = "invalid_request: the token was sent in the query string",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object"))),
+                @ApiResponse(responseCode = "401", description = "missing or wrong client credentials", content = @Content)
+            })
+    ResponseEntity<?> introspect(
+            @RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
+        ResponseEntity<Object> refused = QueryStringRefusal.of(request);
+        if (refused != null) {
+            return refused;
+        }
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(answer(token));
     }
 
@@ -45,6 +65,8 @@ class IntrospectionController {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("active", true);
         jwt.getClaims().forEach((name, value) -> body.put(name, value instanceof Instant instant ? instant.getEpochSecond() : value));
+        // Last, so no claim (a mapping stored before these names were reserved) can stand in for them.
+        body.put("active", true);
         body.put("token_type", "Bearer");
         return body;
     }

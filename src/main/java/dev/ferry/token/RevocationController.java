@@ -1,5 +1,12 @@
 package dev.ferry.token;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -25,8 +32,19 @@ class RevocationController {
         this.revocations = revocations;
     }
 
-    @PostMapping(path = "/revoke")
-    ResponseEntity<Void> revoke(@RequestParam(name = "token", required = false) String token) {
+    @PostMapping(path = "/revoke", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    @Operation(summary = "Revoke a Ferry token (RFC 7009); the token in the form body, possession of it the credential",
+            responses = {
+                @ApiResponse(responseCode = "200", description = "revoked, or nothing to revoke (an invalid, expired or foreign token)",
+                        content = @Content),
+                @ApiResponse(responseCode = "400", description = "invalid_request: the token was sent in the query string",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
+            })
+    ResponseEntity<?> revoke(@RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
+        ResponseEntity<Object> refused = QueryStringRefusal.of(request);
+        if (refused != null) {
+            return refused;
+        }
         if (token != null && !token.isEmpty()) {
             try {
                 Jwt jwt = ferryTokens.decode(token);
