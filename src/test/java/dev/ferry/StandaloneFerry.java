@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -18,10 +19,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 record StandaloneFerry(ConfigurableApplicationContext context, int port, String database) implements AutoCloseable {
 
+    private static final String DATABASE_ARGUMENT = "--spring.datasource.url=";
+
     /**
      * @param issuerOptions more fields of the issuer's definition, as YAML flow-mapping entries
      *     ({@code "replayProtection: true"}), or empty
-     * @param args more Ferry arguments ({@code --key=value})
+     * @param args more Ferry arguments ({@code --key=value}); a {@code --spring.datasource.url} replaces
+     *     the H2 file database in {@code dir}
      */
     static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args) throws Exception {
         Path definitions = Files.writeString(dir.resolve("ferry.yaml"), """
@@ -35,20 +39,28 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
                     targets: ["%s"]
                 """.formatted(ci.url(), issuerOptions.isEmpty() ? "" : ", " + issuerOptions, target));
         int port = FerryIntegrationTest.freePort();
-        String database = "jdbc:h2:file:" + dir.resolve("ferry");
+        String database = Stream.of(args)
+                .filter(arg -> arg.startsWith(DATABASE_ARGUMENT))
+                .map(arg -> arg.substring(DATABASE_ARGUMENT.length()))
+                .findFirst()
+                .orElse("jdbc:h2:file:" + dir.resolve("ferry"));
         List<String> arguments = new ArrayList<>(List.of(
                 "--server.port=" + port, "--ferry.issuer=http://127.0.0.1:" + port, "--ferry.data-dir=" + dir,
                 "--spring.datasource.url=" + database, "--ferry.federation.allow-insecure-http=true",
                 "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY, "--ferry.bootstrap.file=" + definitions,
                 "--ferry.rate-limit.enabled=false"));
-        arguments.addAll(List.of(args));
+        Stream.of(args).filter(arg -> !arg.startsWith(DATABASE_ARGUMENT)).forEach(arguments::add);
         ConfigurableApplicationContext context =
                 new SpringApplicationBuilder(FerryApplication.class).run(arguments.toArray(String[]::new));
         return new StandaloneFerry(context, port, database);
     }
 
     URI tokenEndpoint() {
-        return URI.create("http://127.0.0.1:" + port + "/token");
+        return uri("/token");
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     @Override

@@ -8,7 +8,10 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -16,6 +19,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -74,6 +78,20 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ProblemDetail integrity(DataIntegrityViolationException e) {
         log.warn("Admin write refused by the database: {}", e.getMostSpecificCause().getClass().getName());
         return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the change conflicts with what is stored; read the current state and retry");
+    }
+
+    /**
+     * The database cannot be reached: passed on, as it is, to the filter that answers an outage the
+     * same way wherever it strikes (503 with Retry-After; {@code DatabaseUnavailableFilter}).
+     */
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessResourceException.class,
+        QueryTimeoutException.class,
+        CannotCreateTransactionException.class
+    })
+    void databaseUnavailable(RuntimeException e) {
+        throw e;
     }
 
     @ExceptionHandler(RuntimeException.class)

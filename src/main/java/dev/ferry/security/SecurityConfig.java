@@ -6,6 +6,8 @@ import static dev.ferry.security.BootstrapTokenAuthenticationProvider.READ_AUTHO
 import dev.ferry.config.FerryProperties;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -29,6 +31,14 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
+
+    /** Around the security filters, so a database outage they meet first is a 503 too. */
+    @Bean
+    FilterRegistrationBean<DatabaseUnavailableFilter> databaseUnavailableFilter() {
+        FilterRegistrationBean<DatabaseUnavailableFilter> registration = new FilterRegistrationBean<>(new DatabaseUnavailableFilter());
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
+    }
 
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
     @Bean
