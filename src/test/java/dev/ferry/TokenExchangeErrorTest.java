@@ -34,6 +34,14 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @RegisterExtension
     static final TestIssuer attacker = new TestIssuer();
 
+    /** Accepts tokens issued at most 300 s ago. */
+    @RegisterExtension
+    static final TestIssuer aged = new TestIssuer();
+
+    /** Configured, but disabled. */
+    @RegisterExtension
+    static final TestIssuer disabled = new TestIssuer();
+
     private static final String TARGET = "https://errors.example.com";
     private static final String OTHER_TARGET = "https://other.example.com";
     private static boolean configured;
@@ -54,6 +62,17 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
                 List.of(OTHER_TARGET), List.of("deploy")));
         create("rules", rule(unique("deny-evil"), issuerName, "deny",
                 List.of(condition("ref", "glob", "refs/heads/evil*")), List.of(), List.of()));
+
+        Map<String, Object> agedIssuer = issuerFor(unique("gh-aged"), aged.url(), TestIssuer.DEFAULT_AUDIENCE);
+        agedIssuer.put("maxTokenAgeSeconds", 300);
+        create("issuers", agedIssuer);
+        create("rules", rule(unique("allow-aged"), (String) agedIssuer.get("name"), "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
+        Map<String, Object> disabledIssuer = issuerFor(unique("gh-disabled"), disabled.url(), TestIssuer.DEFAULT_AUDIENCE);
+        disabledIssuer.put("enabled", false);
+        create("issuers", disabledIssuer);
+        create("rules", rule(unique("allow-disabled"), (String) disabledIssuer.get("name"), "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
         configured = true;
     }
 
@@ -68,6 +87,35 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         Instant past = Instant.now().minusSeconds(600);
         assertRefused(() -> exchange(token().issuedAt(past.minusSeconds(60)).notBefore(past.minusSeconds(60)).expiresAt(past).sign(), TARGET),
                 "invalid_request", "expired at");
+    }
+
+    @Test
+    void exchangeWithinTheIssuersClockSkewIsAcceptedAndBeyondItRefused() {
+        // The issuer's default skew is 60 s, on exp and on nbf alike.
+        Instant now = Instant.now();
+        Response lateButWithinSkew = exchange(token().issuedAt(now.minusSeconds(300)).notBefore(now.minusSeconds(300)).expiresAt(now.minusSeconds(30)).sign(), TARGET);
+        assertThat(lateButWithinSkew.status()).as(lateButWithinSkew.body()).isEqualTo(200);
+        Response earlyButWithinSkew = exchange(token().notBefore(now.plusSeconds(30)).sign(), TARGET);
+        assertThat(earlyButWithinSkew.status()).as(earlyButWithinSkew.body()).isEqualTo(200);
+
+        assertRefused(() -> exchange(token().issuedAt(now.minusSeconds(300)).notBefore(now.minusSeconds(300)).expiresAt(now.minusSeconds(90)).sign(), TARGET),
+                "invalid_request", "expired at");
+        assertRefused(() -> exchange(token().notBefore(now.plusSeconds(90)).sign(), TARGET), "invalid_request", "not valid before");
+    }
+
+    @Test
+    void exchangeWhenTokenOlderThanTheIssuersMaximumAgeThenInvalidRequest() {
+        Instant now = Instant.now();
+        // 300 s of maximum age plus the 60 s of clock skew: 400 s is too old, 200 s is not.
+        assertRefused(() -> exchange(aged.github().issuedAt(now.minusSeconds(400)).notBefore(now.minusSeconds(400)).sign(), TARGET),
+                "invalid_request", "longer ago than issuer");
+        Response young = exchange(aged.github().issuedAt(now.minusSeconds(200)).notBefore(now.minusSeconds(200)).sign(), TARGET);
+        assertThat(young.status()).as(young.body()).isEqualTo(200);
+    }
+
+    @Test
+    void exchangeWhenIssuerDisabledThenInvalidRequest() {
+        assertRefused(() -> exchange(disabled.github().sign(), TARGET), "invalid_request", "is disabled");
     }
 
     @Test
