@@ -212,6 +212,27 @@ class AdminApiTest extends FerryIntegrationTest {
         assertThat(response.header("Content-Type")).startsWith("application/problem+json");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "\"effect\": \"deny\"", "\"ttlSeconds\": 600.5", "\"ttlSeconds\": \"600\"",
+        "\"enabled\": \"true\"", "\"enabled\": 1"})
+    void aMemberGivenTwiceOrOfTheWrongTypeIsRefusedNotResolvedOrConverted(String anomaly) {
+        String issuerName = unique("strict");
+        create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
+        String rule = "{\"name\": \"%s\", \"issuer\": \"" + issuerName + "\", \"effect\": \"allow\","
+                + " \"conditions\": [{\"claim\": \"repository_owner_id\", \"operator\": \"equals\", \"value\": \"4242\"}],"
+                + " \"targets\": [\"https://strict.example.com\"]%s}";
+        String name = unique("strict-rule");
+
+        // "effect" is in the template already: given again, it is a member given twice.
+        Response refused = admin("POST", "/admin/v1/rules", rule.formatted(name, ", " + anomaly));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(admin("GET", "/admin/v1/rules/" + name, null).status()).as("nothing stored").isEqualTo(404);
+        Response accepted = admin("POST", "/admin/v1/rules", rule.formatted(name, ""));
+        assertThat(accepted.status()).as("the same rule without it: %s", accepted.body()).isEqualTo(201);
+    }
+
     @Test
     void unauthorizedAnswerPointsAtProtectedResourceMetadataThatExists() {
         Response unauthorized = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/rules")).GET().build());

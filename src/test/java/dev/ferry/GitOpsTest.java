@@ -181,6 +181,42 @@ class GitOpsTest extends FerryIntegrationTest {
     }
 
     @Test
+    void aMemberGivenTwiceIsRefusedNotTheLastOneKept() {
+        // The export, then "rules": [] again: kept, the last one would have let prune delete every rule.
+        String issuer = unique("gitops-twice");
+        String rule = unique("gitops-twice-rule");
+        importFile(fileWith(issuer, rule, "4242").toString(), "application/json", "");
+        String export = exportAs("application/json").body().strip();
+        String twice = export.substring(0, export.lastIndexOf('}')) + ", \"rules\": []}";
+
+        Response json = importFile(twice, "application/json", "?prune=true&dryRun=true");
+        assertThat(json.status()).as(json.body()).isEqualTo(400);
+        assertThat(json.json().get("detail").stringValue()).contains("a member is given twice");
+        Response yaml = importFile("issuers: []\nrules: []\nrules: []\n", "application/yaml", "?prune=true&dryRun=true");
+        assertThat(yaml.status()).as(yaml.body()).isEqualTo(400);
+        assertThat(admin("GET", "/admin/v1/rules/" + rule, null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aNullEntryIsNamedNotAServerError() {
+        for (String list : List.of("issuers", "rules")) {
+            Response response = importFile("{\"" + list + "\": [null]}", "application/json", "");
+            assertThat(response.status()).as(response.body()).isEqualTo(400);
+            assertThat(response.json().get("field").stringValue()).isEqualTo(list + "[0]");
+        }
+    }
+
+    @Test
+    void malformedFilesAreExplainedInTheFilesTermsNotJavas() {
+        for (String body : List.of("[]", "{\"extra\": 1}", "{", "{\"rules\": [{\"name\": \"x\", \"ttlSeconds\": 600.5}]}")) {
+            Response response = importFile(body, "application/json", "");
+            assertThat(response.status()).as(body).isEqualTo(400);
+            assertThat(response.json().get("detail").stringValue()).as(body)
+                    .doesNotContain("dev.ferry", "class ", "JsonToken", "StreamReadFeature", "Cannot deserialize");
+        }
+    }
+
+    @Test
     void anonymousCallerCannotImport() {
         Response anonymous = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/import"))
                 .header("Content-Type", "application/json")

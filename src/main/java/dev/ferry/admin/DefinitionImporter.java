@@ -125,8 +125,18 @@ class DefinitionImporter {
     }
 
     private static void requireUniqueNames(DefinitionSet set) {
+        requireNoNull("issuers", set.issuers());
+        requireNoNull("rules", set.rules());
         requireUnique("issuers", set.issuers().stream().map(IssuerDefinition::name).toList());
         requireUnique("rules", set.rules().stream().map(RuleDefinition::name).toList());
+    }
+
+    private static void requireNoNull(String field, List<?> entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i) == null) {
+                throw new DefinitionException.Invalid(field + "[" + i + "]", "the entry is null: give a definition or leave the entry out");
+            }
+        }
     }
 
     private static void requireUnique(String field, List<String> names) {
