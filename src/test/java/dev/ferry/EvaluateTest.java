@@ -157,6 +157,30 @@ class EvaluateTest extends FerryIntegrationTest {
     }
 
     @Test
+    void claimsThatTokenWouldRefuseAreDeniedToo() {
+        // /token requires sub as a non-empty string; a dry run with claims must not allow without it.
+        for (Object sub : List.of("", 123)) {
+            Map<String, Object> claims = Map.of("sub", sub, "repository_owner_id", "4242", "ref", "refs/heads/main");
+            JsonNode evaluation = evaluate(Map.of("issuer", issuerName, "claims", claims, "audience", TARGET));
+            assertThat(evaluation.get("decision").stringValue()).as("sub %s", sub).isEqualTo("deny");
+            assertThat(evaluation.get("tokenValidation").get("reason").stringValue()).isEqualTo("INVALID_CLAIM");
+            assertThat(evaluation.get("tokenValidation").get("performed").asBoolean()).isFalse();
+        }
+        JsonNode noSub = evaluate(Map.of("issuer", issuerName, "claims", Map.of("repository_owner_id", "4242"), "audience", TARGET));
+        assertThat(noSub.get("decision").stringValue()).isEqualTo("deny");
+
+        Map<String, Object> disabled = issuerFor(unique("gh-eval-disabled"), "https://disabled.example.com", "ferry");
+        disabled.put("enabled", false);
+        create("issuers", disabled);
+        create("rules", rule(unique("allow-disabled"), (String) disabled.get("name"), "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of()));
+        JsonNode evaluation = evaluate(Map.of("issuer", disabled.get("name"), "claims",
+                Map.of("sub", "repo:acme/app", "repository_owner_id", "4242"), "audience", TARGET));
+        assertThat(evaluation.get("decision").stringValue()).isEqualTo("deny");
+        assertThat(evaluation.get("tokenValidation").get("reason").stringValue()).isEqualTo("DISABLED_ISSUER");
+    }
+
+    @Test
     void dryRunDoesNotUseUpTheJti() {
         String token = ci.github().sign();
 

@@ -37,22 +37,24 @@ record DryRunSubject(
                 token.carriedClaims(), validation);
     }
 
-    private static DryRunSubject fromClaims(EvaluationRequest in, SubjectTokenVerifier verifier) {
+    /** Claims instead of a token: no signature or time to check, but what {@code /token} checks of claims still holds. */
+    private static DryRunSubject fromClaims(EvaluationRequest in, SubjectTokenVerifier verifier) throws SubjectTokenRejected {
         if (in.issuer() == null || verifier.issuerUrl(in.issuer()) == null) {
             throw new DefinitionException.Invalid("issuer", "issuer must name a configured issuer when claims are given");
         }
         if (!(in.claims() instanceof ObjectNode claims)) {
             throw new DefinitionException.Invalid("claims", "claims must be a JSON object, as a token's payload");
         }
-        JsonNode sub = claims.get("sub");
-        String subject = sub != null && sub.isString() ? sub.stringValue() : "";
+        String subject = verifier.checkClaims(in.issuer(), claims);
         JsonNode jti = claims.get("jti");
         return new DryRunSubject(in.issuer(), verifier.issuerUrl(in.issuer()), subject,
                 jti != null && jti.isString() ? jti.stringValue() : null, claims, verifier.carriedClaims(in.issuer(), claims),
                 new Evaluation.TokenValidation(false, null, null, in.issuer(), subject, null, null, null, false));
     }
 
-    static Evaluation.TokenValidation invalid(SubjectTokenRejected e, Instant at) {
-        return new Evaluation.TokenValidation(true, false, at, e.issuerName(), null, null, e.reason().name(), e.getMessage(), false);
+    /** The validation of a dry run that {@code e} refused; {@code tokenGiven} false when it refused claims. */
+    static Evaluation.TokenValidation invalid(SubjectTokenRejected e, Instant at, boolean tokenGiven) {
+        return new Evaluation.TokenValidation(tokenGiven, false, tokenGiven ? at : null, e.issuerName(), null, null, e.reason().name(),
+                e.getMessage(), false);
     }
 }

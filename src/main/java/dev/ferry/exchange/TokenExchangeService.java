@@ -123,7 +123,7 @@ public class TokenExchangeService {
         } catch (SubjectTokenRejected e) {
             ExchangeError error = rejected(e);
             return new Evaluation("deny", error.error().getErrorCode(), error.status().value(), error.error().getDescription(),
-                    null, null, null, null, DryRunSubject.invalid(e, at), null, List.of());
+                    null, null, null, null, DryRunSubject.invalid(e, at, in.token() != null), null, List.of());
         }
         Decision decision = policy.explain(new DecisionRequest(subject.issuer(), subject.claims(), in.audience(), scopes));
         if (decision instanceof Decision.Refused refused) {

@@ -143,16 +143,40 @@ public class SubjectTokenVerifier {
         return issuer == null ? null : issuer.issuerUrl();
     }
 
+    /**
+     * The checks of {@link #verify} that hold for claims without a token (the issuer named
+     * {@code issuerName} is enabled; {@code sub} is a non-empty string), for operators' dry runs with
+     * claims: they must not allow what {@code /token} refuses.
+     *
+     * @return the subject
+     */
+    public String checkClaims(String issuerName, ObjectNode claims) throws SubjectTokenRejected {
+        TrustedIssuer issuer = registry.byName(issuerName);
+        if (issuer == null) {
+            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + CallerText.shown(issuerName) + " is not configured");
+        }
+        requireEnabled(issuer);
+        try {
+            return requireString(claims, "sub");
+        } catch (SubjectTokenRejected e) {
+            throw e.forIssuer(issuer.name());
+        }
+    }
+
     private TrustedIssuer issuerOf(ObjectNode payload) throws SubjectTokenRejected {
         String iss = requireString(payload, "iss");
         TrustedIssuer issuer = registry.byUrl(iss);
         if (issuer == null) {
             throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + CallerText.shown(iss) + " is not trusted by this Ferry");
         }
+        requireEnabled(issuer);
+        return issuer;
+    }
+
+    private static void requireEnabled(TrustedIssuer issuer) throws SubjectTokenRejected {
         if (!issuer.enabled()) {
             throw new SubjectTokenRejected(DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
         }
-        return issuer;
     }
 
     private static JWSHeader checkHeader(CompactJws jws, TrustedIssuer issuer) throws SubjectTokenRejected {
