@@ -101,5 +101,12 @@ class AuditApiTest extends FerryIntegrationTest {
         assertThat(admin("GET", "/admin/v1/audit?outcome=Refused", null).json().get("field").stringValue()).isEqualTo("outcome");
         assertThat(admin("GET", "/admin/v1/audit?kind=exchanges", null).json().get("field").stringValue()).isEqualTo("kind");
         assertThat(admin("GET", "/admin/v1/audit?cursor=%25%25", null).json().get("field").stringValue()).isEqualTo("cursor");
+        // A misspelt filter would silently widen the search to everything.
+        assertThat(admin("GET", "/admin/v1/audit?subjet=x", null).json().get("field").stringValue()).isEqualTo("subjet");
+        // Instants Java parses but the database's timestamps cannot hold.
+        assertThat(admin("GET", "/admin/v1/audit?since=%2B999999999-12-31T23:59:59Z", null).json().get("field").stringValue()).isEqualTo("since");
+        assertThat(admin("GET", "/admin/v1/audit?until=-999999999-01-01T00:00:00Z", null).json().get("field").stringValue()).isEqualTo("until");
+        assertThat(admin("GET", "/admin/v1/audit?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z", null).json().get("field").stringValue())
+                .isEqualTo("until");
     }
 }

@@ -52,7 +52,9 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         }
         issuerName = unique("intro");
         create("issuers", issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
-        ruleName = unique("intro-rule");
+        // As long as a rule name may be (64), so a revocation by rule records the longest reason.
+        String base = unique("intro-rule");
+        ruleName = base + "-" + "r".repeat(64 - base.length() - 1);
         create("rules", rule(ruleName, issuerName, "allow",
                 List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy", "read")));
         JsonNode client = create("clients", Map.of("id", unique("envoy"), "description", "test gateway"));
@@ -145,6 +147,25 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
     }
 
     @Test
+    void aFormBodyOverTheLimitIs413NotAServerError() {
+        // server.tomcat.max-http-form-post-size is 64 KB.
+        String body = "token=" + "a".repeat(70_000);
+        Response introspection = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+        Response revocation = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/revoke"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+        for (Response refused : List.of(introspection, revocation)) {
+            assertThat(refused.status()).as(refused.body()).isEqualTo(413);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
     void callersMustAuthenticateAsRegisteredClients() {
         String token = token("repo:acme/app:ref:refs/heads/main");
         assertThat(introspect(token, null, null).status()).isEqualTo(401);
@@ -203,6 +224,7 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(active(bystander)).isTrue();
 
         Response byRule = admin("POST", "/admin/v1/revocations", Map.of("rule", ruleName));
+        assertThat(byRule.status()).as(byRule.body()).isEqualTo(200);
         assertThat(byRule.json().get("revokedTokens").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(active(bystander)).isFalse();
 
@@ -210,6 +232,13 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
                 .as("admin revocations are audited").isEqualTo(1);
         assertThat(admin("POST", "/admin/v1/revocations", Map.of()).status()).isEqualTo(400);
         assertThat(admin("POST", "/admin/v1/revocations", Map.of("rule", "x%")).status()).isEqualTo(400);
+        for (Map<String, Object> meaningless : List.<Map<String, Object>>of(
+                Map.of("tokenId", ""), Map.of("tokenId", "t".repeat(65)), Map.of("issuer", issuerName, "subject", ""),
+                Map.of("issuer", issuerName, "subject", "s".repeat(1025)), Map.of("issuer", "Not A Name", "subject", "x"))) {
+            Response refused = admin("POST", "/admin/v1/revocations", meaningless);
+            assertThat(refused.status()).as("%s: %s", meaningless, refused.body()).isEqualTo(400);
+            assertThat(refused.json().get("type").stringValue()).isEqualTo("urn:ferry:problem:invalid-field");
+        }
     }
 
     @Test

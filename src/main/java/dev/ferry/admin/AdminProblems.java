@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -69,8 +70,17 @@ class AdminProblems extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", e.getMessage());
     }
 
+    /**
+     * Another write won between this one's read and its own: with an {@code If-Match} naming a version
+     * that is the precondition failing after all (412), without one a conflict (409).
+     */
     @ExceptionHandler(ObjectOptimisticLockingFailureException.class)
-    ProblemDetail concurrentWrite(ObjectOptimisticLockingFailureException e) {
+    ProblemDetail concurrentWrite(ObjectOptimisticLockingFailureException e, HttpServletRequest request) {
+        String ifMatch = request.getHeader(HttpHeaders.IF_MATCH);
+        if (ifMatch != null && !ifMatch.isBlank() && !"*".equals(ifMatch.strip())) {
+            return problem(HttpStatus.PRECONDITION_FAILED, PRECONDITION_FAILED, "Precondition failed",
+                    "the resource was changed concurrently, so If-Match no longer matches; read it again and retry");
+        }
         return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the resource was changed concurrently; read it again and retry");
     }
 
@@ -78,6 +88,17 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ProblemDetail integrity(DataIntegrityViolationException e) {
         log.warn("Admin write refused by the database: {}", e.getMostSpecificCause().getClass().getName());
         return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the change conflicts with what is stored; read the current state and retry");
+    }
+
+    /**
+     * Tomcat could not read a form body ({@code /introspect}, {@code /revoke}): larger than
+     * {@code server.tomcat.max-http-form-post-size} (413), or malformed (400).
+     */
+    @ExceptionHandler(InvalidParameterException.class)
+    ProblemDetail unreadableForm(InvalidParameterException e) {
+        boolean tooLarge = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value();
+        return problem(tooLarge ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST, MALFORMED_BODY, "Malformed body",
+                tooLarge ? "the form body is too large" : "the form body is malformed");
     }
 
     /**
@@ -119,6 +140,9 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, MALFORMED_BODY, "Malformed body", "the body is not valid JSON for this resource");
+        if (e.getCause() instanceof JacksonException jackson && !(jackson instanceof DatabindException)) {
+            problem.setDetail("the body is not valid JSON for this resource: " + DefinitionFormats.reason(jackson, false));
+        }
         DatabindException databind = databindCause(e);
         if (databind != null && !databind.getPath().isEmpty()) {
             String field = path(databind);

@@ -46,7 +46,9 @@ class ClientController {
     ResponseEntity<Client> create(@RequestBody NewClient request, Authentication caller) {
         Client created = clients.create(request.id(), request.description());
         audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "create", "client",
-                created.id(), null, Map.of("id", created.id(), "description", String.valueOf(created.description()))));
+                created.id(), null, created.description() == null
+                        ? Map.of("id", created.id())
+                        : Map.of("id", created.id(), "description", created.description())));
         return ResponseEntity.created(URI.create("/admin/v1/clients/" + created.id()))
                 .header("Cache-Control", "no-store")
                 .body(created);

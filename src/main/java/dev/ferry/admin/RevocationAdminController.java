@@ -61,6 +61,9 @@ class RevocationAdminController {
             throw new DefinitionException.Invalid("tokenId", "give exactly one of: tokenId; issuer and subject; rule");
         }
         if (request.tokenId() != null) {
+            if (request.tokenId().isBlank() || request.tokenId().length() > 64) {
+                throw new DefinitionException.Invalid("tokenId", "tokenId must be the jti of a Ferry token (1 to 64 characters)");
+            }
             revocations.revokeToken(request.tokenId(), expiryOf(request.tokenId()), "admin");
             return new RevocationResult(1, null);
         }
@@ -72,6 +75,12 @@ class RevocationAdminController {
         }
         if (request.issuer() == null || request.subject() == null) {
             throw new DefinitionException.Invalid(request.issuer() == null ? "issuer" : "subject", "a subject revocation needs both issuer and subject");
+        }
+        if (!SLUG.matches(request.issuer())) {
+            throw new DefinitionException.Invalid("issuer", "issuer must be an issuer name");
+        }
+        if (request.subject().isEmpty() || request.subject().length() > 1024) {
+            throw new DefinitionException.Invalid("subject", "subject must be the upstream sub claim (1 to 1024 characters)");
         }
         return new RevocationResult(0, revocations.revokeSubject(request.issuer(), request.subject()));
     }

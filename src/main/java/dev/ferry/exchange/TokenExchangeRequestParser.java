@@ -139,7 +139,7 @@ final class TokenExchangeRequestParser {
         List<String> scopes = List.of(scope.split(" ", -1));
         for (String token : scopes) {
             if (token.isEmpty() || !token.chars().allMatch(c -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) {
-                throw ExchangeError.badRequest(INVALID_REQUEST, "scope must be scope tokens separated by single spaces (RFC 6749 §3.3)");
+                throw ExchangeError.badRequest(INVALID_REQUEST, "scope must be scope tokens separated by single spaces (RFC 6749 section 3.3)");
             }
         }
         return scopes;
