@@ -107,7 +107,7 @@ final class TokenExchangeRequestParser {
             throw ExchangeError.badRequest(Decision.INVALID_TARGET, "name exactly one target: one audience or one resource, not several");
         }
         String target = targets.get(0);
-        if (target.isEmpty() || target.length() > 2048 || hasControlCharacter(target)) {
+        if (target.isEmpty() || target.length() > 2048 || CallerText.hasControlCharacter(target)) {
             throw ExchangeError.badRequest(INVALID_REQUEST, "the target must be 1 to 2048 characters, none of them control characters");
         }
         if (resources.length == 1) {
@@ -155,10 +155,6 @@ final class TokenExchangeRequestParser {
                     INVALID_REQUEST, "requested_token_type must be " + ACCESS_TOKEN_TYPE + " or " + JWT_TYPE);
         }
         return requested;
-    }
-
-    private static boolean hasControlCharacter(String value) {
-        return value.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
     }
 
     private static String single(Map<String, String[]> parameters, String name) {

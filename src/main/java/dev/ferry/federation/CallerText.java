@@ -40,6 +40,11 @@ public final class CallerText {
         return text == null ? null : encodedUnless(text, DESCRIBABLE);
     }
 
+    /** Whether {@code text} has a control character (C0 or DEL). */
+    public static boolean hasControlCharacter(String text) {
+        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
+    }
+
     /** {@code text} with control characters percent-encoded, so it stays on one log line. */
     public static String loggable(String text) {
         return text == null ? null : encodedUnless(text, c -> c >= 0x20 && c != 0x7F);

@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.definition.DefinitionException.Invalid;
+import dev.ferry.federation.CallerText;
 import dev.ferry.federation.IssuerService;
 import java.util.List;
 
@@ -32,8 +33,8 @@ class RuleValidator {
             throw new Invalid("issuer", "issuer is required");
         }
         requireIssuer(in.issuer());
-        if (in.description() != null && in.description().length() > 1024) {
-            throw new Invalid("description", "description is at most 1024 characters");
+        if (in.description() != null && (in.description().length() > 1024 || CallerText.hasControlCharacter(in.description()))) {
+            throw new Invalid("description", "description is at most 1024 characters, none of them control characters");
         }
         if (in.effect() == null) {
             throw new Invalid("effect", "effect is required: allow or deny");
@@ -78,8 +79,8 @@ class RuleValidator {
         if (c == null) {
             throw new Invalid(field, "a condition must be an object");
         }
-        if (c.claim() == null || c.claim().isBlank() || c.claim().length() > 256) {
-            throw new Invalid(field + ".claim", "claim is required: a claim name or dotted path, at most 256 characters");
+        if (c.claim() == null || c.claim().isBlank() || c.claim().length() > 256 || CallerText.hasControlCharacter(c.claim())) {
+            throw new Invalid(field + ".claim", "claim is required: a claim name or dotted path, at most 256 characters, none of them control characters");
         }
         if (c.operator() == null) {
             throw new Invalid(field + ".operator", "operator is required");
