@@ -236,6 +236,23 @@ class AdminApiTest extends FerryIntegrationTest {
     }
 
     @Test
+    void aUrlTheFirewallRefusesIsAProblemInTheEndpointsFormat() {
+        for (String path : List.of("/admin/v1/rules;x=1", "/admin/v1/rules/%2E%2E", "/admin/v1/rules/a%0Ab")) {
+            Response refused = admin("GET", path, null);
+            assertThat(refused.status()).as(path).isEqualTo(400);
+            assertThat(refused.header("Content-Type")).as(path).startsWith("application/problem+json");
+            assertThat(refused.json().get("type").stringValue()).isEqualTo("urn:ferry:problem:malformed-request");
+        }
+        Response token = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token;x=1"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=x"))
+                .build());
+        assertThat(token.status()).isEqualTo(400);
+        assertThat(token.header("Content-Type")).isEqualTo("application/json");
+        assertThat(token.json().get("error").stringValue()).isEqualTo("invalid_request");
+    }
+
+    @Test
     void unauthorizedAnswerPointsAtProtectedResourceMetadataThatExists() {
         Response unauthorized = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/rules")).GET().build());
         String header = unauthorized.header("WWW-Authenticate");

@@ -5,25 +5,20 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The answer to a database outage, for every endpoint but {@code /token} (which answers it itself,
  * in its own format): 503 with {@code Retry-After}, not a 500. It wraps the security filters because
  * the outage may strike there first (an introspection client's lookup, an admin token's revocation
- * check); the admin API's exception handler passes such failures on to it. Problem details under
- * {@code /admin/}, RFC 6749 style JSON elsewhere ({@code /introspect}, {@code /revoke}).
+ * check); the admin API's exception handler passes such failures on to it. The answer is in the
+ * endpoint's format ({@link ErrorResponses}).
  */
 final class DatabaseUnavailableFilter extends OncePerRequestFilter {
 
@@ -31,7 +26,6 @@ final class DatabaseUnavailableFilter extends OncePerRequestFilter {
     static final String RETRY_AFTER_SECONDS = "5";
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseUnavailableFilter.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
      * {@code e}, or the first of its causes, that says the database cannot be reached (as opposed to
@@ -62,24 +56,9 @@ final class DatabaseUnavailableFilter extends OncePerRequestFilter {
             // The class only: a driver's message may quote the statement and its parameters.
             log.warn("{} {} answered 503: the database cannot be reached ({})",
                     request.getMethod(), request.getRequestURI(), outage.getClass().getName());
-            response.reset();
-            response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-            response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
-            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-            Map<String, Object> body = new LinkedHashMap<>();
-            if (request.getRequestURI().startsWith(request.getContextPath() + "/admin/")) {
-                response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-                body.put("type", "urn:ferry:problem:unavailable");
-                body.put("title", "Service unavailable");
-                body.put("status", HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-                body.put("detail", "Ferry's database cannot be reached; retry later");
-                body.put("instance", request.getRequestURI());
-            } else {
-                response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-                body.put("error", "temporarily_unavailable");
-                body.put("error_description", "Ferry's database cannot be reached; retry later");
-            }
-            JSON.writeValue(response.getOutputStream(), body);
+            ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                    "urn:ferry:problem:unavailable", "Service unavailable", "Ferry's database cannot be reached; retry later",
+                    RETRY_AFTER_SECONDS);
         }
     }
 }

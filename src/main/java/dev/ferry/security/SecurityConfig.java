@@ -6,6 +6,7 @@ import static dev.ferry.security.BootstrapTokenAuthenticationProvider.READ_AUTHO
 import dev.ferry.config.FerryProperties;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedResourceMetadataFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Four filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
@@ -38,6 +40,17 @@ class SecurityConfig {
         FilterRegistrationBean<DatabaseUnavailableFilter> registration = new FilterRegistrationBean<>(new DatabaseUnavailableFilter());
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
         return registration;
+    }
+
+    /**
+     * A request Spring Security's firewall refuses (a {@code ;} or an encoded {@code .} or line break in
+     * its path, say) is a 400 in the endpoint's format ({@link ErrorResponses}), not Spring Boot's error page.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, rejected) -> ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST,
+                "invalid_request", "urn:ferry:problem:malformed-request", "Malformed request",
+                "the request's URL or headers hold characters Ferry refuses", null);
     }
 
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
