@@ -45,9 +45,12 @@ public final class CallerText {
         return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
     }
 
-    /** {@code text} with control characters percent-encoded, so it stays on one log line. */
+    /**
+     * {@code text} with control characters (C0, DEL, C1) and Unicode's line and paragraph separators
+     * percent-encoded, so it stays on one log line in any viewer.
+     */
     public static String loggable(String text) {
-        return text == null ? null : encodedUnless(text, c -> c >= 0x20 && c != 0x7F);
+        return text == null ? null : encodedUnless(text, c -> c >= 0x20 && (c < 0x7F || c > 0x9F) && c != 0x2028 && c != 0x2029);
     }
 
     private static String encodedUnless(String text, IntPredicate kept) {
