@@ -122,7 +122,9 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(active(justExpired)).as("expired 2 s ago: no clock skew on exp, Ferry's own clock decides").isFalse();
         assertThat(active(ci.github().sign())).as("a token Ferry did not issue").isFalse();
         assertThat(active("garbage")).isFalse();
-        assertThat(active("")).isFalse();
+        Response noToken = introspect("", clientId, clientSecret);
+        assertThat(noToken.status()).as("the token parameter is required").isEqualTo(400);
+        assertThat(noToken.json().get("error").stringValue()).isEqualTo("invalid_request");
     }
 
     @Test
@@ -200,6 +202,7 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(active(token)).isFalse();
         assertThat(revoke(token).status()).isEqualTo(200);
         assertThat(revoke("garbage").status()).isEqualTo(200);
+        assertThat(revoke("").status()).as("the token parameter is required").isEqualTo(400);
         assertThat(revoke(ci.github().sign()).status()).isEqualTo(200);
     }
 

@@ -39,13 +39,13 @@ class IntrospectionController {
                 @ApiResponse(responseCode = "200", description = "active: true and the token's claims; or active: false and nothing else",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                                 schema = @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE))),
-                @ApiResponse(responseCode = "400", description = "invalid_request: the token was sent in the query string",
+                @ApiResponse(responseCode = "400", description = "invalid_request: no token, or the token in the query string",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object"))),
                 @ApiResponse(responseCode = "401", description = "missing or wrong client credentials", content = @Content)
             })
     ResponseEntity<?> introspect(
             @RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
-        ResponseEntity<Object> refused = QueryStringRefusal.of(request);
+        ResponseEntity<Object> refused = TokenParameter.refusal(request, token);
         if (refused != null) {
             return refused;
         }
@@ -53,9 +53,6 @@ class IntrospectionController {
     }
 
     private Map<String, Object> answer(String token) {
-        if (token == null || token.isEmpty()) {
-            return Map.of("active", false);
-        }
         Jwt jwt;
         try {
             jwt = ferryTokens.decode(token);

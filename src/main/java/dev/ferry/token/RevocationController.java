@@ -37,21 +37,19 @@ class RevocationController {
             responses = {
                 @ApiResponse(responseCode = "200", description = "revoked, or nothing to revoke (an invalid, expired or foreign token)",
                         content = @Content),
-                @ApiResponse(responseCode = "400", description = "invalid_request: the token was sent in the query string",
+                @ApiResponse(responseCode = "400", description = "invalid_request: no token, or the token in the query string",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
             })
     ResponseEntity<?> revoke(@RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
-        ResponseEntity<Object> refused = QueryStringRefusal.of(request);
+        ResponseEntity<Object> refused = TokenParameter.refusal(request, token);
         if (refused != null) {
             return refused;
         }
-        if (token != null && !token.isEmpty()) {
-            try {
-                Jwt jwt = ferryTokens.decode(token);
-                revocations.revokeToken(jwt.getId(), jwt.getExpiresAt(), "holder");
-            } catch (JwtException nothingToRevoke) {
-                // RFC 7009 §2.2: invalid tokens do not cause an error
-            }
+        try {
+            Jwt jwt = ferryTokens.decode(token);
+            revocations.revokeToken(jwt.getId(), jwt.getExpiresAt(), "holder");
+        } catch (JwtException nothingToRevoke) {
+            // RFC 7009 §2.2: invalid tokens do not cause an error
         }
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).build();
     }

@@ -1,0 +1,34 @@
+package dev.ferry.token;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+
+/**
+ * The {@code token} parameter of {@code /introspect} and {@code /revoke}: required (RFC 7662 §2.1,
+ * RFC 7009 §2.1), and in the form body only, since a token in the URL ends up in access logs. A
+ * request without it, or with a query string, is refused with RFC 6749 §5.2 {@code invalid_request}.
+ */
+final class TokenParameter {
+
+    private TokenParameter() {}
+
+    /** The refusal of {@code request}, whose form gave {@code token}; or null when it is well formed. */
+    static ResponseEntity<Object> refusal(HttpServletRequest request, String token) {
+        if (request.getQueryString() != null) {
+            return refused("send the token in the form body, not in the query string");
+        }
+        if (token == null || token.isEmpty()) {
+            return refused("the token parameter is required");
+        }
+        return null;
+    }
+
+    private static ResponseEntity<Object> refused(String description) {
+        return ResponseEntity.badRequest()
+                .cacheControl(CacheControl.noStore())
+                .body(Map.of("error", OAuth2ErrorCodes.INVALID_REQUEST, "error_description", description));
+    }
+}
