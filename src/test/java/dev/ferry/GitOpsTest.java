@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testing.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +216,19 @@ class GitOpsTest extends FerryIntegrationTest {
             assertThat(response.json().get("detail").stringValue()).as(body)
                     .doesNotContain("dev.ferry", "class ", "JsonToken", "StreamReadFeature", "Cannot deserialize");
         }
+    }
+
+    @Test
+    void theShippedExampleFileImportsAndUnquotedNumbersStillReadAsText() throws Exception {
+        String example = Files.readString(Path.of("examples/gitops/ferry.yaml"));
+        Response result = importFile(example, "application/yaml", "?dryRun=true");
+        assertThat(result.status()).as(result.body()).isEqualTo(200);
+        assertThat(result.json().get("created").toString()).contains("rule/app-deploy-production");
+
+        // Strict reading refuses "true" for a boolean, but a YAML number where a condition wants text is the text.
+        assertThat(example).contains("value: \"4242\"");
+        Response unquoted = importFile(example.replace("value: \"4242\"", "value: 4242"), "application/yaml", "?dryRun=true");
+        assertThat(unquoted.status()).as(unquoted.body()).isEqualTo(200);
     }
 
     @Test
