@@ -147,7 +147,7 @@ class AdminApiTest extends FerryIntegrationTest {
                 Arguments.of("name not a slug", Map.of("name", "UPPER"), "name"),
                 Arguments.of("exists with value", Map.of("conditions", List.of(condition("a", "exists", "x"))), "conditions[0]"),
                 Arguments.of("control character in claim", Map.of("conditions", List.of(condition("a\u0000", "equals", "x"))), "conditions[0].claim"),
-                Arguments.of("control character in description", Map.of("description", "line\nbreak"), "description"),
+                Arguments.of("control character in description", Map.of("description", "bell\u0007"), "description"),
                 Arguments.of("valid baseline changed by nothing else", Map.of("conditions", List.of(equalsCondition, Map.of("claim", "", "operator", "equals", "value", "x"))), "conditions[1].claim"));
     }
 

@@ -229,6 +229,10 @@ class GitOpsTest extends FerryIntegrationTest {
         assertThat(example).contains("value: \"4242\"");
         Response unquoted = importFile(example.replace("value: \"4242\"", "value: 4242"), "application/yaml", "?dryRun=true");
         assertThat(unquoted.status()).as(unquoted.body()).isEqualTo(200);
+
+        // A description written as a YAML block scalar ends in a line break, which is fine in free text.
+        Response blockScalar = importFile(example.replaceFirst("description: (.*)", "description: |\n      $1"), "application/yaml", "?dryRun=true");
+        assertThat(blockScalar.status()).as(blockScalar.body()).isEqualTo(200);
     }
 
     @Test

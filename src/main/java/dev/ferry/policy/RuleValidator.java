@@ -33,8 +33,10 @@ class RuleValidator {
             throw new Invalid("issuer", "issuer is required");
         }
         requireIssuer(in.issuer());
-        if (in.description() != null && (in.description().length() > 1024 || CallerText.hasControlCharacter(in.description()))) {
-            throw new Invalid("description", "description is at most 1024 characters, none of them control characters");
+        // Tabs and line breaks are fine in free text (a YAML block scalar ends in one); other controls are not.
+        if (in.description() != null
+                && (in.description().length() > 1024 || CallerText.hasControlCharacter(in.description().replaceAll("[\\t\\r\\n]", "")))) {
+            throw new Invalid("description", "description is at most 1024 characters, with no control characters but tabs and line breaks");
         }
         if (in.effect() == null) {
             throw new Invalid("effect", "effect is required: allow or deny");
