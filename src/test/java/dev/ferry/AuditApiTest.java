@@ -101,6 +101,10 @@ class AuditApiTest extends FerryIntegrationTest {
         assertThat(admin("GET", "/admin/v1/audit?outcome=Refused", null).json().get("field").stringValue()).isEqualTo("outcome");
         assertThat(admin("GET", "/admin/v1/audit?kind=exchanges", null).json().get("field").stringValue()).isEqualTo("kind");
         assertThat(admin("GET", "/admin/v1/audit?cursor=%25%25", null).json().get("field").stringValue()).isEqualTo("cursor");
+        // A parameter name the firewall refuses, read inside the controller: a 400 that does not quote it.
+        Response controlCharacter = admin("GET", "/admin/v1/audit?a%0Ab=1", null);
+        assertThat(controlCharacter.status()).as(controlCharacter.body()).isEqualTo(400);
+        assertThat(controlCharacter.json().get("type").stringValue()).isEqualTo("urn:ferry:problem:malformed-request");
         // A misspelt filter would silently widen the search to everything.
         assertThat(admin("GET", "/admin/v1/audit?subjet=x", null).json().get("field").stringValue()).isEqualTo("subjet");
         // Instants Java parses but the database's timestamps cannot hold.

@@ -1,7 +1,8 @@
 package dev.ferry.admin;
 
 import dev.ferry.definition.DefinitionException;
-import dev.ferry.exchange.TokenEndpointErrors;
+import dev.ferry.exchange.OAuthEndpointErrors;
+import dev.ferry.security.DatabaseUnavailableFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.stream.Collectors;
@@ -9,10 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -20,7 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
-import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -33,14 +31,15 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 /**
  * RFC 9457 problem details for every error outside {@code /token}: a stable {@code type} URI per
  * kind, and the {@code field} at fault where there is one. Never a Java class name or a stack trace.
- * The few errors Spring MVC raises for {@code /token} before its controller runs are answered in that
- * endpoint's format instead ({@link TokenEndpointErrors}).
+ * The few errors Spring MVC raises for the OAuth endpoints ({@code /token}, {@code /introspect},
+ * {@code /revoke}) before their controllers run are answered in their format instead ({@link OAuthEndpointErrors}).
  */
 @RestControllerAdvice
 class AdminProblems extends ResponseEntityExceptionHandler {
 
     static final URI INVALID_FIELD = URI.create("urn:ferry:problem:invalid-field");
     static final URI MALFORMED_BODY = URI.create("urn:ferry:problem:malformed-body");
+    static final URI MALFORMED_REQUEST = URI.create("urn:ferry:problem:malformed-request");
     static final URI NOT_FOUND = URI.create("urn:ferry:problem:not-found");
     static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
     static final URI PRECONDITION_FAILED = URI.create("urn:ferry:problem:precondition-failed");
@@ -95,32 +94,39 @@ class AdminProblems extends ResponseEntityExceptionHandler {
      * {@code server.tomcat.max-http-form-post-size} (413), or malformed (400).
      */
     @ExceptionHandler(InvalidParameterException.class)
-    ProblemDetail unreadableForm(InvalidParameterException e) {
-        boolean tooLarge = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value();
-        return problem(tooLarge ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST, MALFORMED_BODY, "Malformed body",
-                tooLarge ? "the form body is too large" : "the form body is malformed");
+    ResponseEntity<Object> unreadableForm(InvalidParameterException e, HttpServletRequest request) {
+        HttpStatus status = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+        String description = status == HttpStatus.CONTENT_TOO_LARGE ? "the form body is too large" : "the form body is malformed";
+        return OAuthEndpointErrors.isFor(request)
+                ? OAuthEndpointErrors.refused(status, new HttpHeaders(), description)
+                : ResponseEntity.status(status).body(problem(status, MALFORMED_BODY, "Malformed body", description));
     }
 
     /**
-     * The database cannot be reached: passed on, as it is, to the filter that answers an outage the
-     * same way wherever it strikes (503 with Retry-After; {@code DatabaseUnavailableFilter}).
+     * Spring Security's firewall refused a part of the request read inside a controller (a parameter
+     * name with a line break, say). Not its message: that quotes the part.
      */
-    @ExceptionHandler({
-        DataAccessResourceFailureException.class,
-        TransientDataAccessResourceException.class,
-        QueryTimeoutException.class,
-        CannotCreateTransactionException.class
-    })
-    void databaseUnavailable(RuntimeException e) {
-        throw e;
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<Object> rejected(RequestRejectedException e, HttpServletRequest request) {
+        String description = "the request holds characters Ferry refuses (control characters in a parameter name, say)";
+        return OAuthEndpointErrors.isFor(request)
+                ? OAuthEndpointErrors.refused(HttpStatus.BAD_REQUEST, new HttpHeaders(), description)
+                : ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request", description));
     }
 
+    /**
+     * Anything else. A database outage, however wrapped, is passed on as it is to the filter that
+     * answers an outage the same way wherever it strikes (503 with Retry-After; {@link DatabaseUnavailableFilter}).
+     */
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<Object> unexpected(RuntimeException e, HttpServletRequest request) {
-        if (TokenEndpointErrors.isFor(request)) {
-            // Never the exception itself: its message may quote the request, subject token included.
-            log.error("Request for /token failed before the exchange: {}", e.getClass().getName());
-            return TokenEndpointErrors.refused(HttpStatus.INTERNAL_SERVER_ERROR, new HttpHeaders());
+        if (DatabaseUnavailableFilter.outage(e) != null) {
+            throw e;
+        }
+        if (OAuthEndpointErrors.isFor(request)) {
+            // Never the exception itself: its message may quote the request, a token included.
+            log.error("Request for {} failed before it was served: {}", request.getRequestURI(), e.getClass().getName());
+            return OAuthEndpointErrors.refused(HttpStatus.INTERNAL_SERVER_ERROR, new HttpHeaders(), null);
         }
         log.error("Admin request failed unexpectedly", e);
         return ResponseEntity.internalServerError()
@@ -130,8 +136,8 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(
             Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        if (request instanceof ServletWebRequest servlet && TokenEndpointErrors.isFor(servlet.getRequest())) {
-            return TokenEndpointErrors.refused(status, headers);
+        if (request instanceof ServletWebRequest servlet && OAuthEndpointErrors.isFor(servlet.getRequest())) {
+            return OAuthEndpointErrors.refused(status, headers, null);
         }
         return super.handleExceptionInternal(e, body, headers, status, request);
     }

@@ -3,6 +3,7 @@ package dev.ferry.exchange;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -12,33 +13,46 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 
 /**
- * Errors of {@code /token} that Spring MVC raises before {@link TokenExchangeController} runs (a GET:
- * 405), in the endpoint's own format, RFC 6749 §5.2 JSON, rather than the admin API's problem details.
- * Nothing reached Ferry's exchange, so nothing is audited and there is no exchange id.
+ * Errors of the OAuth endpoints ({@code /token}, {@code /introspect}, {@code /revoke}) that arise
+ * before their controllers run (a GET: 405; a form Tomcat cannot read: 413 or 400; a URL the firewall
+ * refuses), in those endpoints' own format, RFC 6749 §5.2 JSON, rather than the admin API's problem
+ * details. Nothing reached Ferry's exchange, so nothing is audited and there is no exchange id.
  */
-public final class TokenEndpointErrors {
+public final class OAuthEndpointErrors {
 
-    static final String PATH = "/token";
+    static final String TOKEN_PATH = "/token";
 
-    private TokenEndpointErrors() {}
+    private static final Set<String> PATHS = Set.of(TOKEN_PATH, "/introspect", "/revoke");
 
-    /** Whether {@code request} is for {@code /token}. */
+    private OAuthEndpointErrors() {}
+
+    /** Whether {@code request} is for one of the OAuth endpoints (path parameters after {@code ;} aside). */
     public static boolean isFor(HttpServletRequest request) {
-        return PATH.equals(request.getRequestURI().substring(request.getContextPath().length()));
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        int parameters = path.indexOf(';');
+        return PATHS.contains(parameters < 0 ? path : path.substring(0, parameters));
+    }
+
+    /** The RFC 6749 error code of an answer with {@code status}. */
+    public static String errorCode(int status) {
+        return status == HttpStatus.SERVICE_UNAVAILABLE.value() ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
+                : status >= 500 ? OAuth2ErrorCodes.SERVER_ERROR
+                : OAuth2ErrorCodes.INVALID_REQUEST;
     }
 
     /**
-     * The answer to a request for {@code /token} refused with {@code status} before it was dispatched;
-     * {@code headers} (an {@code Allow} with a 405, say) are kept.
+     * The answer to a request for an OAuth endpoint refused with {@code status} before it was
+     * dispatched; {@code headers} (an {@code Allow} with a 405, say) are kept.
+     *
+     * @param description what to fix, or null for the usual one of {@code status}
      */
-    public static ResponseEntity<Object> refused(HttpStatusCode status, HttpHeaders headers) {
-        String error = status.is5xxServerError() ? OAuth2ErrorCodes.SERVER_ERROR : OAuth2ErrorCodes.INVALID_REQUEST;
-        String description = status.value() == HttpStatus.METHOD_NOT_ALLOWED.value()
-                ? "use POST with an application/x-www-form-urlencoded body"
-                : status.is5xxServerError() ? "Ferry failed to process this request" : "the request cannot be served";
+    public static ResponseEntity<Object> refused(HttpStatusCode status, HttpHeaders headers, String description) {
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("error_description", description);
+        body.put("error", errorCode(status.value()));
+        body.put("error_description", description != null ? description
+                : status.value() == HttpStatus.METHOD_NOT_ALLOWED.value() ? "use POST with an application/x-www-form-urlencoded body"
+                : status.is5xxServerError() ? "Ferry failed to process this request"
+                : "the request cannot be served");
         return ResponseEntity.status(status)
                 .headers(headers)
                 .cacheControl(CacheControl.noStore())

@@ -55,7 +55,7 @@ class TokenExchangeController {
         this.clock = clock;
     }
 
-    @PostMapping(TokenEndpointErrors.PATH)
+    @PostMapping(OAuthEndpointErrors.TOKEN_PATH)
     @Operation(summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE, schema = @Schema(implementation = TokenExchangeForm.class))),
@@ -110,10 +110,12 @@ class TokenExchangeController {
         } catch (ExchangeError e) {
             return failure(event, e);
         } catch (DataAccessException e) {
-            log.error("Exchange {} failed: database unavailable: {}", event.exchangeId(), e.toString());
+            // The class only: a driver's message may quote the statement and its parameters.
+            String cause = e.getMostSpecificCause().getClass().getName();
+            log.error("Exchange {} failed: database unavailable: {}", event.exchangeId(), cause);
             return failure(event, new ExchangeError(
                     OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
-                    HttpStatus.SERVICE_UNAVAILABLE, "database: " + e.getMessage()));
+                    HttpStatus.SERVICE_UNAVAILABLE, "database: " + cause));
         } catch (AuditUnavailable e) {
             log.error("Exchange {} refused: the audit log cannot keep up ({} events waiting)", event.exchangeId(), e.backlog());
             return respond(event.exchangeId(), new ExchangeError(

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -20,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * check); the admin API's exception handler passes such failures on to it. The answer is in the
  * endpoint's format ({@link ErrorResponses}).
  */
-final class DatabaseUnavailableFilter extends OncePerRequestFilter {
+public final class DatabaseUnavailableFilter extends OncePerRequestFilter {
 
     /** Seconds until a retry: the connection pool waits up to 5 s for a connection. */
     static final String RETRY_AFTER_SECONDS = "5";
@@ -31,10 +32,11 @@ final class DatabaseUnavailableFilter extends OncePerRequestFilter {
      * {@code e}, or the first of its causes, that says the database cannot be reached (as opposed to
      * refusing a statement); else null.
      */
-    static Throwable outage(Throwable e) {
+    public static Throwable outage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DataAccessResourceFailureException
                     || t instanceof TransientDataAccessResourceException
+                    || t instanceof RecoverableDataAccessException
                     || t instanceof QueryTimeoutException
                     || t instanceof CannotCreateTransactionException) {
                 return t;
@@ -56,8 +58,7 @@ final class DatabaseUnavailableFilter extends OncePerRequestFilter {
             // The class only: a driver's message may quote the statement and its parameters.
             log.warn("{} {} answered 503: the database cannot be reached ({})",
                     request.getMethod(), request.getRequestURI(), outage.getClass().getName());
-            ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "temporarily_unavailable",
-                    "urn:ferry:problem:unavailable", "Service unavailable", "Ferry's database cannot be reached; retry later",
+            ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "urn:ferry:problem:unavailable", "Service unavailable", "Ferry's database cannot be reached; retry later",
                     RETRY_AFTER_SECONDS);
         }
     }

@@ -49,7 +49,7 @@ class SecurityConfig {
     @Bean
     RequestRejectedHandler requestRejectedHandler() {
         return (request, response, rejected) -> ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST,
-                "invalid_request", "urn:ferry:problem:malformed-request", "Malformed request",
+                "urn:ferry:problem:malformed-request", "Malformed request",
                 "the request's URL or headers hold characters Ferry refuses", null);
     }
 
