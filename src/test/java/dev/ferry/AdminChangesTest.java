@@ -5,8 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testing.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -57,6 +64,39 @@ class AdminChangesTest extends FerryIntegrationTest {
         assertThat(admin("GET", path, null).json().get("scopes").toString()).isEqualTo("[\"deploy\",\"read\"]");
 
         assertThat(put(path, rule, "not-an-etag").status()).isEqualTo(400);
+    }
+
+    @Test
+    void ofConcurrentPutsWithTheSameIfMatchOneWinsAndEveryOtherIsPreconditionFailed() throws Exception {
+        Map<String, Object> rule = newRule(newIssuer());
+        String path = "/admin/v1/rules/" + rule.get("name");
+        create("rules", rule);
+        String etag = admin("GET", path, null).header("ETag");
+
+        // Released together: a loser finds either the new version at its check (412) or loses the
+        // race to write, found by the optimistic lock, which with If-Match is the same 412, not a 409.
+        int writers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            Map<String, Object> change = new LinkedHashMap<>(rule);
+            change.put("scopes", List.of("deploy", "writer-" + i));
+            statuses.add(pool.submit(() -> {
+                start.await();
+                return put(path, change, etag).status();
+            }));
+        }
+        start.countDown();
+        List<Integer> answers = new ArrayList<>();
+        for (Future<Integer> status : statuses) {
+            answers.add(status.get(30, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+
+        assertThat(answers).as("%s", answers).containsOnly(200, 412);
+        assertThat(answers.stream().filter(s -> s == 200).count()).as("%s", answers).isEqualTo(1);
+        assertThat(admin("GET", path, null).header("ETag")).isEqualTo("\"1\"");
     }
 
     @Test
