@@ -28,7 +28,9 @@ public final class OAuthEndpointErrors {
 
     /** Whether {@code request} is for one of the OAuth endpoints (path parameters after {@code ;} aside). */
     public static boolean isFor(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String uri = request.getRequestURI() == null ? "" : request.getRequestURI();
+        String context = request.getContextPath() == null ? "" : request.getContextPath();
+        String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
         int parameters = path.indexOf(';');
         return PATHS.contains(parameters < 0 ? path : path.substring(0, parameters));
     }

@@ -7,7 +7,10 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,6 +54,13 @@ class SecurityConfig {
         return (request, response, rejected) -> ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST,
                 "urn:ferry:problem:malformed-request", "Malformed request",
                 "the request's URL or headers hold characters Ferry refuses", null);
+    }
+
+    /** Requests Tomcat refuses before Ferry sees them are answered in JSON too ({@link JsonErrorReportValve}). */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReports() {
+        return factory -> factory.addContextCustomizers(
+                context -> ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
     }
 
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
