@@ -5,6 +5,9 @@ import static dev.ferry.federation.SubjectTokenRejected.Reason.MALFORMED;
 import static dev.ferry.federation.SubjectTokenRejected.Reason.TOO_LARGE;
 import static dev.ferry.federation.SubjectTokenRejected.Reason.UNSECURED;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import tools.jackson.core.JacksonException;
@@ -37,7 +40,7 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         if (parts.length != 3) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token is not a JWT: expected three dot-separated parts");
         }
-        String headerJson = decode(parts[0], "header");
+        String headerJson = text(decode(parts[0], "header"), "header");
         ObjectNode header = object(headerJson, "header");
         JsonNode alg = header.get("alg");
         if (alg == null || !alg.isString()) {
@@ -53,16 +56,20 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
             throw new SubjectTokenRejected(MALFORMED, "subject_token has no signature");
         }
         decode(parts[2], "signature");
-        ObjectNode payload = object(decode(parts[1], "payload"), "payload");
+        ObjectNode payload = object(text(decode(parts[1], "payload"), "payload"), "payload");
         if (hasNonFiniteNumber(payload)) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token payload has a number out of range");
         }
         return new CompactJws(parts[0] + "." + parts[1], parts[2], headerJson, header, payload);
     }
 
+    /**
+     * Whether a number in {@code node} is not finite (1e400 reads as infinity). An integer is always
+     * finite, however long: it is kept exactly, and the time claims check their own range.
+     */
     private static boolean hasNonFiniteNumber(JsonNode node) {
         if (node.isNumber()) {
-            return !Double.isFinite(node.doubleValue());
+            return !node.isIntegralNumber() && !Double.isFinite(node.doubleValue());
         }
         for (JsonNode child : node) {
             if (hasNonFiniteNumber(child)) {
@@ -72,7 +79,8 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         return false;
     }
 
-    private static String decode(String part, String name) throws SubjectTokenRejected {
+    /** The bytes of a canonical, unpadded base64url {@code part}. */
+    private static byte[] decode(String part, String name) throws SubjectTokenRejected {
         byte[] bytes;
         try {
             if (part.isEmpty() || part.indexOf('=') >= 0) {
@@ -85,7 +93,23 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
             throw malformedBase64(name);
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return bytes;
+    }
+
+    /**
+     * {@code bytes} as UTF-8 text, refused when they are not valid UTF-8 (RFC 8259 §8.1): replacing
+     * bad bytes with U+FFFD, as {@code new String} would, could make two different subjects one.
+     */
+    private static String text(byte[] bytes, String name) throws SubjectTokenRejected {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new SubjectTokenRejected(MALFORMED, "subject_token " + name + " is not valid UTF-8");
+        }
     }
 
     private static SubjectTokenRejected malformedBase64(String name) {

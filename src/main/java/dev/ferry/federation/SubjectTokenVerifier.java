@@ -287,10 +287,14 @@ public class SubjectTokenVerifier {
         if (value == null) {
             throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token has no " + name + " claim");
         }
-        if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
+        if (!value.isNumber() || (!value.isIntegralNumber() && !Double.isFinite(value.doubleValue()))) {
             throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " must be a number of seconds");
         }
-        double seconds = value.doubleValue();
+        // An integer too long for a long (or a double) is out of range, not a failure to convert it.
+        if (value.isIntegralNumber() && !value.canConvertToLong()) {
+            throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " is out of range");
+        }
+        double seconds = value.isIntegralNumber() ? value.longValue() : value.doubleValue();
         if (Math.abs(seconds) > 1e11) {
             throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " is out of range");
         }
