@@ -414,12 +414,15 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void tokenWithAnotherMethodThenOAuthErrorNotProblemDetails() {
-        for (String method : List.of("GET", "PUT", "DELETE")) {
+        // TRACE is refused by Tomcat itself and reaches the error page, not Spring MVC: the same answer.
+        for (String method : List.of("GET", "PUT", "DELETE", "TRACE")) {
             Response response = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
                     .method(method, HttpRequest.BodyPublishers.noBody())
                     .build());
             assertThat(response.status()).as(method).isEqualTo(405);
-            assertThat(response.header("Allow")).isEqualTo("POST");
+            if (!method.equals("TRACE")) {
+                assertThat(response.header("Allow")).isEqualTo("POST");
+            }
             assertThat(response.header("Cache-Control")).isEqualTo("no-store");
             assertThat(response.header("Content-Type")).isEqualTo("application/json");
             assertThat(response.json().get("error").stringValue()).isEqualTo("invalid_request");
@@ -440,6 +443,50 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         String payload = token().payloadJson();
         String infinite = payload.substring(0, payload.length() - 1) + ",\"repository\":1e400}";
         assertRefused(() -> exchange(token().signWithRawPayload(infinite), TARGET), "invalid_request", "subject_token payload");
+    }
+
+    @Test
+    void exchangeWhenPayloadHasAnIntegerTooLongForADoubleThenInvalidRequestNotAServerError() {
+        // 400 digits: valid JSON, exact as an integer, but no double holds it.
+        String payload = token().payloadJson();
+        String huge = "1" + "0".repeat(399);
+        String inCustomClaim = payload.substring(0, payload.length() - 1) + ",\"huge\":" + huge + "}";
+        Response custom = exchange(token().signWithRawPayload(inCustomClaim), TARGET);
+        assertThat(custom.status()).as("a long integer in another claim is no reason to refuse: %s", custom.body()).isEqualTo(200);
+
+        String inExp = payload.replaceFirst("\"exp\":\\d+", "\"exp\":" + huge);
+        assertThat(inExp).isNotEqualTo(payload);
+        assertRefused(() -> exchange(token().signWithRawPayload(inExp), TARGET), "invalid_request", "exp is out of range");
+    }
+
+    @Test
+    void exchangeWhenPayloadIsNotValidUtf8ThenInvalidRequest() throws Exception {
+        // A sub with bytes that are not UTF-8 must not become U+FFFD: two different subjects would become one.
+        String payload = token().payloadJson();
+        byte[] json = payload.getBytes(StandardCharsets.UTF_8);
+        int at = payload.indexOf("\"sub\":\"") + "\"sub\":\"".length();
+        byte[] broken = new byte[json.length + 2];
+        System.arraycopy(json, 0, broken, 0, at);
+        broken[at] = (byte) 0xFF;
+        broken[at + 1] = (byte) 0xFE;
+        System.arraycopy(json, at, broken, at + 2, json.length - at);
+        String header = "{\"alg\":\"RS256\",\"kid\":\"" + github.currentKey().getKeyID() + "\"}";
+        String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(broken);
+        Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+        assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "payload is not valid UTF-8");
+    }
+
+    @Test
+    void refusalsQuoteTheRequestedTargetAndScopeEncodedAndCut() {
+        Response target = assertRefused(() -> exchange(token().sign(), "https://errors.example.com/it's-\u202e-here"),
+                "invalid_target", "is not granted to this token");
+        assertThat(target.json().get("error_description").stringValue()).contains("'https://errors.example.com/it%27s-%E2%80%AE-here'");
+
+        Map<String, String> form = form(token().sign());
+        form.put("audience", TARGET);
+        form.put("scope", "s".repeat(300));
+        Response scope = assertRefused(() -> postForm(form), "invalid_scope", "is not granted for target");
+        assertThat(scope.json().get("error_description").stringValue()).contains("'" + "s".repeat(128) + "'...").hasSizeLessThan(400);
     }
 
     private static Map<String, String> form(String subjectToken) {

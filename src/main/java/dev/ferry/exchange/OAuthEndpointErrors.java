@@ -1,5 +1,6 @@
 package dev.ferry.exchange;
 
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,9 +27,13 @@ public final class OAuthEndpointErrors {
 
     private OAuthEndpointErrors() {}
 
-    /** Whether {@code request} is for one of the OAuth endpoints (path parameters after {@code ;} aside). */
+    /**
+     * Whether {@code request} is for one of the OAuth endpoints (path parameters after {@code ;} aside);
+     * for an error dispatch, whether the request that failed was.
+     */
     public static boolean isFor(HttpServletRequest request) {
-        String uri = request.getRequestURI() == null ? "" : request.getRequestURI();
+        Object failed = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        String uri = failed instanceof String original ? original : request.getRequestURI() == null ? "" : request.getRequestURI();
         String context = request.getContextPath() == null ? "" : request.getContextPath();
         String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
         int parameters = path.indexOf(';');
@@ -37,8 +42,9 @@ public final class OAuthEndpointErrors {
 
     /** The RFC 6749 error code of an answer with {@code status}. */
     public static String errorCode(int status) {
+        // 501 and 505 (a transfer coding or HTTP version Tomcat does not take) are the client's doing.
         return status == HttpStatus.SERVICE_UNAVAILABLE.value() ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
-                : status >= 500 ? OAuth2ErrorCodes.SERVER_ERROR
+                : status == HttpStatus.INTERNAL_SERVER_ERROR.value() ? OAuth2ErrorCodes.SERVER_ERROR
                 : OAuth2ErrorCodes.INVALID_REQUEST;
     }
 

@@ -46,11 +46,13 @@ public final class CallerText {
     }
 
     /**
-     * {@code text} with control characters (C0, DEL, C1) and Unicode's line and paragraph separators
-     * percent-encoded, so it stays on one log line in any viewer.
+     * {@code text} with control characters (C0, DEL, C1), Unicode's line and paragraph separators and
+     * its invisible format characters (bidirectional overrides, zero-width spaces) percent-encoded, so
+     * it stays on one log line and reads in any viewer as what it is.
      */
     public static String loggable(String text) {
-        return text == null ? null : encodedUnless(text, c -> c >= 0x20 && (c < 0x7F || c > 0x9F) && c != 0x2028 && c != 0x2029);
+        return text == null ? null : encodedUnless(text, c -> c >= 0x20 && (c < 0x7F || c > 0x9F) && c != 0x2028 && c != 0x2029
+                && Character.getType(c) != Character.FORMAT);
     }
 
     private static String encodedUnless(String text, IntPredicate kept) {

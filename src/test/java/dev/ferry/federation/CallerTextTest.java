@@ -37,6 +37,8 @@ class CallerTextTest {
     void loggableKeepsOneLineAndReadableText() {
         assertThat(CallerText.loggable("key é of issuer")).isEqualTo("key é of issuer");
         assertThat(CallerText.loggable("a\nb\rc\u0085d\u2028e\u2029f\u007Fg")).isEqualTo("a%0Ab%0Dc%C2%85d%E2%80%A8e%E2%80%A9f%7Fg");
+        // Invisible format characters (a right-to-left override, a zero-width space) could make a line read as another.
+        assertThat(CallerText.loggable("moc.live\u202E\u200Bx")).isEqualTo("moc.live%E2%80%AE%E2%80%8Bx");
     }
 
     @Test
