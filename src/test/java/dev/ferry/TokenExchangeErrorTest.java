@@ -474,6 +474,9 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(broken);
         Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
         assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "payload is not valid UTF-8");
+
+        Response valid = exchange(token().subject("repo:acme/app-é-漢字:ref:refs/heads/main").sign(), TARGET);
+        assertThat(valid.status()).as("valid UTF-8 beyond ASCII is fine: %s", valid.body()).isEqualTo(200);
     }
 
     @Test

@@ -101,6 +101,9 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
      * bad bytes with U+FFFD, as {@code new String} would, could make two different subjects one.
      */
     private static String text(byte[] bytes, String name) throws SubjectTokenRejected {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.US_ASCII); // the usual case, and valid UTF-8 as it is
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -110,6 +113,15 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         } catch (CharacterCodingException e) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token " + name + " is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static SubjectTokenRejected malformedBase64(String name) {
