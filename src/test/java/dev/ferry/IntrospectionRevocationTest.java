@@ -180,9 +180,12 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
     @Test
     void callersMustAuthenticateAsRegisteredClients() {
         String token = token("repo:acme/app:ref:refs/heads/main");
-        assertThat(introspect(token, null, null).status()).isEqualTo(401);
-        assertThat(introspect(token, clientId, "wrong").status()).isEqualTo(401);
-        assertThat(introspect(token, "nobody", clientSecret).status()).isEqualTo(401);
+        for (Response refused : List.of(introspect(token, null, null), introspect(token, clientId, "wrong"), introspect(token, "nobody", clientSecret))) {
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.header("WWW-Authenticate")).startsWith("Basic realm=\"ferry-introspection\"");
+            assertThat(refused.json().get("error").stringValue()).as("RFC 6749 5.2, as RFC 7662 2.3 asks").isEqualTo("invalid_client");
+            assertThat(refused.body()).doesNotContain(token);
+        }
         assertThat(introspect(token, clientId, clientSecret).status()).isEqualTo(200);
         assertThat(admin("GET", "/admin/v1/clients", null).body()).contains(clientId).doesNotContain(clientSecret).doesNotContain("secret_hash");
     }

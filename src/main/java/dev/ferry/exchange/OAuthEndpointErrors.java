@@ -42,9 +42,13 @@ public final class OAuthEndpointErrors {
 
     /** The RFC 6749 error code of an answer with {@code status}. */
     public static String errorCode(int status) {
+        // 401: an introspection client that failed to authenticate (RFC 6749 §5.2, RFC 7662 §2.3).
         // 501 and 505 (a transfer coding or HTTP version Tomcat does not take) are the client's doing.
-        return status == HttpStatus.SERVICE_UNAVAILABLE.value() ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
-                : status == HttpStatus.INTERNAL_SERVER_ERROR.value() ? OAuth2ErrorCodes.SERVER_ERROR
+        return status == HttpStatus.UNAUTHORIZED.value() ? OAuth2ErrorCodes.INVALID_CLIENT
+                : status == HttpStatus.SERVICE_UNAVAILABLE.value() ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
+                : status == HttpStatus.NOT_IMPLEMENTED.value() || status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()
+                        ? OAuth2ErrorCodes.INVALID_REQUEST
+                : status >= 500 ? OAuth2ErrorCodes.SERVER_ERROR
                 : OAuth2ErrorCodes.INVALID_REQUEST;
     }
 
@@ -59,7 +63,7 @@ public final class OAuthEndpointErrors {
         body.put("error", errorCode(status.value()));
         body.put("error_description", description != null ? description
                 : status.value() == HttpStatus.METHOD_NOT_ALLOWED.value() ? "use POST with an application/x-www-form-urlencoded body"
-                : status.is5xxServerError() ? "Ferry failed to process this request"
+                : errorCode(status.value()).equals(OAuth2ErrorCodes.SERVER_ERROR) ? "Ferry failed to process this request"
                 : "the request cannot be served");
         return ResponseEntity.status(status)
                 .headers(headers)

@@ -24,6 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record CompactJws(String signingInput, String signaturePart, String headerJson, ObjectNode header, ObjectNode payload) {
 
+    /** Integers up to this many bits (below 2^1024) are finite doubles. */
+    private static final int MAX_FINITE_BITS = 1023;
+
     private static final JsonMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -64,12 +67,12 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
     }
 
     /**
-     * Whether a number in {@code node} is not finite (1e400 reads as infinity). An integer is always
-     * finite, however long: it is kept exactly, and the time claims check their own range.
+     * Whether a number in {@code node} is beyond what a double holds (1e400, or an integer of 309
+     * digits): gateways reading Ferry's token, which may carry the claim, would read it as infinity.
      */
     private static boolean hasNonFiniteNumber(JsonNode node) {
         if (node.isNumber()) {
-            return !node.isIntegralNumber() && !Double.isFinite(node.doubleValue());
+            return node.isIntegralNumber() ? node.bigIntegerValue().bitLength() > MAX_FINITE_BITS : !Double.isFinite(node.doubleValue());
         }
         for (JsonNode child : node) {
             if (hasNonFiniteNumber(child)) {

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -26,8 +27,12 @@ class ErrorEndpoint implements ErrorController {
         int status = code instanceof Integer value && value >= 400 ? value : HttpStatus.NOT_FOUND.value();
         HttpStatus known = HttpStatus.resolve(status);
         String reason = known != null ? known.getReasonPhrase() : "Error";
-        String detail = status == HttpStatus.METHOD_NOT_ALLOWED.value() && OAuthEndpointErrors.isFor(request)
-                ? "use POST with an application/x-www-form-urlencoded body"
+        boolean postOnly = status == HttpStatus.METHOD_NOT_ALLOWED.value() && OAuthEndpointErrors.isFor(request);
+        if (postOnly) {
+            response.setHeader(HttpHeaders.ALLOW, "POST"); // Tomcat's lists the servlet's methods, not the endpoint's
+        }
+        String detail = postOnly ? "use POST with an application/x-www-form-urlencoded body"
+                : status == HttpStatus.UNAUTHORIZED.value() ? "client authentication failed"
                 : status == HttpStatus.BAD_REQUEST.value() ? "the request is malformed"
                 : reason;
         ErrorResponses.write(request, response, status,

@@ -41,7 +41,8 @@ class IntrospectionController {
                                 schema = @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE))),
                 @ApiResponse(responseCode = "400", description = "invalid_request: no token, or the token in the query string",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object"))),
-                @ApiResponse(responseCode = "401", description = "missing or wrong client credentials", content = @Content)
+                @ApiResponse(responseCode = "401", description = "invalid_client: missing or wrong client credentials (WWW-Authenticate: Basic)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
             })
     ResponseEntity<?> introspect(
             @RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
