@@ -72,7 +72,10 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
      */
     private static boolean hasNonFiniteNumber(JsonNode node) {
         if (node.isNumber()) {
-            return node.isIntegralNumber() ? node.bigIntegerValue().bitLength() > MAX_FINITE_BITS : !Double.isFinite(node.doubleValue());
+            if (node.isIntegralNumber()) {
+                return node.isBigInteger() && node.bigIntegerValue().bitLength() > MAX_FINITE_BITS; // an int or long always fits
+            }
+            return !Double.isFinite(node.doubleValue());
         }
         for (JsonNode child : node) {
             if (hasNonFiniteNumber(child)) {
