@@ -97,9 +97,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> unreadableForm(InvalidParameterException e, HttpServletRequest request) {
         HttpStatus status = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
         String description = status == HttpStatus.CONTENT_TOO_LARGE ? "the form body is too large" : "the form body is malformed";
-        return OAuthEndpointErrors.isFor(request)
-                ? OAuthEndpointErrors.refused(status, new HttpHeaders(), description)
-                : ResponseEntity.status(status).body(problem(status, MALFORMED_BODY, "Malformed body", description));
+        return inEndpointFormat(request, status, MALFORMED_BODY, "Malformed body", description);
     }
 
     /**
@@ -108,10 +106,15 @@ class AdminProblems extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(RequestRejectedException.class)
     ResponseEntity<Object> rejected(RequestRejectedException e, HttpServletRequest request) {
-        String description = "the request holds characters Ferry refuses (control characters in a parameter name, say)";
+        return inEndpointFormat(request, HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request",
+                "the request holds characters Ferry refuses (control characters in a parameter name, say)");
+    }
+
+    /** RFC 6749 JSON for an OAuth endpoint, these problem details for any other. */
+    private static ResponseEntity<Object> inEndpointFormat(HttpServletRequest request, HttpStatus status, URI type, String title, String detail) {
         return OAuthEndpointErrors.isFor(request)
-                ? OAuthEndpointErrors.refused(HttpStatus.BAD_REQUEST, new HttpHeaders(), description)
-                : ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request", description));
+                ? OAuthEndpointErrors.refused(status, new HttpHeaders(), detail)
+                : ResponseEntity.status(status).body(problem(status, type, title, detail));
     }
 
     /**

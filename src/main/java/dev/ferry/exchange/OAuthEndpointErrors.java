@@ -52,6 +52,15 @@ public final class OAuthEndpointErrors {
                 : OAuth2ErrorCodes.INVALID_REQUEST;
     }
 
+    /** What a caller of an OAuth endpoint refused with {@code status}, and no more specific reason, should know. */
+    public static String description(int status) {
+        return status == HttpStatus.METHOD_NOT_ALLOWED.value() ? "use POST with an application/x-www-form-urlencoded body"
+                : status == HttpStatus.UNAUTHORIZED.value() ? "client authentication failed"
+                : status == HttpStatus.BAD_REQUEST.value() ? "the request is malformed"
+                : errorCode(status).equals(OAuth2ErrorCodes.SERVER_ERROR) ? "Ferry failed to process this request"
+                : "the request cannot be served";
+    }
+
     /**
      * The answer to a request for an OAuth endpoint refused with {@code status} before it was
      * dispatched; {@code headers} (an {@code Allow} with a 405, say) are kept.
@@ -61,10 +70,7 @@ public final class OAuthEndpointErrors {
     public static ResponseEntity<Object> refused(HttpStatusCode status, HttpHeaders headers, String description) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", errorCode(status.value()));
-        body.put("error_description", description != null ? description
-                : status.value() == HttpStatus.METHOD_NOT_ALLOWED.value() ? "use POST with an application/x-www-form-urlencoded body"
-                : errorCode(status.value()).equals(OAuth2ErrorCodes.SERVER_ERROR) ? "Ferry failed to process this request"
-                : "the request cannot be served");
+        body.put("error_description", description != null ? description : description(status.value()));
         return ResponseEntity.status(status)
                 .headers(headers)
                 .cacheControl(CacheControl.noStore())

@@ -69,9 +69,8 @@ public class TokenExchangeService {
             throw ExchangeError.badRequest(refused.error(), refused.description());
         }
         Decision.Granted granted = (Decision.Granted) decision;
-        boolean claimed;
         try {
-            claimed = verifier.useOnce(subject);
+            verifier.useOnce(subject);
         } catch (SubjectTokenRejected e) {
             throw rejected(e);
         }
@@ -90,9 +89,7 @@ public class TokenExchangeService {
         } catch (RuntimeException e) {
             // The token was not returned (the audit log full, signing failed): the client's retry
             // with the same subject token must not be refused as a replay.
-            if (claimed) {
-                giveBack(subject, event);
-            }
+            giveBack(subject, event);
             throw e;
         }
     }

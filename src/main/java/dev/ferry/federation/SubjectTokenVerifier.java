@@ -103,29 +103,28 @@ public class SubjectTokenVerifier {
      * uses up the token's {@code jti}, or refuses it if it was used before. Called once the exchange is
      * granted, so a mistyped target or scope does not burn a CI job's one-time token. The issuer is not
      * looked up again: an issuer edited or removed in between must not let a token through unchecked.
-     *
-     * @return whether a {@code jti} was claimed, which {@link #giveBack} can undo
      */
-    public boolean useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
+    public void useOnce(VerifiedSubjectToken token) throws SubjectTokenRejected {
         if (!token.replayProtection()) {
-            return false;
+            return;
         }
         try {
             replayGuard.claim(token.issuerName(), token.jwtId(), token.expiresAt());
-            return true;
         } catch (SubjectTokenRejected e) {
             throw e.forIssuer(token.issuerName());
         }
     }
 
     /**
-     * Undoes a {@link #useOnce} that claimed {@code token}'s {@code jti}, for an exchange that was
-     * granted but not completed (no token was returned), so the same subject token may be presented
-     * again. Only a claim this exchange made may be given back: the issuer's settings may have
-     * changed since, so they are not consulted again.
+     * Undoes a {@link #useOnce} that went through, for an exchange that was granted but not completed
+     * (no token was returned), so the same subject token may be presented again. Whether there is a
+     * {@code jti} to give back is what {@code useOnce} went by: the token's {@code replayProtection},
+     * not the issuer's settings now.
      */
     public void giveBack(VerifiedSubjectToken token) {
-        replayGuard.release(token.issuerName(), token.jwtId());
+        if (token.replayProtection()) {
+            replayGuard.release(token.issuerName(), token.jwtId());
+        }
     }
 
     /**

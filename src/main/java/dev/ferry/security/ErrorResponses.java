@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +22,24 @@ final class ErrorResponses {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ErrorResponses() {}
+
+    /**
+     * The error answer for {@code status} alone, with no more specific reason (Tomcat's own refusals,
+     * the error page): a 400 is a malformed request, anything else its reason phrase. A 405 from an
+     * OAuth endpoint says {@code Allow: POST} (Tomcat's lists the servlet's methods, not the endpoint's).
+     */
+    static void writeStatus(HttpServletRequest request, HttpServletResponse response, int status) throws IOException {
+        HttpStatus known = HttpStatus.resolve(status);
+        String reason = known != null ? known.getReasonPhrase() : "Error";
+        boolean oauth = OAuthEndpointErrors.isFor(request);
+        if (oauth && status == HttpStatus.METHOD_NOT_ALLOWED.value() && !response.isCommitted()) {
+            response.setHeader(HttpHeaders.ALLOW, "POST");
+        }
+        boolean malformed = status == HttpStatus.BAD_REQUEST.value();
+        write(request, response, status, malformed ? "urn:ferry:problem:malformed-request" : "about:blank",
+                malformed ? "Malformed request" : reason,
+                oauth ? OAuthEndpointErrors.description(status) : malformed ? "the request is malformed" : reason, null);
+    }
 
     /**
      * Replaces the body {@code response} held with the error, keeping the headers already set (the

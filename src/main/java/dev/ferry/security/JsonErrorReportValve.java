@@ -6,7 +6,6 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
-import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's error report for a request it refuses before any Ferry code runs (an encoded {@code /} or a
@@ -28,15 +27,8 @@ public class JsonErrorReportValve extends ErrorReportValve {
         if (!ioAllowed.get()) {
             return;
         }
-        HttpStatus known = HttpStatus.resolve(status);
-        String reason = known != null ? known.getReasonPhrase() : "Error";
         try {
-            if (status == HttpStatus.BAD_REQUEST.value()) {
-                ErrorResponses.write(request, response, status, "urn:ferry:problem:malformed-request", "Malformed request",
-                        "the request's URL or headers hold characters Ferry refuses, or are too large", null);
-            } else {
-                ErrorResponses.write(request, response, status, "about:blank", reason, reason, null);
-            }
+            ErrorResponses.writeStatus(request, response, status);
             response.finishResponse();
         } catch (IOException | IllegalStateException e) {
             // the client is gone, or the response cannot be written: nothing more to do
