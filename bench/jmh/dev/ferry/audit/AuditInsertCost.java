@@ -41,7 +41,8 @@ public final class AuditInsertCost {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || !args[0].startsWith("jdbc:postgresql:")) {
-            System.err.println("usage: AuditInsertCost <jdbc:postgresql:... URL> [events per batch size, default 20000]");
+            System.err.println(
+                    "usage: AuditInsertCost <jdbc:postgresql:... URL> [events per batch size, default 20000]");
             System.exit(2);
         }
         int events = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
@@ -50,12 +51,19 @@ public final class AuditInsertCost {
         try {
             JdbcTemplate jdbc = new JdbcTemplate(dataSource);
             jdbc.execute("drop schema if exists " + SCHEMA + " cascade");
-            Flyway.configure().dataSource(dataSource).schemas(SCHEMA).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .schemas(SCHEMA)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
             AuditLog audit = new AuditLog(jdbc, new SimpleMeterRegistry(), 10_000, Duration.ofSeconds(10));
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             boolean local = Files.isDirectory(Path.of("/proc/self"));
 
-            System.out.printf("%d events per batch size, PostgreSQL CPU %s%n", events,
+            System.out.printf(
+                    "%d events per batch size, PostgreSQL CPU %s%n",
+                    events,
                     local ? "from /proc (meaningful only when the server runs on this machine)" : "not measured");
             System.out.println("batch   wall us/event   writing thread CPU us/event   postgres CPU us/event");
             write(audit, 64, events(events)); // warm-up: JIT, the server's caches and prepared statements
@@ -71,7 +79,8 @@ public final class AuditInsertCost {
                 cpu = threads.getCurrentThreadCpuTime() - cpu;
                 Thread.sleep(1_000); // the WAL writer's share of the last batches
                 String postgres = local ? String.format("%.1f", (postgresTicks() - server) * 10_000.0 / events) : "-";
-                System.out.printf("%5d   %13.1f   %27.1f   %21s%n", size, wall / 1e3 / events, cpu / 1e3 / events, postgres);
+                System.out.printf(
+                        "%5d   %13.1f   %27.1f   %21s%n", size, wall / 1e3 / events, cpu / 1e3 / events, postgres);
             }
         } finally {
             try {
@@ -114,8 +123,21 @@ public final class AuditInsertCost {
         trace.put("enabled", true);
         trace.put("matched", true);
         trace.put("targetsRequested", true);
-        trace.put("conditions", List.of(condition, Map.of("claim", "ref", "operator", "equals",
-                "expected", "refs/heads/main", "actual", List.of("refs/heads/main"), "holds", true)));
+        trace.put(
+                "conditions",
+                List.of(
+                        condition,
+                        Map.of(
+                                "claim",
+                                "ref",
+                                "operator",
+                                "equals",
+                                "expected",
+                                "refs/heads/main",
+                                "actual",
+                                List.of("refs/heads/main"),
+                                "holds",
+                                true)));
         return ExchangeEvent.builder(AuditIds.next(), now, "127.0.0.1")
                 .issuer(GithubTokens.ISSUER_NAME)
                 .subject("repo:owner-" + owner + "/app:ref:refs/heads/main")

@@ -64,8 +64,12 @@ public class CeilingBenchmark {
         JWSAlgorithm algorithm = JWSAlgorithm.parse(alg);
         JWK key = key(algorithm);
         signer = signer(key);
-        header = new JWSHeader.Builder(algorithm).type(new JOSEObjectType("at+jwt")).keyID(key.getKeyID()).build();
-        String payload = Base64URL.encode(JSONObjectUtils.toJSONString(GithubTokens.claims(7, Instant.now(), Duration.ofMinutes(10))))
+        header = new JWSHeader.Builder(algorithm)
+                .type(new JOSEObjectType("at+jwt"))
+                .keyID(key.getKeyID())
+                .build();
+        String payload = Base64URL.encode(
+                        JSONObjectUtils.toJSONString(GithubTokens.claims(7, Instant.now(), Duration.ofMinutes(10))))
                 .toString();
         signingInput = (header.toBase64URL() + "." + payload).getBytes(StandardCharsets.US_ASCII);
         if (!exchange()) {
@@ -75,12 +79,21 @@ public class CeilingBenchmark {
 
     private static JWK key(JWSAlgorithm algorithm) throws JOSEException {
         if (JWSAlgorithm.ES256.equals(algorithm)) {
-            return new ECKeyGenerator(Curve.P_256).algorithm(algorithm).keyIDFromThumbprint(true).generate();
+            return new ECKeyGenerator(Curve.P_256)
+                    .algorithm(algorithm)
+                    .keyIDFromThumbprint(true)
+                    .generate();
         }
         if (JWSAlgorithm.EdDSA.equals(algorithm)) {
-            return new OctetKeyPairGenerator(Curve.Ed25519).algorithm(algorithm).keyIDFromThumbprint(true).generate();
+            return new OctetKeyPairGenerator(Curve.Ed25519)
+                    .algorithm(algorithm)
+                    .keyIDFromThumbprint(true)
+                    .generate();
         }
-        return new RSAKeyGenerator(2048).algorithm(algorithm).keyIDFromThumbprint(true).generate();
+        return new RSAKeyGenerator(2048)
+                .algorithm(algorithm)
+                .keyIDFromThumbprint(true)
+                .generate();
     }
 
     private static JWSSigner signer(JWK key) throws JOSEException {
@@ -96,7 +109,8 @@ public class CeilingBenchmark {
     /** Verify one RS256 subject token, sign one access token. */
     @Benchmark
     public boolean exchange() throws JOSEException {
-        boolean valid = verifier.verify(subjectToken.getHeader(), subjectToken.getSigningInput(), subjectToken.getSignature());
+        boolean valid =
+                verifier.verify(subjectToken.getHeader(), subjectToken.getSigningInput(), subjectToken.getSignature());
         Base64URL signature = signer.sign(header, signingInput);
         return valid && signature != null;
     }

@@ -63,7 +63,8 @@ public final class GithubTokens {
 
     /** The claims of a push to {@code main} by the repository {@code owner-<n>/app}, issued at {@code now}. */
     public static Map<String, Object> claims(int owner, Instant now, Duration lifetime) {
-        return CiClaims.github(ISSUER_URL, AUDIENCE, "owner-" + owner, ownerId(owner), String.valueOf(900_000 + owner), now, lifetime);
+        return CiClaims.github(
+                ISSUER_URL, AUDIENCE, "owner-" + owner, ownerId(owner), String.valueOf(900_000 + owner), now, lifetime);
     }
 
     /** A compact RS256 JWS of {@code claims}, header {@code {"alg":"RS256","typ":"JWT","kid":...}}. */

@@ -80,9 +80,17 @@ public final class LoadFixtures {
             rule.put("name", String.format("deploy-%05d", i));
             rule.put("issuer", GithubTokens.ISSUER_NAME);
             rule.put("effect", "allow");
-            rule.put("conditions", List.of(
-                    Map.of("claim", "repository_owner_id", "operator", "equals", "value", GithubTokens.ownerId(i % OWNERS)),
-                    Map.of("claim", "ref", "operator", "equals", "value", "refs/heads/main")));
+            rule.put(
+                    "conditions",
+                    List.of(
+                            Map.of(
+                                    "claim",
+                                    "repository_owner_id",
+                                    "operator",
+                                    "equals",
+                                    "value",
+                                    GithubTokens.ownerId(i % OWNERS)),
+                            Map.of("claim", "ref", "operator", "equals", "value", "refs/heads/main")));
             rule.put("targets", List.of(GithubTokens.TARGET));
             rule.put("scopes", List.of("deploy"));
             rule.put("ttlSeconds", 600);

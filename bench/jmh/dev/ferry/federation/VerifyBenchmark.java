@@ -46,17 +46,28 @@ public class VerifyBenchmark {
     public void setUp() throws JOSEException, ParseException {
         RSAKey key = GithubTokens.newIssuerKey();
         FerryProperties properties = Settings.ferry();
-        IssuerDefinition definition = new IssuerValidator(properties).normalize(new IssuerDefinition(
-                GithubTokens.ISSUER_NAME, IssuerType.GITHUB, GithubTokens.ISSUER_URL, null,
-                JsonMapper.builder().build().readTree(GithubTokens.jwks(key)), List.of(GithubTokens.AUDIENCE),
-                null, null, null, null, null, null));
+        IssuerDefinition definition = new IssuerValidator(properties)
+                .normalize(new IssuerDefinition(
+                        GithubTokens.ISSUER_NAME,
+                        IssuerType.GITHUB,
+                        GithubTokens.ISSUER_URL,
+                        null,
+                        JsonMapper.builder().build().readTree(GithubTokens.jwks(key)),
+                        List.of(GithubTokens.AUDIENCE),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
         IssuerService stored = new IssuerService(null, null, null, null) {
             @Override
             List<IssuerDefinition> definitions() {
                 return List.of(definition);
             }
         };
-        IssuerRegistry registry = new IssuerRegistry(stored, new KeySources(properties, new SimpleMeterRegistry()), properties);
+        IssuerRegistry registry =
+                new IssuerRegistry(stored, new KeySources(properties, new SimpleMeterRegistry()), properties);
         registry.load();
         verifier = new SubjectTokenVerifier(registry, new ReplayGuard(null, Clock.systemUTC()), properties);
 

@@ -86,7 +86,9 @@ public class DecisionBenchmark {
     }
 
     private static DecisionRequest request(int owner) {
-        JsonNode claims = JsonMapper.builder().build().valueToTree(GithubTokens.claims(owner, Instant.now(), Duration.ofHours(1)));
+        JsonNode claims = JsonMapper.builder()
+                .build()
+                .valueToTree(GithubTokens.claims(owner, Instant.now(), Duration.ofHours(1)));
         return new DecisionRequest(GithubTokens.ISSUER_NAME, claims, GithubTokens.TARGET, null);
     }
 

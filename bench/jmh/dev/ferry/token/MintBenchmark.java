@@ -51,12 +51,30 @@ public class MintBenchmark {
     static MintRequest request() {
         Map<String, Object> claims = GithubTokens.claims(7, Instant.now(), Duration.ofMinutes(5));
         Map<String, Object> carried = new LinkedHashMap<>();
-        for (String name : List.of("repository", "repository_id", "repository_owner", "repository_owner_id", "ref", "ref_type",
-                "event_name", "workflow_ref", "job_workflow_ref", "sha", "run_id", "actor")) {
+        for (String name : List.of(
+                "repository",
+                "repository_id",
+                "repository_owner",
+                "repository_owner_id",
+                "ref",
+                "ref_type",
+                "event_name",
+                "workflow_ref",
+                "job_workflow_ref",
+                "sha",
+                "run_id",
+                "actor")) {
             carried.put(name, claims.get(name));
         }
-        return new MintRequest(GithubTokens.ISSUER_NAME, GithubTokens.ISSUER_URL, (String) claims.get("sub"),
-                (String) claims.get("jti"), GithubTokens.TARGET, List.of("deploy"), Duration.ofMinutes(10), carried);
+        return new MintRequest(
+                GithubTokens.ISSUER_NAME,
+                GithubTokens.ISSUER_URL,
+                (String) claims.get("sub"),
+                (String) claims.get("jti"),
+                GithubTokens.TARGET,
+                List.of("deploy"),
+                Duration.ofMinutes(10),
+                carried);
     }
 
     @Benchmark

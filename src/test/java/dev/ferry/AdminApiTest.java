@@ -24,9 +24,18 @@ class AdminApiTest extends FerryIntegrationTest {
     @Test
     void githubPresetFillsIssuerUrlClaimMappingsAndDefaults() {
         String name = unique("preset");
-        JsonNode created = create("issuers", Map.of("name", name, "type", "github", "issuerUrl", "https://token.actions.githubusercontent.com/" + name));
+        JsonNode created = create(
+                "issuers",
+                Map.of(
+                        "name",
+                        name,
+                        "type",
+                        "github",
+                        "issuerUrl",
+                        "https://token.actions.githubusercontent.com/" + name));
 
-        assertThat(created.get("issuerUrl").stringValue()).isEqualTo("https://token.actions.githubusercontent.com/" + name);
+        assertThat(created.get("issuerUrl").stringValue())
+                .isEqualTo("https://token.actions.githubusercontent.com/" + name);
         assertThat(created.get("algorithms").toString()).isEqualTo("[\"RS256\"]");
         assertThat(created.get("acceptedAudiences").get(0).stringValue()).isEqualTo(ferryIssuer);
         assertThat(created.get("clockSkewSeconds").asInt()).isEqualTo(60);
@@ -57,8 +66,13 @@ class AdminApiTest extends FerryIntegrationTest {
         create("issuers", issuerFor(issuerName, issuer.url(), TestIssuer.DEFAULT_AUDIENCE));
         String ruleName = unique("rule");
         String target = "https://" + ruleName + ".example.com";
-        Map<String, Object> rule = rule(ruleName, issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "1")), List.of(target), List.of("deploy"));
+        Map<String, Object> rule = rule(
+                ruleName,
+                issuerName,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "1")),
+                List.of(target),
+                List.of("deploy"));
         JsonNode created = create("rules", rule);
         assertThat(created.get("version").asLong()).isZero();
         assertThat(created.get("enabled").asBoolean()).isTrue();
@@ -74,9 +88,11 @@ class AdminApiTest extends FerryIntegrationTest {
         assertThat(conflict.status()).isEqualTo(409);
         assertThat(conflict.header("Content-Type")).startsWith("application/problem+json");
 
-        assertThat(admin("DELETE", "/admin/v1/rules/" + ruleName, null).status()).isEqualTo(204);
+        assertThat(admin("DELETE", "/admin/v1/rules/" + ruleName, null).status())
+                .isEqualTo(204);
         assertThat(exchange(issuer.github().sign(), target).status()).isEqualTo(400);
-        assertThat(admin("DELETE", "/admin/v1/issuers/" + issuerName, null).status()).isEqualTo(204);
+        assertThat(admin("DELETE", "/admin/v1/issuers/" + issuerName, null).status())
+                .isEqualTo(204);
     }
 
     @Test
@@ -84,8 +100,13 @@ class AdminApiTest extends FerryIntegrationTest {
         String issuerName = unique("unchanged");
         create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
         String ruleName = unique("keep");
-        Map<String, Object> rule = rule(ruleName, issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "1")), List.of("https://t.example.com"), List.of());
+        Map<String, Object> rule = rule(
+                ruleName,
+                issuerName,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "1")),
+                List.of("https://t.example.com"),
+                List.of());
         JsonNode before = create("rules", rule);
 
         rule.put("conditions", List.of(condition("ref", "regex", "(unclosed")));
@@ -100,23 +121,89 @@ class AdminApiTest extends FerryIntegrationTest {
         return List.of(
                 Arguments.of("name not a slug", Map.of("name", "Not_A_Slug", "type", "github"), "name"),
                 Arguments.of("oidc without url", Map.of("name", "x-oidc", "type", "oidc"), "issuerUrl"),
-                Arguments.of("relative url", Map.of("name", "x-rel", "type", "oidc", "issuerUrl", "/relative"), "issuerUrl"),
+                Arguments.of(
+                        "relative url", Map.of("name", "x-rel", "type", "oidc", "issuerUrl", "/relative"), "issuerUrl"),
                 Arguments.of("unknown type", Map.of("name", "x-type", "type", "bitbucket"), "type"),
-                Arguments.of("symmetric algorithm", Map.of("name", "x-alg", "type", "github", "algorithms", List.of("HS256")), "algorithms"),
-                Arguments.of("no audiences", Map.of("name", "x-aud", "type", "github", "acceptedAudiences", List.of()), "acceptedAudiences"),
-                Arguments.of("skew too large", Map.of("name", "x-skew", "type", "github", "clockSkewSeconds", 3600), "clockSkewSeconds"),
-                Arguments.of("reserved mapping", Map.of("name", "x-map", "type", "github", "claimMappings", Map.of("sub", "repository")), "claimMappings.sub"),
-                Arguments.of("introspection member as mapping", Map.of("name", "x-map-active", "type", "github", "claimMappings", Map.of("active", "repository")),
+                Arguments.of(
+                        "symmetric algorithm",
+                        Map.of("name", "x-alg", "type", "github", "algorithms", List.of("HS256")),
+                        "algorithms"),
+                Arguments.of(
+                        "no audiences",
+                        Map.of("name", "x-aud", "type", "github", "acceptedAudiences", List.of()),
+                        "acceptedAudiences"),
+                Arguments.of(
+                        "skew too large",
+                        Map.of("name", "x-skew", "type", "github", "clockSkewSeconds", 3600),
+                        "clockSkewSeconds"),
+                Arguments.of(
+                        "reserved mapping",
+                        Map.of("name", "x-map", "type", "github", "claimMappings", Map.of("sub", "repository")),
+                        "claimMappings.sub"),
+                Arguments.of(
+                        "introspection member as mapping",
+                        Map.of(
+                                "name",
+                                "x-map-active",
+                                "type",
+                                "github",
+                                "claimMappings",
+                                Map.of("active", "repository")),
                         "claimMappings.active"),
-                Arguments.of("private jwks", Map.of("name", "x-jwks", "type", "oidc", "issuerUrl", "https://i.example.com",
-                        "jwks", Map.of("keys", List.of(TestIssuer.newKey().toJSONObject()))), "jwks"),
-                Arguments.of("jwks not an object", Map.of("name", "x-jwks-array", "type", "oidc", "issuerUrl", "https://i.example.com",
-                        "jwks", List.of()), "jwks"),
-                Arguments.of("jwks without keys", Map.of("name", "x-jwks-empty", "type", "oidc", "issuerUrl", "https://i.example.com",
-                        "jwks", Map.of("keys", "none")), "jwks"),
-                Arguments.of("url too long", Map.of("name", "x-long", "type", "oidc", "issuerUrl", "https://i.example.com/" + "a".repeat(3000)), "issuerUrl"),
-                Arguments.of("unknown field", Map.of("name", "x-unknown", "type", "github", "acceptedAudience", List.of("a")), "acceptedAudience"),
-                Arguments.of("wrong type", Map.of("name", "x-wrong", "type", "github", "replayProtection", "maybe"), "replayProtection"));
+                Arguments.of(
+                        "private jwks",
+                        Map.of(
+                                "name",
+                                "x-jwks",
+                                "type",
+                                "oidc",
+                                "issuerUrl",
+                                "https://i.example.com",
+                                "jwks",
+                                Map.of("keys", List.of(TestIssuer.newKey().toJSONObject()))),
+                        "jwks"),
+                Arguments.of(
+                        "jwks not an object",
+                        Map.of(
+                                "name",
+                                "x-jwks-array",
+                                "type",
+                                "oidc",
+                                "issuerUrl",
+                                "https://i.example.com",
+                                "jwks",
+                                List.of()),
+                        "jwks"),
+                Arguments.of(
+                        "jwks without keys",
+                        Map.of(
+                                "name",
+                                "x-jwks-empty",
+                                "type",
+                                "oidc",
+                                "issuerUrl",
+                                "https://i.example.com",
+                                "jwks",
+                                Map.of("keys", "none")),
+                        "jwks"),
+                Arguments.of(
+                        "url too long",
+                        Map.of(
+                                "name",
+                                "x-long",
+                                "type",
+                                "oidc",
+                                "issuerUrl",
+                                "https://i.example.com/" + "a".repeat(3000)),
+                        "issuerUrl"),
+                Arguments.of(
+                        "unknown field",
+                        Map.of("name", "x-unknown", "type", "github", "acceptedAudience", List.of("a")),
+                        "acceptedAudience"),
+                Arguments.of(
+                        "wrong type",
+                        Map.of("name", "x-wrong", "type", "github", "replayProtection", "maybe"),
+                        "replayProtection"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -135,20 +222,43 @@ class AdminApiTest extends FerryIntegrationTest {
         return List.of(
                 Arguments.of("no conditions", Map.of("conditions", List.of()), "conditions"),
                 Arguments.of("allow without targets", Map.of("targets", List.of()), "targets"),
-                Arguments.of("unknown operator", Map.of("conditions", List.of(Map.of("claim", "a", "operator", "like", "value", "x"))), "conditions[0].operator"),
-                Arguments.of("in without values", Map.of("conditions", List.of(Map.of("claim", "a", "operator", "in", "value", "x"))), "conditions[0].values"),
-                Arguments.of("bad regex", Map.of("conditions", List.of(condition("a", "regex", "a(b"))), "conditions[0].value"),
-                Arguments.of("backreference regex", Map.of("conditions", List.of(condition("a", "regex", "(a)\\1"))), "conditions[0].value"),
+                Arguments.of(
+                        "unknown operator",
+                        Map.of("conditions", List.of(Map.of("claim", "a", "operator", "like", "value", "x"))),
+                        "conditions[0].operator"),
+                Arguments.of(
+                        "in without values",
+                        Map.of("conditions", List.of(Map.of("claim", "a", "operator", "in", "value", "x"))),
+                        "conditions[0].values"),
+                Arguments.of(
+                        "bad regex",
+                        Map.of("conditions", List.of(condition("a", "regex", "a(b"))),
+                        "conditions[0].value"),
+                Arguments.of(
+                        "backreference regex",
+                        Map.of("conditions", List.of(condition("a", "regex", "(a)\\1"))),
+                        "conditions[0].value"),
                 Arguments.of("ttl too long", Map.of("ttlSeconds", 86_400), "ttlSeconds"),
                 Arguments.of("bad scope", Map.of("scopes", List.of("has space")), "scopes"),
                 Arguments.of("unknown issuer", Map.of("issuer", "no-such-issuer"), "issuer"),
                 Arguments.of("bad effect", Map.of("effect", "maybe"), "effect"),
                 Arguments.of("missing effect", new LinkedHashMap<>(Map.of("effect", "")), "effect"),
                 Arguments.of("name not a slug", Map.of("name", "UPPER"), "name"),
-                Arguments.of("exists with value", Map.of("conditions", List.of(condition("a", "exists", "x"))), "conditions[0]"),
-                Arguments.of("control character in claim", Map.of("conditions", List.of(condition("a\u0000", "equals", "x"))), "conditions[0].claim"),
+                Arguments.of(
+                        "exists with value",
+                        Map.of("conditions", List.of(condition("a", "exists", "x"))),
+                        "conditions[0]"),
+                Arguments.of(
+                        "control character in claim",
+                        Map.of("conditions", List.of(condition("a\u0000", "equals", "x"))),
+                        "conditions[0].claim"),
                 Arguments.of("control character in description", Map.of("description", "bell\u0007"), "description"),
-                Arguments.of("valid baseline changed by nothing else", Map.of("conditions", List.of(equalsCondition, Map.of("claim", "", "operator", "equals", "value", "x"))), "conditions[1].claim"));
+                Arguments.of(
+                        "valid baseline changed by nothing else",
+                        Map.of(
+                                "conditions",
+                                List.of(equalsCondition, Map.of("claim", "", "operator", "equals", "value", "x"))),
+                        "conditions[1].claim"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -156,8 +266,13 @@ class AdminApiTest extends FerryIntegrationTest {
     void invalidRuleIsRefusedNamingTheField(String description, Map<String, Object> change, String field) {
         String issuerName = unique("rules-validation");
         create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
-        Map<String, Object> body = rule(unique("invalid"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "1")), List.of("https://t.example.com"), List.of("deploy"));
+        Map<String, Object> body = rule(
+                unique("invalid"),
+                issuerName,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "1")),
+                List.of("https://t.example.com"),
+                List.of("deploy"));
         body.putAll(change);
         if ("".equals(body.get("effect"))) {
             body.remove("effect");
@@ -172,11 +287,15 @@ class AdminApiTest extends FerryIntegrationTest {
 
     @Test
     void withoutBearerTokenOrWithWrongTokenThen401() {
-        HttpRequest noToken = HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/issuers")).GET().build();
+        HttpRequest noToken = HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/issuers"))
+                .GET()
+                .build();
         assertThat(send(noToken).status()).isEqualTo(401);
 
         HttpRequest wrong = HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/issuers"))
-                .header("Authorization", "Bearer not-the-bootstrap-token").GET().build();
+                .header("Authorization", "Bearer not-the-bootstrap-token")
+                .GET()
+                .build();
         Response response = send(wrong);
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
@@ -191,22 +310,37 @@ class AdminApiTest extends FerryIntegrationTest {
         Response replaced = admin("PUT", "/admin/v1/issuers/" + name, stored.toString());
 
         assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
-        assertThat(replaced.json().get("version").asLong()).isEqualTo(stored.get("version").asLong() + 1);
+        assertThat(replaced.json().get("version").asLong())
+                .isEqualTo(stored.get("version").asLong() + 1);
     }
 
     @Test
     void unknownFieldIsNamedAsUnknown() {
-        Response response = admin("POST", "/admin/v1/issuers", Map.of("name", "x-typo", "type", "github", "acceptedAudience", List.of("a")));
+        Response response = admin(
+                "POST",
+                "/admin/v1/issuers",
+                Map.of("name", "x-typo", "type", "github", "acceptedAudience", List.of("a")));
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("detail").stringValue()).isEqualTo("field 'acceptedAudience' is not known");
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "issuers|null", "issuers|[]", "issuers|{}", "issuers|\"text\"", "issuers|{\"name\":\"x-n\",\"claimMappings\":{\"a\":null}}",
-        "issuers|{\"name\":\"x-n2\",\"acceptedAudiences\":[null]}", "rules|null", "rules|[]", "rules|{}",
-        "rules|{\"name\":\"x\",\"conditions\":[null]}", "rules|{\"name\":\"x\",\"targets\":[null]}"})
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "issuers|null",
+                "issuers|[]",
+                "issuers|{}",
+                "issuers|\"text\"",
+                "issuers|{\"name\":\"x-n\",\"claimMappings\":{\"a\":null}}",
+                "issuers|{\"name\":\"x-n2\",\"acceptedAudiences\":[null]}",
+                "rules|null",
+                "rules|[]",
+                "rules|{}",
+                "rules|{\"name\":\"x\",\"conditions\":[null]}",
+                "rules|{\"name\":\"x\",\"targets\":[null]}"
+            })
     void oddBodiesAreProblemsNeverServerErrors(String collection, String body) {
         Response response = admin("POST", "/admin/v1/" + collection, body);
 
@@ -215,9 +349,14 @@ class AdminApiTest extends FerryIntegrationTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "\"effect\": \"deny\"", "\"ttlSeconds\": 600.5", "\"ttlSeconds\": \"600\"",
-        "\"enabled\": \"true\"", "\"enabled\": 1"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "\"effect\": \"deny\"",
+                "\"ttlSeconds\": 600.5",
+                "\"ttlSeconds\": \"600\"",
+                "\"enabled\": \"true\"",
+                "\"enabled\": 1"
+            })
     void aMemberGivenTwiceOrOfTheWrongTypeIsRefusedNotResolvedOrConverted(String anomaly) {
         String issuerName = unique("strict");
         create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
@@ -230,17 +369,26 @@ class AdminApiTest extends FerryIntegrationTest {
         Response refused = admin("POST", "/admin/v1/rules", rule.formatted(name, ", " + anomaly));
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
-        assertThat(admin("GET", "/admin/v1/rules/" + name, null).status()).as("nothing stored").isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/rules/" + name, null).status())
+                .as("nothing stored")
+                .isEqualTo(404);
         Response accepted = admin("POST", "/admin/v1/rules", rule.formatted(name, ""));
-        assertThat(accepted.status()).as("the same rule without it: %s", accepted.body()).isEqualTo(201);
+        assertThat(accepted.status())
+                .as("the same rule without it: %s", accepted.body())
+                .isEqualTo(201);
     }
 
     @Test
     void aUrlTheFirewallOrTomcatRefusesIsAProblemInTheEndpointsFormat() {
         // The first three Spring Security's firewall refuses, the last three Tomcat itself (an encoded
         // slash, a NUL, a backslash), before any of Ferry's code: problem details all the same, not HTML.
-        for (String path : List.of("/admin/v1/rules;x=1", "/admin/v1/rules/%2E%2E", "/admin/v1/rules/a%0Ab",
-                "/admin/v1/rules/x%2Fy", "/admin/v1/rules/a%00b", "/admin/v1/rules/a%5Cb")) {
+        for (String path : List.of(
+                "/admin/v1/rules;x=1",
+                "/admin/v1/rules/%2E%2E",
+                "/admin/v1/rules/a%0Ab",
+                "/admin/v1/rules/x%2Fy",
+                "/admin/v1/rules/a%00b",
+                "/admin/v1/rules/a%5Cb")) {
             Response refused = admin("GET", path, null);
             assertThat(refused.status()).as(path).isEqualTo(400);
             assertThat(refused.header("Content-Type")).as(path).startsWith("application/problem+json");
@@ -257,18 +405,27 @@ class AdminApiTest extends FerryIntegrationTest {
 
     @Test
     void unauthorizedAnswerPointsAtProtectedResourceMetadataThatExists() {
-        Response unauthorized = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/rules")).GET().build());
+        Response unauthorized = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/v1/rules"))
+                .GET()
+                .build());
         String header = unauthorized.header("WWW-Authenticate");
         String metadataUrl = header.replaceFirst(".*resource_metadata=\"([^\"]+)\".*", "$1");
 
-        Response metadata = send(HttpRequest.newBuilder(URI.create(metadataUrl)).GET().build());
+        Response metadata =
+                send(HttpRequest.newBuilder(URI.create(metadataUrl)).GET().build());
 
         assertThat(metadata.status()).isEqualTo(200);
-        assertThat(metadata.json().get("authorization_servers").get(0).stringValue()).isEqualTo(ferryIssuer);
-        assertThat(metadata.json().get("resource").stringValue()).as("the audience admin tokens must carry").isEqualTo(ferryIssuer + "/admin");
+        assertThat(metadata.json().get("authorization_servers").get(0).stringValue())
+                .isEqualTo(ferryIssuer);
+        assertThat(metadata.json().get("resource").stringValue())
+                .as("the audience admin tokens must carry")
+                .isEqualTo(ferryIssuer + "/admin");
         assertThat(metadata.json().get("scopes_supported").toString()).contains("ferry:admin", "ferry:read");
         assertThat(metadata.json().has("tls_client_certificate_bound_access_tokens")
-                && metadata.json().get("tls_client_certificate_bound_access_tokens").asBoolean()).isFalse();
+                        && metadata.json()
+                                .get("tls_client_certificate_bound_access_tokens")
+                                .asBoolean())
+                .isFalse();
     }
 
     @Test
@@ -276,20 +433,37 @@ class AdminApiTest extends FerryIntegrationTest {
         String issuerName = unique("lint");
         create("issuers", issuerFor(issuerName, issuer.url() + "/" + issuerName, TestIssuer.DEFAULT_AUDIENCE));
         String loose = unique("loose");
-        JsonNode created = create("rules", rule(loose, issuerName, "allow",
-                List.of(condition("sub", "glob", "repo:acme*")), List.of("https://lint.example.com"), List.of()));
+        JsonNode created = create(
+                "rules",
+                rule(
+                        loose,
+                        issuerName,
+                        "allow",
+                        List.of(condition("sub", "glob", "repo:acme*")),
+                        List.of("https://lint.example.com"),
+                        List.of()));
 
         assertThat(created.get("warnings").toString()).contains("github-not-pinned-to-id", "glob-prefix-mid-segment");
         JsonNode lint = admin("GET", "/admin/v1/rules/" + loose + "/lint", null).json();
         assertThat(lint).isEqualTo(created.get("warnings"));
         JsonNode first = lint.get(0);
-        assertThat(first.has("code") && first.has("message") && first.has("suggestedFix")).isTrue();
+        assertThat(first.has("code") && first.has("message") && first.has("suggestedFix"))
+                .isTrue();
 
         String pinned = unique("pinned");
-        JsonNode clean = create("rules", rule(pinned, issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("repository_id", "equals", "123456"),
-                        condition("ref", "equals", "refs/heads/main"), condition("event_name", "equals", "push")),
-                List.of("https://lint.example.com"), List.of()));
+        JsonNode clean = create(
+                "rules",
+                rule(
+                        pinned,
+                        issuerName,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                        condition("repository_id", "equals", "123456"),
+                                condition("ref", "equals", "refs/heads/main"),
+                                        condition("event_name", "equals", "push")),
+                        List.of("https://lint.example.com"),
+                        List.of()));
         assertThat(clean.get("warnings")).isEmpty();
     }
 

@@ -41,12 +41,28 @@ class AdminAuthTest extends FerryIntegrationTest {
         }
         String issuer = unique("ops-ci");
         create("issuers", issuerFor(issuer, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
-        create("rules", rule(unique("ops-admin"), issuer, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/main")),
-                List.of(adminAudience(), "https://not-admin.example.com"), List.of("ferry:admin")));
-        create("rules", rule(unique("ops-read"), issuer, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/audit")),
-                List.of(adminAudience()), List.of("ferry:read")));
+        create(
+                "rules",
+                rule(
+                        unique("ops-admin"),
+                        issuer,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/main")),
+                        List.of(adminAudience(), "https://not-admin.example.com"),
+                        List.of("ferry:admin")));
+        create(
+                "rules",
+                rule(
+                        unique("ops-read"),
+                        issuer,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/audit")),
+                        List.of(adminAudience()),
+                        List.of("ferry:read")));
         configured = true;
     }
 
@@ -73,7 +89,8 @@ class AdminAuthTest extends FerryIntegrationTest {
             request.header("Authorization", "Bearer " + bearer);
         }
         if (json != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json));
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -90,8 +107,11 @@ class AdminAuthTest extends FerryIntegrationTest {
 
         assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(200);
         String name = unique("by-ci");
-        assertThat(call("POST", "/admin/v1/issuers", adminToken, issuerJson(name)).status()).isEqualTo(201);
-        assertThat(call("DELETE", "/admin/v1/issuers/" + name, adminToken, null).status()).isEqualTo(204);
+        assertThat(call("POST", "/admin/v1/issuers", adminToken, issuerJson(name))
+                        .status())
+                .isEqualTo(201);
+        assertThat(call("DELETE", "/admin/v1/issuers/" + name, adminToken, null).status())
+                .isEqualTo(204);
     }
 
     @Test
@@ -99,8 +119,11 @@ class AdminAuthTest extends FerryIntegrationTest {
         String adminToken = exchangedToken("refs/heads/main", adminAudience());
         assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(200);
 
-        String jti = com.nimbusds.jwt.SignedJWT.parse(adminToken).getJWTClaimsSet().getJWTID();
-        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
+        String jti =
+                com.nimbusds.jwt.SignedJWT.parse(adminToken).getJWTClaimsSet().getJWTID();
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti))
+                        .status())
+                .isEqualTo(200);
 
         assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(401);
     }
@@ -110,8 +133,11 @@ class AdminAuthTest extends FerryIntegrationTest {
         String readToken = exchangedToken("refs/heads/audit", adminAudience());
 
         assertThat(call("GET", "/admin/v1/issuers", readToken, null).status()).isEqualTo(200);
-        assertThat(call("POST", "/admin/v1/issuers", readToken, issuerJson(unique("denied"))).status()).isEqualTo(403);
-        assertThat(call("DELETE", "/admin/v1/issuers/whatever", readToken, null).status()).isEqualTo(403);
+        assertThat(call("POST", "/admin/v1/issuers", readToken, issuerJson(unique("denied")))
+                        .status())
+                .isEqualTo(403);
+        assertThat(call("DELETE", "/admin/v1/issuers/whatever", readToken, null).status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -127,8 +153,16 @@ class AdminAuthTest extends FerryIntegrationTest {
         assertThat(call("GET", "/admin/v1/issuers", "garbage", null).status()).isEqualTo(401);
         assertThat(call("GET", "/admin/v1/issuers", "a.b.c", null).status()).isEqualTo(401);
 
-        String expired = minter.mint(new MintRequest("ops", "https://ci.example.com", "someone", null, adminAudience(),
-                List.of("ferry:admin"), Duration.ofMinutes(-5), Map.of())).accessToken();
+        String expired = minter.mint(new MintRequest(
+                        "ops",
+                        "https://ci.example.com",
+                        "someone",
+                        null,
+                        adminAudience(),
+                        List.of("ferry:admin"),
+                        Duration.ofMinutes(-5),
+                        Map.of()))
+                .accessToken();
         Response response = call("GET", "/admin/v1/issuers", expired, null);
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
@@ -136,39 +170,64 @@ class AdminAuthTest extends FerryIntegrationTest {
 
     @Test
     void subjectTokensOfTrustedIssuersAreNotAdminTokens() {
-        assertThat(call("GET", "/admin/v1/issuers", ci.github().audience(adminAudience()).sign(), null).status()).isEqualTo(401);
+        assertThat(call(
+                                "GET",
+                                "/admin/v1/issuers",
+                                ci.github().audience(adminAudience()).sign(),
+                                null)
+                        .status())
+                .isEqualTo(401);
     }
 
     @Test
     void withoutBootstrapTokenOnlyFerryTokensWorkAndOnlyTheirOwnFerrysTokens() {
         ConfigurableApplicationContext other = otherFerry();
         String otherUrl = other.getEnvironment().getProperty("ferry.issuer");
-        String otherAdmin = other.getBean(TokenMinter.class).mint(new MintRequest("ops", "https://ci.example.com", "someone", null,
-                otherUrl + "/admin", List.of("ferry:admin"), Duration.ofMinutes(5), Map.of())).accessToken();
+        String otherAdmin = other.getBean(TokenMinter.class)
+                .mint(new MintRequest(
+                        "ops",
+                        "https://ci.example.com",
+                        "someone",
+                        null,
+                        otherUrl + "/admin",
+                        List.of("ferry:admin"),
+                        Duration.ofMinutes(5),
+                        Map.of()))
+                .accessToken();
         String ourAdmin = exchangedToken("refs/heads/main", adminAudience());
 
-        assertThat(callAt(otherUrl, BOOTSTRAP_TOKEN)).as("no bootstrap token configured there").isEqualTo(401);
+        assertThat(callAt(otherUrl, BOOTSTRAP_TOKEN))
+                .as("no bootstrap token configured there")
+                .isEqualTo(401);
         assertThat(callAt(otherUrl, "")).isEqualTo(401);
         assertThat(callAt(otherUrl, otherAdmin)).isEqualTo(200);
-        assertThat(callAt(otherUrl, ourAdmin)).as("another Ferry's token: wrong issuer and key").isEqualTo(401);
-        assertThat(callAt(baseUrl(), otherAdmin)).as("another Ferry's token: wrong issuer and key").isEqualTo(401);
+        assertThat(callAt(otherUrl, ourAdmin))
+                .as("another Ferry's token: wrong issuer and key")
+                .isEqualTo(401);
+        assertThat(callAt(baseUrl(), otherAdmin))
+                .as("another Ferry's token: wrong issuer and key")
+                .isEqualTo(401);
     }
 
     private static int callAt(String base, String bearer) {
-        return send(HttpRequest.newBuilder(URI.create(base + "/admin/v1/issuers")).header("Authorization", "Bearer " + bearer).GET().build())
+        return send(HttpRequest.newBuilder(URI.create(base + "/admin/v1/issuers"))
+                        .header("Authorization", "Bearer " + bearer)
+                        .GET()
+                        .build())
                 .status();
     }
 
     private static ConfigurableApplicationContext otherFerry() {
         if (otherFerry == null) {
             int port = freePort();
-            otherFerry = new SpringApplicationBuilder(FerryApplication.class).run(
-                    "--server.port=" + port,
-                    "--ferry.issuer=http://127.0.0.1:" + port,
-                    "--ferry.keys.encryption-key=" + ENCRYPTION_KEY,
-                    "--spring.datasource.url=jdbc:h2:mem:ferry-other;DB_CLOSE_DELAY=-1",
-                    "--spring.flyway.schemas=",
-                    "--ferry.data-dir=" + System.getProperty("java.io.tmpdir") + "/ferry-test-other");
+            otherFerry = new SpringApplicationBuilder(FerryApplication.class)
+                    .run(
+                            "--server.port=" + port,
+                            "--ferry.issuer=http://127.0.0.1:" + port,
+                            "--ferry.keys.encryption-key=" + ENCRYPTION_KEY,
+                            "--spring.datasource.url=jdbc:h2:mem:ferry-other;DB_CLOSE_DELAY=-1",
+                            "--spring.flyway.schemas=",
+                            "--ferry.data-dir=" + System.getProperty("java.io.tmpdir") + "/ferry-test-other");
         }
         return otherFerry;
     }

@@ -31,8 +31,13 @@ class AdminChangesTest extends FerryIntegrationTest {
     }
 
     private Map<String, Object> newRule(String issuerName) {
-        return rule(unique("changes-rule"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of("https://changes.example.com"), List.of("deploy"));
+        return rule(
+                unique("changes-rule"),
+                issuerName,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")),
+                List.of("https://changes.example.com"),
+                List.of("deploy"));
     }
 
     private Response put(String path, Object body, String ifMatch) {
@@ -95,7 +100,9 @@ class AdminChangesTest extends FerryIntegrationTest {
         pool.shutdown();
 
         assertThat(answers).as("%s", answers).containsOnly(200, 412);
-        assertThat(answers.stream().filter(s -> s == 200).count()).as("%s", answers).isEqualTo(1);
+        assertThat(answers.stream().filter(s -> s == 200).count())
+                .as("%s", answers)
+                .isEqualTo(1);
         assertThat(admin("GET", path, null).header("ETag")).isEqualTo("\"1\"");
     }
 
@@ -108,11 +115,16 @@ class AdminChangesTest extends FerryIntegrationTest {
         Response refused = admin("DELETE", "/admin/v1/issuers/" + issuerName, null);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("detail").stringValue()).contains("cascade=true");
-        assertThat(admin("GET", "/admin/v1/rules/" + rule.get("name"), null).status()).isEqualTo(200);
+        assertThat(admin("GET", "/admin/v1/rules/" + rule.get("name"), null).status())
+                .isEqualTo(200);
 
-        assertThat(admin("DELETE", "/admin/v1/issuers/" + issuerName + "?cascade=true", null).status()).isEqualTo(204);
-        assertThat(admin("GET", "/admin/v1/rules/" + rule.get("name"), null).status()).isEqualTo(404);
-        assertThat(admin("GET", "/admin/v1/issuers/" + issuerName, null).status()).isEqualTo(404);
+        assertThat(admin("DELETE", "/admin/v1/issuers/" + issuerName + "?cascade=true", null)
+                        .status())
+                .isEqualTo(204);
+        assertThat(admin("GET", "/admin/v1/rules/" + rule.get("name"), null).status())
+                .isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuerName, null).status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -124,7 +136,9 @@ class AdminChangesTest extends FerryIntegrationTest {
         assertThat(admin("PUT", "/admin/v1/rules/" + name, rule).status()).isEqualTo(200);
         assertThat(admin("DELETE", "/admin/v1/rules/" + name, null).status()).isEqualTo(204);
 
-        JsonNode events = admin("GET", "/admin/v1/audit?kind=admin&rule=" + name, null).json().get("events");
+        JsonNode events = admin("GET", "/admin/v1/audit?kind=admin&rule=" + name, null)
+                .json()
+                .get("events");
 
         assertThat(events).hasSize(3);
         assertThat(events.get(0).get("action").stringValue()).isEqualTo("delete");
@@ -146,6 +160,9 @@ class AdminChangesTest extends FerryIntegrationTest {
 
         assertThat(admin("POST", "/admin/v1/rules", rule).status()).isEqualTo(400);
 
-        assertThat(admin("GET", "/admin/v1/audit?kind=admin&rule=" + rule.get("name"), null).json().get("events")).isEmpty();
+        assertThat(admin("GET", "/admin/v1/audit?kind=admin&rule=" + rule.get("name"), null)
+                        .json()
+                        .get("events"))
+                .isEmpty();
     }
 }

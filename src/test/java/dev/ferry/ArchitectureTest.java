@@ -22,34 +22,60 @@ class ArchitectureTest {
 
     @Test
     void onlyTokenTouchesPrivateKeysAndSigners() {
-        noClasses().that().resideOutsideOfPackage("dev.ferry.token..")
-                .should().dependOnClassesThat().haveFullyQualifiedName("com.nimbusds.jose.JWSSigner")
-                .orShould().dependOnClassesThat().resideInAPackage("com.nimbusds.jose.jwk.gen..")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("javax.crypto.Cipher")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.ferry.token..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("com.nimbusds.jose.JWSSigner")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("com.nimbusds.jose.jwk.gen..")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("javax.crypto.Cipher")
                 .check(FERRY);
     }
 
     @Test
     void onlyFederationMakesOutboundHttpCalls() {
-        noClasses().that().resideOutsideOfPackage("dev.ferry.federation..")
-                .should().dependOnClassesThat().resideInAnyPackage("java.net.http..")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.net.HttpURLConnection")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("com.nimbusds.jose.util.DefaultResourceRetriever")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.springframework.web.client.RestClient")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.ferry.federation..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("java.net.http..")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("java.net.HttpURLConnection")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("com.nimbusds.jose.util.DefaultResourceRetriever")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("org.springframework.web.client.RestClient")
                 .check(FERRY);
     }
 
     @Test
     void ruleInputNeverMeetsJavaUtilRegex() {
-        noClasses().that().resideInAnyPackage("dev.ferry.policy..", "dev.ferry.federation..")
-                .should().dependOnClassesThat().resideInAPackage("java.util.regex..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.ferry.policy..", "dev.ferry.federation..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("java.util.regex..")
                 .check(FERRY);
     }
 
     @Test
     void onlyAdminServesTheOperatorApi() {
-        noClasses().that().resideOutsideOfPackages("dev.ferry.admin..")
-                .should().dependOnClassesThat().resideInAPackage("dev.ferry.admin..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.ferry.admin..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.ferry.admin..")
                 .check(FERRY);
     }
 }

@@ -39,13 +39,19 @@ class AuditPushBackTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void fullQueueMakesExchangesWaitThenRefusesThemRetryablyWithoutLosingEvents() throws Exception {
         try (TestIssuer ci = new TestIssuer().start();
-                StandaloneFerry ferry = StandaloneFerry.start(dir, ci, TARGET, "replayProtection: true",
-                        "--ferry.audit.queue-capacity=2", "--ferry.audit.max-wait=" + MAX_WAIT.toMillis() + "ms")) {
+                StandaloneFerry ferry = StandaloneFerry.start(
+                        dir,
+                        ci,
+                        TARGET,
+                        "replayProtection: true",
+                        "--ferry.audit.queue-capacity=2",
+                        "--ferry.audit.max-wait=" + MAX_WAIT.toMillis() + "ms")) {
             URI token = ferry.tokenEndpoint();
             AuditLog audit = ferry.context().getBean(AuditLog.class);
             audit.stop();
@@ -66,12 +72,17 @@ class AuditPushBackTest {
             assertThat(error.get("error").stringValue()).isEqualTo("temporarily_unavailable");
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
             assertThat(waitedMs).as("waited for room before refusing").isGreaterThanOrEqualTo(MAX_WAIT.toMillis() - 50);
-            assertThat(audit.backlog()).as("the events already queued are still there").isEqualTo(2);
+            assertThat(audit.backlog())
+                    .as("the events already queued are still there")
+                    .isEqualTo(2);
 
             // A fourth waits until the writer makes room, then is served.
-            CompletableFuture<HttpResponse<String>> waiting =
-                    CompletableFuture.supplyAsync(() -> exchangeUnchecked(token, ci.github().sign()));
-            LongTaskTimer inFlight = ferry.context().getBean(MeterRegistry.class).get("http.server.requests.active").longTaskTimer();
+            CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(
+                    () -> exchangeUnchecked(token, ci.github().sign()));
+            LongTaskTimer inFlight = ferry.context()
+                    .getBean(MeterRegistry.class)
+                    .get("http.server.requests.active")
+                    .longTaskTimer();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (inFlight.activeTasks() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
@@ -92,12 +103,15 @@ class AuditPushBackTest {
             Set<String> audited = new HashSet<>();
             try (Connection connection = DriverManager.getConnection(ferry.database(), "sa", "");
                     Statement statement = connection.createStatement();
-                    ResultSet rows = statement.executeQuery("select id from audit_event where kind = 'exchange' and outcome = 'issued'")) {
+                    ResultSet rows = statement.executeQuery(
+                            "select id from audit_event where kind = 'exchange' and outcome = 'issued'")) {
                 while (rows.next()) {
                     audited.add(rows.getString(1));
                 }
             }
-            assertThat(audited).as("every issued token is audited, and only those").isEqualTo(answered);
+            assertThat(audited)
+                    .as("every issued token is audited, and only those")
+                    .isEqualTo(answered);
         }
     }
 
@@ -108,12 +122,15 @@ class AuditPushBackTest {
     }
 
     private HttpResponse<String> exchange(URI token, String subjectToken) throws Exception {
-        return http.send(HttpRequest.newBuilder(token)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token="
-                        + subjectToken + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET))
-                .timeout(Duration.ofSeconds(20))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(token)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
+                                + "&subject_token=" + subjectToken + "&subject_token_type="
+                                + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> exchangeUnchecked(URI token, String subjectToken) {

@@ -35,11 +35,12 @@ class BootstrapFileTest {
             """;
 
     private ConfigurableApplicationContext start(Path file) {
-        return new SpringApplicationBuilder(FerryApplication.class).run(
-                "--server.port=0",
-                "--ferry.data-dir=" + dir,
-                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("ferry"),
-                "--ferry.bootstrap.file=" + file);
+        return new SpringApplicationBuilder(FerryApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--ferry.data-dir=" + dir,
+                        "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("ferry"),
+                        "--ferry.bootstrap.file=" + file);
     }
 
     @Test
@@ -47,19 +48,26 @@ class BootstrapFileTest {
         Path file = Files.writeString(dir.resolve("ferry.yaml"), FILE);
         long version;
         try (ConfigurableApplicationContext first = start(file)) {
-            assertThat(first.getBean(IssuerService.class).get("github").definition().issuerUrl())
+            assertThat(first.getBean(IssuerService.class)
+                            .get("github")
+                            .definition()
+                            .issuerUrl())
                     .isEqualTo("https://token.actions.githubusercontent.com");
             version = first.getBean(RuleService.class).get("deploy-main").version();
         }
         try (ConfigurableApplicationContext second = start(file)) {
-            assertThat(second.getBean(RuleService.class).get("deploy-main").version()).as("unchanged, not rewritten").isEqualTo(version);
+            assertThat(second.getBean(RuleService.class).get("deploy-main").version())
+                    .as("unchanged, not rewritten")
+                    .isEqualTo(version);
             assertThat(second.getBean(RuleService.class).list()).hasSize(1);
         }
     }
 
     @Test
     void invalidFileStopsTheStartNamingTheEntry() throws Exception {
-        Path file = Files.writeString(dir.resolve("ferry.yaml"), FILE.replace("operator: equals, value: refs/heads/main", "operator: regex, value: \"(\""));
+        Path file = Files.writeString(
+                dir.resolve("ferry.yaml"),
+                FILE.replace("operator: equals, value: refs/heads/main", "operator: regex, value: \"(\""));
 
         assertThatThrownBy(() -> start(file))
                 .isInstanceOf(IllegalStateException.class)

@@ -3,7 +3,6 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testing.TestIssuer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,7 +29,8 @@ import tools.jackson.databind.JsonNode;
 class DatabaseOutageTest {
 
     private static final String TARGET = "https://outage.example.com";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
@@ -38,11 +38,22 @@ class DatabaseOutageTest {
     @Test
     void whileTheDatabaseIsDownAdminAndIntrospectionAnswer503AndExchangesGoOn() throws Exception {
         String port = String.valueOf(FerryIntegrationTest.freePort());
-        Server database = Server.createTcpServer("-tcpPort", port, "-ifNotExists", "-baseDir", dir.resolve("db").toString()).start();
+        Server database = Server.createTcpServer(
+                        "-tcpPort",
+                        port,
+                        "-ifNotExists",
+                        "-baseDir",
+                        dir.resolve("db").toString())
+                .start();
         String url = "jdbc:h2:tcp://127.0.0.1:" + port + "/./ferry";
         try (TestIssuer ci = new TestIssuer().start();
-                StandaloneFerry ferry = StandaloneFerry.start(dir, ci, TARGET, "",
-                        "--spring.datasource.url=" + url, "--ferry.admin.bootstrap-token=" + FerryIntegrationTest.BOOTSTRAP_TOKEN)) {
+                StandaloneFerry ferry = StandaloneFerry.start(
+                        dir,
+                        ci,
+                        TARGET,
+                        "",
+                        "--spring.datasource.url=" + url,
+                        "--ferry.admin.bootstrap-token=" + FerryIntegrationTest.BOOTSTRAP_TOKEN)) {
             assertThat(issuers(ferry).statusCode()).isEqualTo(200);
 
             database.stop();
@@ -55,7 +66,11 @@ class DatabaseOutageTest {
 
             HttpResponse<String> introspection = send(HttpRequest.newBuilder(ferry.uri("/introspect"))
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("gateway:secret".getBytes(StandardCharsets.UTF_8)))
+                    .header(
+                            "Authorization",
+                            "Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString("gateway:secret".getBytes(StandardCharsets.UTF_8)))
                     .POST(HttpRequest.BodyPublishers.ofString("token=anything")));
             assertThat(introspection.statusCode()).as(introspection.body()).isEqualTo(503);
             assertThat(introspection.headers().firstValue("Retry-After")).hasValue("5");
@@ -63,12 +78,22 @@ class DatabaseOutageTest {
 
             HttpResponse<String> exchange = send(HttpRequest.newBuilder(ferry.tokenEndpoint())
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token="
-                            + ci.github().sign() + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET)));
-            assertThat(exchange.statusCode()).as("served from the rules in memory: %s", exchange.body()).isEqualTo(200);
-            String exchangeId = exchange.headers().firstValue("Ferry-Exchange-Id").orElseThrow();
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
+                            + "&subject_token=" + ci.github().sign() + "&subject_token_type="
+                            + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET)));
+            assertThat(exchange.statusCode())
+                    .as("served from the rules in memory: %s", exchange.body())
+                    .isEqualTo(200);
+            String exchangeId =
+                    exchange.headers().firstValue("Ferry-Exchange-Id").orElseThrow();
 
-            database = Server.createTcpServer("-tcpPort", port, "-ifNotExists", "-baseDir", dir.resolve("db").toString()).start();
+            database = Server.createTcpServer(
+                            "-tcpPort",
+                            port,
+                            "-ifNotExists",
+                            "-baseDir",
+                            dir.resolve("db").toString())
+                    .start();
             Instant deadline = Instant.now().plusSeconds(30);
             int status;
             do {
@@ -81,10 +106,13 @@ class DatabaseOutageTest {
 
             ferry.close();
             try (Connection connection = DriverManager.getConnection(url, "sa", "");
-                    PreparedStatement query = connection.prepareStatement("select outcome from audit_event where id = ?")) {
+                    PreparedStatement query =
+                            connection.prepareStatement("select outcome from audit_event where id = ?")) {
                 query.setString(1, exchangeId);
                 try (ResultSet row = query.executeQuery()) {
-                    assertThat(row.next()).as("the exchange made during the outage is audited").isTrue();
+                    assertThat(row.next())
+                            .as("the exchange made during the outage is audited")
+                            .isTrue();
                     assertThat(row.getString(1)).isEqualTo("issued");
                 }
             }

@@ -40,20 +40,46 @@ class EvaluateTest extends FerryIntegrationTest {
         Map<String, Object> issuer = issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE);
         issuer.put("replayProtection", true);
         create("issuers", issuer);
-        Map<String, Object> deploy = rule(unique("eval-deploy"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy", "read"));
+        Map<String, Object> deploy = rule(
+                unique("eval-deploy"),
+                issuerName,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")),
+                List.of(TARGET),
+                List.of("deploy", "read"));
         deploy.put("ttlSeconds", 900);
         create("rules", deploy);
-        Map<String, Object> read = rule(unique("eval-read"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/main")),
-                List.of(TARGET), List.of("read"));
+        Map<String, Object> read = rule(
+                unique("eval-read"),
+                issuerName,
+                "allow",
+                List.of(
+                        condition("repository_owner_id", "equals", "4242"),
+                        condition("ref", "equals", "refs/heads/main")),
+                List.of(TARGET),
+                List.of("read"));
         read.put("ttlSeconds", 300);
         create("rules", read);
-        create("rules", rule(unique("eval-other"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/release")),
-                List.of(OTHER), List.of()));
-        create("rules", rule(unique("eval-deny"), issuerName, "deny",
-                List.of(condition("environment", "equals", "forbidden")), List.of(), List.of()));
+        create(
+                "rules",
+                rule(
+                        unique("eval-other"),
+                        issuerName,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/release")),
+                        List.of(OTHER),
+                        List.of()));
+        create(
+                "rules",
+                rule(
+                        unique("eval-deny"),
+                        issuerName,
+                        "deny",
+                        List.of(condition("environment", "equals", "forbidden")),
+                        List.of(),
+                        List.of()));
         configured = true;
     }
 
@@ -65,15 +91,38 @@ class EvaluateTest extends FerryIntegrationTest {
                 Arguments.of("deploy only", main, TARGET, "deploy"),
                 Arguments.of("scope not granted", main, TARGET, "admin"),
                 Arguments.of("target not granted", main, OTHER, null),
-                Arguments.of("no rule", (Function<TestIssuer, String>) i -> i.github().claim("repository_owner_id", "1").sign(), TARGET, null),
-                Arguments.of("deny rule", (Function<TestIssuer, String>) i -> i.github().claim("environment", "forbidden").sign(), TARGET, null),
-                Arguments.of("wrong audience", (Function<TestIssuer, String>) i -> i.github().audience("nope").sign(), TARGET, null),
-                Arguments.of("bad signature", (Function<TestIssuer, String>) i -> i.github().signWith(TestIssuer.newKey()).keyId(i.currentKey().getKeyID()).sign(), TARGET, null));
+                Arguments.of(
+                        "no rule",
+                        (Function<TestIssuer, String>) i ->
+                                i.github().claim("repository_owner_id", "1").sign(),
+                        TARGET,
+                        null),
+                Arguments.of(
+                        "deny rule",
+                        (Function<TestIssuer, String>) i ->
+                                i.github().claim("environment", "forbidden").sign(),
+                        TARGET,
+                        null),
+                Arguments.of(
+                        "wrong audience",
+                        (Function<TestIssuer, String>)
+                                i -> i.github().audience("nope").sign(),
+                        TARGET,
+                        null),
+                Arguments.of(
+                        "bad signature",
+                        (Function<TestIssuer, String>) i -> i.github()
+                                .signWith(TestIssuer.newKey())
+                                .keyId(i.currentKey().getKeyID())
+                                .sign(),
+                        TARGET,
+                        null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void evaluateAgreesWithTokenEndpoint(String name, Function<TestIssuer, String> token, String audience, String scope) throws Exception {
+    void evaluateAgreesWithTokenEndpoint(String name, Function<TestIssuer, String> token, String audience, String scope)
+            throws Exception {
         String subjectToken = token.apply(ci);
         Map<String, Object> evaluateBody = new LinkedHashMap<>(Map.of("token", subjectToken, "audience", audience));
         if (scope != null) {
@@ -82,7 +131,14 @@ class EvaluateTest extends FerryIntegrationTest {
         JsonNode evaluation = evaluate(evaluateBody);
 
         Map<String, String> form = new LinkedHashMap<>(Map.of(
-                "grant_type", GRANT_TYPE, "subject_token", subjectToken, "subject_token_type", ID_TOKEN_TYPE, "audience", audience));
+                "grant_type",
+                GRANT_TYPE,
+                "subject_token",
+                subjectToken,
+                "subject_token_type",
+                ID_TOKEN_TYPE,
+                "audience",
+                audience));
         if (scope != null) {
             form.put("scope", scope);
         }
@@ -91,9 +147,14 @@ class EvaluateTest extends FerryIntegrationTest {
         if (exchanged.status() == 200) {
             assertThat(evaluation.get("decision").stringValue()).isEqualTo("allow");
             JsonNode body = exchanged.json();
-            assertThat(String.join(" ", JSON.convertValue(evaluation.get("scopes"), String[].class))).isEqualTo(body.get("scope").stringValue());
-            assertThat(evaluation.get("lifetimeSeconds").asLong()).isEqualTo(body.get("expires_in").asLong());
-            Map<String, Object> issued = SignedJWT.parse(body.get("access_token").stringValue()).getJWTClaimsSet().toJSONObject();
+            assertThat(String.join(" ", JSON.convertValue(evaluation.get("scopes"), String[].class)))
+                    .isEqualTo(body.get("scope").stringValue());
+            assertThat(evaluation.get("lifetimeSeconds").asLong())
+                    .isEqualTo(body.get("expires_in").asLong());
+            Map<String, Object> issued = SignedJWT.parse(
+                            body.get("access_token").stringValue())
+                    .getJWTClaimsSet()
+                    .toJSONObject();
             Map<String, Object> preview = JSON.convertValue(evaluation.get("issuedClaims"), Map.class);
             for (String timeDependent : List.of("jti", "iat", "nbf", "exp")) {
                 issued.remove(timeDependent);
@@ -104,9 +165,11 @@ class EvaluateTest extends FerryIntegrationTest {
             assertThat(previewed).isEqualTo(signed);
         } else {
             assertThat(evaluation.get("decision").stringValue()).isEqualTo("deny");
-            assertThat(evaluation.get("error").stringValue()).isEqualTo(exchanged.json().get("error").stringValue());
+            assertThat(evaluation.get("error").stringValue())
+                    .isEqualTo(exchanged.json().get("error").stringValue());
             assertThat(evaluation.get("status").asInt()).isEqualTo(exchanged.status());
-            assertThat(evaluation.get("errorDescription").stringValue()).isEqualTo(exchanged.json().get("error_description").stringValue());
+            assertThat(evaluation.get("errorDescription").stringValue())
+                    .isEqualTo(exchanged.json().get("error_description").stringValue());
         }
     }
 
@@ -133,27 +196,47 @@ class EvaluateTest extends FerryIntegrationTest {
     @Test
     void atReplaysAPastValidation() {
         Instant issued = Instant.now().minusSeconds(3600);
-        String expired = ci.github().issuedAt(issued).notBefore(issued).expiresAt(issued.plusSeconds(300)).sign();
+        String expired = ci.github()
+                .issuedAt(issued)
+                .notBefore(issued)
+                .expiresAt(issued.plusSeconds(300))
+                .sign();
 
         JsonNode now = evaluate(Map.of("token", expired, "audience", TARGET));
         assertThat(now.get("tokenValidation").get("valid").asBoolean()).isFalse();
         assertThat(now.get("tokenValidation").get("reason").stringValue()).isEqualTo("EXPIRED");
 
-        JsonNode then = evaluate(Map.of("token", expired, "audience", TARGET, "at", issued.plusSeconds(60).toString()));
+        JsonNode then = evaluate(Map.of(
+                "token",
+                expired,
+                "audience",
+                TARGET,
+                "at",
+                issued.plusSeconds(60).toString()));
         assertThat(then.get("decision").stringValue()).isEqualTo("allow");
         assertThat(then.get("tokenValidation").get("valid").asBoolean()).isTrue();
     }
 
     @Test
     void claimsCanBeEvaluatedWithoutAToken() {
-        Map<String, Object> claims = Map.of("sub", "repo:acme/app:ref:refs/heads/main", "repository_owner_id", "4242", "ref", "refs/heads/main",
-                "repository", "acme/app");
+        Map<String, Object> claims = Map.of(
+                "sub",
+                "repo:acme/app:ref:refs/heads/main",
+                "repository_owner_id",
+                "4242",
+                "ref",
+                "refs/heads/main",
+                "repository",
+                "acme/app");
         JsonNode evaluation = evaluate(Map.of("issuer", issuerName, "claims", claims, "audience", TARGET));
 
         assertThat(evaluation.get("decision").stringValue()).isEqualTo("allow");
-        assertThat(evaluation.get("tokenValidation").get("performed").asBoolean()).isFalse();
-        assertThat(evaluation.get("issuedClaims").get("repository").stringValue()).isEqualTo("acme/app");
-        assertThat(evaluation.get("issuedClaims").get("sub").stringValue()).isEqualTo(issuerName + ":repo:acme/app:ref:refs/heads/main");
+        assertThat(evaluation.get("tokenValidation").get("performed").asBoolean())
+                .isFalse();
+        assertThat(evaluation.get("issuedClaims").get("repository").stringValue())
+                .isEqualTo("acme/app");
+        assertThat(evaluation.get("issuedClaims").get("sub").stringValue())
+                .isEqualTo(issuerName + ":repo:acme/app:ref:refs/heads/main");
     }
 
     @Test
@@ -162,43 +245,91 @@ class EvaluateTest extends FerryIntegrationTest {
         for (Object sub : List.of("", 123)) {
             Map<String, Object> claims = Map.of("sub", sub, "repository_owner_id", "4242", "ref", "refs/heads/main");
             JsonNode evaluation = evaluate(Map.of("issuer", issuerName, "claims", claims, "audience", TARGET));
-            assertThat(evaluation.get("decision").stringValue()).as("sub %s", sub).isEqualTo("deny");
-            assertThat(evaluation.get("tokenValidation").get("reason").stringValue()).isEqualTo("INVALID_CLAIM");
-            assertThat(evaluation.get("tokenValidation").get("performed").asBoolean()).isFalse();
+            assertThat(evaluation.get("decision").stringValue())
+                    .as("sub %s", sub)
+                    .isEqualTo("deny");
+            assertThat(evaluation.get("tokenValidation").get("reason").stringValue())
+                    .isEqualTo("INVALID_CLAIM");
+            assertThat(evaluation.get("tokenValidation").get("performed").asBoolean())
+                    .isFalse();
         }
-        JsonNode noSub = evaluate(Map.of("issuer", issuerName, "claims", Map.of("repository_owner_id", "4242"), "audience", TARGET));
+        JsonNode noSub = evaluate(
+                Map.of("issuer", issuerName, "claims", Map.of("repository_owner_id", "4242"), "audience", TARGET));
         assertThat(noSub.get("decision").stringValue()).isEqualTo("deny");
 
         Map<String, Object> disabled = issuerFor(unique("gh-eval-disabled"), "https://disabled.example.com", "ferry");
         disabled.put("enabled", false);
         create("issuers", disabled);
-        create("rules", rule(unique("allow-disabled"), (String) disabled.get("name"), "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of()));
-        JsonNode evaluation = evaluate(Map.of("issuer", disabled.get("name"), "claims",
-                Map.of("sub", "repo:acme/app", "repository_owner_id", "4242"), "audience", TARGET));
+        create(
+                "rules",
+                rule(
+                        unique("allow-disabled"),
+                        (String) disabled.get("name"),
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of()));
+        JsonNode evaluation = evaluate(Map.of(
+                "issuer",
+                disabled.get("name"),
+                "claims",
+                Map.of("sub", "repo:acme/app", "repository_owner_id", "4242"),
+                "audience",
+                TARGET));
         assertThat(evaluation.get("decision").stringValue()).isEqualTo("deny");
-        assertThat(evaluation.get("tokenValidation").get("reason").stringValue()).isEqualTo("DISABLED_ISSUER");
+        assertThat(evaluation.get("tokenValidation").get("reason").stringValue())
+                .isEqualTo("DISABLED_ISSUER");
     }
 
     @Test
     void dryRunDoesNotUseUpTheJti() {
         String token = ci.github().sign();
 
-        assertThat(evaluate(Map.of("token", token, "audience", TARGET)).get("decision").stringValue()).isEqualTo("allow");
+        assertThat(evaluate(Map.of("token", token, "audience", TARGET))
+                        .get("decision")
+                        .stringValue())
+                .isEqualTo("allow");
         assertThat(exchange(token, TARGET).status()).isEqualTo(200);
         assertThat(exchange(token, TARGET).status()).isEqualTo(400);
     }
 
     @Test
     void badRequestsAreProblems() {
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("audience", TARGET)).json().get("field").stringValue()).isEqualTo("token");
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("token", "x", "claims", Map.of(), "audience", TARGET)).status()).isEqualTo(400);
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("token", ci.github().sign())).json().get("field").stringValue()).isEqualTo("audience");
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("issuer", "nope", "claims", Map.of(), "audience", TARGET)).json().get("field").stringValue())
+        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("audience", TARGET))
+                        .json()
+                        .get("field")
+                        .stringValue())
+                .isEqualTo("token");
+        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("token", "x", "claims", Map.of(), "audience", TARGET))
+                        .status())
+                .isEqualTo(400);
+        assertThat(admin(
+                                "POST",
+                                "/admin/v1/evaluate",
+                                Map.of("token", ci.github().sign()))
+                        .json()
+                        .get("field")
+                        .stringValue())
+                .isEqualTo("audience");
+        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("issuer", "nope", "claims", Map.of(), "audience", TARGET))
+                        .json()
+                        .get("field")
+                        .stringValue())
                 .isEqualTo("issuer");
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("token", ci.github().sign(), "audience", TARGET, "scope", "a  b")).json().get("field").stringValue())
+        assertThat(admin(
+                                "POST",
+                                "/admin/v1/evaluate",
+                                Map.of("token", ci.github().sign(), "audience", TARGET, "scope", "a  b"))
+                        .json()
+                        .get("field")
+                        .stringValue())
                 .isEqualTo("scope");
-        assertThat(admin("POST", "/admin/v1/evaluate", Map.of("token", ci.github().sign(), "audience", TARGET, "at", "yesterday")).status()).isEqualTo(400);
+        assertThat(admin(
+                                "POST",
+                                "/admin/v1/evaluate",
+                                Map.of("token", ci.github().sign(), "audience", TARGET, "at", "yesterday"))
+                        .status())
+                .isEqualTo(400);
     }
 
     private JsonNode evaluate(Map<String, Object> body) {

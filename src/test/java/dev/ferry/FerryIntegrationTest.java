@@ -41,11 +41,13 @@ public abstract class FerryIntegrationTest {
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789";
     /** A fixed AES-256 key for tests only. */
     static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
     public static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
     public static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int H2_PORT = freePort();
 
     @Autowired
@@ -75,7 +77,6 @@ public abstract class FerryIntegrationTest {
         }
     }
 
-
     /** The port of this backend's Ferry; the PostgreSQL suite overrides the datasource and port. */
     protected static int port() {
         return H2_PORT;
@@ -100,7 +101,8 @@ public abstract class FerryIntegrationTest {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json));
         }
         return send(request.build());
     }
@@ -122,7 +124,12 @@ public abstract class FerryIntegrationTest {
     }
 
     protected static Map<String, Object> rule(
-            String name, String issuer, String effect, List<Map<String, Object>> conditions, List<String> targets, List<String> scopes) {
+            String name,
+            String issuer,
+            String effect,
+            List<Map<String, Object>> conditions,
+            List<String> targets,
+            List<String> scopes) {
         Map<String, Object> rule = new LinkedHashMap<>();
         rule.put("name", name);
         rule.put("issuer", issuer);
@@ -178,7 +185,8 @@ public abstract class FerryIntegrationTest {
     protected static Response send(HttpRequest request) {
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), response.headers().map());
+            return new Response(
+                    response.statusCode(), response.body(), response.headers().map());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -211,7 +219,9 @@ public abstract class FerryIntegrationTest {
 
     protected void flushAudit() {
         try {
-            assertThat(auditLog.flush(Duration.ofSeconds(10))).as("audit log flushed").isTrue();
+            assertThat(auditLog.flush(Duration.ofSeconds(10)))
+                    .as("audit log flushed")
+                    .isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -40,9 +40,16 @@ class GitOpsTest extends FerryIntegrationTest {
 
     private ObjectNode fileWith(String issuerName, String ruleName, String ownerId) {
         return (ObjectNode) JSON.valueToTree(Map.of(
-                "issuers", List.of(Map.of("name", issuerName, "type", "github", "issuerUrl", ci.url() + "/" + issuerName)),
-                "rules", List.of(rule(ruleName, issuerName, "allow",
-                        List.of(condition("repository_owner_id", "equals", ownerId)), List.of("https://gitops.example.com"), List.of("deploy")))));
+                "issuers",
+                        List.of(Map.of("name", issuerName, "type", "github", "issuerUrl", ci.url() + "/" + issuerName)),
+                "rules",
+                        List.of(rule(
+                                ruleName,
+                                issuerName,
+                                "allow",
+                                List.of(condition("repository_owner_id", "equals", ownerId)),
+                                List.of("https://gitops.example.com"),
+                                List.of("deploy")))));
     }
 
     @Test
@@ -65,9 +72,16 @@ class GitOpsTest extends FerryIntegrationTest {
         assertThat(again.get("updated")).isEmpty();
         assertThat(again.get("unchanged").toString()).contains("issuer/" + issuer, "rule/" + rule);
 
-        JsonNode changed = importFile(fileWith(issuer, rule, "7").toString(), "application/json", "").json();
+        JsonNode changed = importFile(fileWith(issuer, rule, "7").toString(), "application/json", "")
+                .json();
         assertThat(changed.get("updated").toString()).isEqualTo("[\"rule/" + rule + "\"]");
-        assertThat(admin("GET", "/admin/v1/rules/" + rule, null).json().get("conditions").get(0).get("value").stringValue()).isEqualTo("7");
+        assertThat(admin("GET", "/admin/v1/rules/" + rule, null)
+                        .json()
+                        .get("conditions")
+                        .get(0)
+                        .get("value")
+                        .stringValue())
+                .isEqualTo("7");
     }
 
     @Test
@@ -79,11 +93,13 @@ class GitOpsTest extends FerryIntegrationTest {
         assertThat(yaml.header("Content-Type")).startsWith("application/yaml");
         assertThat(yaml.body()).contains("issuers:", "name: \"" + issuer + "\"");
 
-        JsonNode result = importFile(yaml.body(), "application/yaml", "?dryRun=true&prune=true").json();
+        JsonNode result = importFile(yaml.body(), "application/yaml", "?dryRun=true&prune=true")
+                .json();
         assertThat(result.get("created")).isEmpty();
         assertThat(result.get("updated")).isEmpty();
         assertThat(result.get("deleted")).isEmpty();
-        assertThat(exportAs("application/json").json().get("issuers").toString()).contains(issuer);
+        assertThat(exportAs("application/json").json().get("issuers").toString())
+                .contains(issuer);
     }
 
     @Test
@@ -100,7 +116,8 @@ class GitOpsTest extends FerryIntegrationTest {
         });
         everything.set("rules", keptRules);
 
-        JsonNode result = importFile(everything.toString(), "application/json", "?prune=true").json();
+        JsonNode result = importFile(everything.toString(), "application/json", "?prune=true")
+                .json();
 
         assertThat(result.get("deleted").toString()).isEqualTo("[\"rule/" + rule + "\"]");
         assertThat(admin("GET", "/admin/v1/rules/" + rule, null).status()).isEqualTo(404);
@@ -117,7 +134,9 @@ class GitOpsTest extends FerryIntegrationTest {
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("field").stringValue()).isEqualTo("rules[0].conditions");
-        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).as("rolled back").isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status())
+                .as("rolled back")
+                .isEqualTo(404);
     }
 
     @Test
@@ -127,9 +146,13 @@ class GitOpsTest extends FerryIntegrationTest {
         ObjectNode file = fileWith(issuer, unique("gitops-large-rule"), "0");
         ArrayNode rules = (ArrayNode) file.get("rules");
         for (int i = 1; i < 250; i++) {
-            rules.add(JSON.valueToTree(rule(unique("gitops-large-rule"), issuer, "allow",
+            rules.add(JSON.valueToTree(rule(
+                    unique("gitops-large-rule"),
+                    issuer,
+                    "allow",
                     List.of(condition("repository_owner_id", "equals", String.valueOf(i))),
-                    List.of("https://gitops.example.com"), List.of("deploy"))));
+                    List.of("https://gitops.example.com"),
+                    List.of("deploy"))));
         }
         ObjectNode broken = file.deepCopy();
         ((ObjectNode) broken.get("rules").get(240)).set("conditions", JSON.createArrayNode());
@@ -137,13 +160,22 @@ class GitOpsTest extends FerryIntegrationTest {
         Response refused = importFile(broken.toString(), "application/json", "");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("field").stringValue()).isEqualTo("rules[240].conditions");
-        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).as("rolled back").isEqualTo(404);
-        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(0).get("name").stringValue(), null).status()).isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status())
+                .as("rolled back")
+                .isEqualTo(404);
+        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(0).get("name").stringValue(), null)
+                        .status())
+                .isEqualTo(404);
 
         JsonNode applied = importFile(file.toString(), "application/json", "").json();
         assertThat(applied.get("created")).hasSize(251);
-        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(249).get("name").stringValue(), null).json()
-                .get("conditions").get(0).get("value").stringValue()).isEqualTo("249");
+        assertThat(admin("GET", "/admin/v1/rules/" + rules.get(249).get("name").stringValue(), null)
+                        .json()
+                        .get("conditions")
+                        .get(0)
+                        .get("value")
+                        .stringValue())
+                .isEqualTo("249");
 
         JsonNode again = importFile(file.toString(), "application/json", "").json();
         assertThat(again.get("created")).isEmpty();
@@ -168,17 +200,25 @@ class GitOpsTest extends FerryIntegrationTest {
         Response response = importFile(everything.toString(), "application/json", "?prune=true&dryRun=true");
 
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.json().get("detail").stringValue()).contains("issuer '" + issuer + "' is not in the file", rule);
+        assertThat(response.json().get("detail").stringValue())
+                .contains("issuer '" + issuer + "' is not in the file", rule);
     }
 
     @Test
     void malformedFilesAreProblems() {
         assertThat(importFile("issuers: [", "application/yaml", "").status()).isEqualTo(400);
-        assertThat(importFile("{\"issuers\": [], \"ruels\": []}", "application/json", "").json().get("field").stringValue()).isEqualTo("ruels");
+        assertThat(importFile("{\"issuers\": [], \"ruels\": []}", "application/json", "")
+                        .json()
+                        .get("field")
+                        .stringValue())
+                .isEqualTo("ruels");
         List<Map<String, Object>> twice = new ArrayList<>();
         twice.add(Map.of("name", "dup", "type", "github", "issuerUrl", ci.url() + "/dup1"));
         twice.add(Map.of("name", "dup", "type", "github", "issuerUrl", ci.url() + "/dup2"));
-        assertThat(importFile(JSON.writeValueAsString(Map.of("issuers", twice)), "application/json", "").json().get("field").stringValue())
+        assertThat(importFile(JSON.writeValueAsString(Map.of("issuers", twice)), "application/json", "")
+                        .json()
+                        .get("field")
+                        .stringValue())
                 .isEqualTo("issuers[1].name");
     }
 
@@ -194,7 +234,8 @@ class GitOpsTest extends FerryIntegrationTest {
         Response json = importFile(twice, "application/json", "?prune=true&dryRun=true");
         assertThat(json.status()).as(json.body()).isEqualTo(400);
         assertThat(json.json().get("detail").stringValue()).contains("a member is given twice");
-        Response yaml = importFile("issuers: []\nrules: []\nrules: []\n", "application/yaml", "?prune=true&dryRun=true");
+        Response yaml =
+                importFile("issuers: []\nrules: []\nrules: []\n", "application/yaml", "?prune=true&dryRun=true");
         assertThat(yaml.status()).as(yaml.body()).isEqualTo(400);
         assertThat(admin("GET", "/admin/v1/rules/" + rule, null).status()).isEqualTo(200);
     }
@@ -210,10 +251,12 @@ class GitOpsTest extends FerryIntegrationTest {
 
     @Test
     void malformedFilesAreExplainedInTheFilesTermsNotJavas() {
-        for (String body : List.of("[]", "{\"extra\": 1}", "{", "{\"rules\": [{\"name\": \"x\", \"ttlSeconds\": 600.5}]}")) {
+        for (String body :
+                List.of("[]", "{\"extra\": 1}", "{", "{\"rules\": [{\"name\": \"x\", \"ttlSeconds\": 600.5}]}")) {
             Response response = importFile(body, "application/json", "");
             assertThat(response.status()).as(body).isEqualTo(400);
-            assertThat(response.json().get("detail").stringValue()).as(body)
+            assertThat(response.json().get("detail").stringValue())
+                    .as(body)
                     .doesNotContain("dev.ferry", "class ", "JsonToken", "StreamReadFeature", "Cannot deserialize");
         }
     }
@@ -227,11 +270,15 @@ class GitOpsTest extends FerryIntegrationTest {
 
         // Strict reading refuses "true" for a boolean, but a YAML number where a condition wants text is the text.
         assertThat(example).contains("value: \"4242\"");
-        Response unquoted = importFile(example.replace("value: \"4242\"", "value: 4242"), "application/yaml", "?dryRun=true");
+        Response unquoted =
+                importFile(example.replace("value: \"4242\"", "value: 4242"), "application/yaml", "?dryRun=true");
         assertThat(unquoted.status()).as(unquoted.body()).isEqualTo(200);
 
         // A description written as a YAML block scalar ends in a line break, which is fine in free text.
-        Response blockScalar = importFile(example.replaceFirst("description: (.*)", "description: |\n      $1"), "application/yaml", "?dryRun=true");
+        Response blockScalar = importFile(
+                example.replaceFirst("description: (.*)", "description: |\n      $1"),
+                "application/yaml",
+                "?dryRun=true");
         assertThat(blockScalar.status()).as(blockScalar.body()).isEqualTo(200);
     }
 

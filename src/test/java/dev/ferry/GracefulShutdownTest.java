@@ -35,11 +35,15 @@ class GracefulShutdownTest {
     void everyAnsweredExchangeIsAuditedAcrossAGracefulShutdownUnderLoad() throws Exception {
         try (TestIssuer ci = new TestIssuer().start()) {
             StandaloneFerry ferry = StandaloneFerry.start(dir, ci, "https://shutdown.example.com", "");
-            List<String> tokens = java.util.stream.IntStream.range(0, 50).mapToObj(i -> ci.github().sign()).toList();
+            List<String> tokens = java.util.stream.IntStream.range(0, 50)
+                    .mapToObj(i -> ci.github().sign())
+                    .toList();
 
             Set<String> answered = ConcurrentHashMap.newKeySet();
             AtomicBoolean running = new AtomicBoolean(true);
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             ExecutorService clients = Executors.newFixedThreadPool(8);
             for (int c = 0; c < 8; c++) {
                 int offset = c;
@@ -47,14 +51,22 @@ class GracefulShutdownTest {
                     for (int i = offset; running.get(); i++) {
                         String token = i % 5 == 0 ? "garbage" : tokens.get(i % tokens.size());
                         try {
-                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(ferry.tokenEndpoint())
-                                    .header("Content-Type", "application/x-www-form-urlencoded")
-                                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token="
-                                            + token + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE
-                                            + "&audience=https://shutdown.example.com"))
-                                    .build(), HttpResponse.BodyHandlers.ofString());
-                            String id = response.headers().firstValue("Ferry-Exchange-Id")
-                                    .orElseGet(() -> FerryIntegrationTest.JSON.readTree(response.body()).path("exchange_id").asString(null));
+                            HttpResponse<String> response = http.send(
+                                    HttpRequest.newBuilder(ferry.tokenEndpoint())
+                                            .header("Content-Type", "application/x-www-form-urlencoded")
+                                            .POST(HttpRequest.BodyPublishers.ofString(
+                                                    "grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token="
+                                                            + token + "&subject_token_type="
+                                                            + FerryIntegrationTest.ID_TOKEN_TYPE
+                                                            + "&audience=https://shutdown.example.com"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            String id = response.headers()
+                                    .firstValue("Ferry-Exchange-Id")
+                                    .orElseGet(() -> FerryIntegrationTest.JSON
+                                            .readTree(response.body())
+                                            .path("exchange_id")
+                                            .asString(null));
                             if (id != null) {
                                 answered.add(id);
                             }
@@ -74,7 +86,9 @@ class GracefulShutdownTest {
             assertThat(answered).hasSizeGreaterThan(50);
             Set<String> audited = new HashSet<>();
             try (Connection connection = DriverManager.getConnection(ferry.database(), "sa", "");
-                    ResultSet rows = connection.createStatement().executeQuery("select id from audit_event where kind = 'exchange'")) {
+                    ResultSet rows = connection
+                            .createStatement()
+                            .executeQuery("select id from audit_event where kind = 'exchange'")) {
                 while (rows.next()) {
                     audited.add(rows.getString(1));
                 }

@@ -55,8 +55,15 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         // As long as a rule name may be (64), so a revocation by rule records the longest reason.
         String base = unique("intro-rule");
         ruleName = base + "-" + "r".repeat(64 - base.length() - 1);
-        create("rules", rule(ruleName, issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy", "read")));
+        create(
+                "rules",
+                rule(
+                        ruleName,
+                        issuerName,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy", "read")));
         JsonNode client = create("clients", Map.of("id", unique("envoy"), "description", "test gateway"));
         clientId = client.get("id").stringValue();
         clientSecret = client.get("secret").stringValue();
@@ -74,7 +81,10 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + token));
         if (id != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)));
         }
         return send(request.build());
     }
@@ -101,7 +111,8 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
 
     @Test
     void activeTokenAnswerCarriesItsClaims() {
-        JsonNode answer = introspect(token("repo:acme/app:ref:refs/heads/main"), clientId, clientSecret).json();
+        JsonNode answer = introspect(token("repo:acme/app:ref:refs/heads/main"), clientId, clientSecret)
+                .json();
 
         assertThat(answer.get("active").asBoolean()).isTrue();
         assertThat(answer.get("scope").stringValue()).isEqualTo("deploy read");
@@ -114,12 +125,16 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
 
     @Test
     void expiredForeignAndGarbledTokensAreInactive() {
-        String expired = minter.mint(new MintRequest(issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
+        String expired = minter.mint(new MintRequest(
+                        issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
                 .accessToken();
         assertThat(introspect(expired, clientId, clientSecret).json()).isEqualTo(JSON.readTree("{\"active\":false}"));
-        String justExpired = minter.mint(new MintRequest(issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofSeconds(-2), Map.of()))
+        String justExpired = minter.mint(new MintRequest(
+                        issuerName, ci.url(), "s", null, TARGET, List.of("deploy"), Duration.ofSeconds(-2), Map.of()))
                 .accessToken();
-        assertThat(active(justExpired)).as("expired 2 s ago: no clock skew on exp, Ferry's own clock decides").isFalse();
+        assertThat(active(justExpired))
+                .as("expired 2 s ago: no clock skew on exp, Ferry's own clock decides")
+                .isFalse();
         assertThat(active(ci.github().sign())).as("a token Ferry did not issue").isFalse();
         assertThat(active("garbage")).isFalse();
         Response noToken = introspect("", clientId, clientSecret);
@@ -132,7 +147,12 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         String token = token("repo:acme/app:ref:refs/heads/main");
         Response introspection = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect?token=" + token))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build());
         assertThat(introspection.status()).as(introspection.body()).isEqualTo(400);
@@ -143,7 +163,12 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         // Another query parameter is no reason to refuse.
         Response withOtherQuery = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect?trace=1"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + token))
                 .build());
         assertThat(withOtherQuery.status()).as(withOtherQuery.body()).isEqualTo(200);
@@ -163,7 +188,12 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         String body = "token=" + "a".repeat(70_000);
         Response introspection = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/introspect"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
         Response revocation = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/revoke"))
@@ -172,7 +202,9 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
                 .build());
         for (Response refused : List.of(introspection, revocation)) {
             assertThat(refused.status()).as(refused.body()).isEqualTo(413);
-            assertThat(refused.header("Content-Type")).as("the OAuth endpoints' own format").isEqualTo("application/json");
+            assertThat(refused.header("Content-Type"))
+                    .as("the OAuth endpoints' own format")
+                    .isEqualTo("application/json");
             assertThat(refused.json().get("error").stringValue()).isEqualTo("invalid_request");
         }
     }
@@ -180,14 +212,22 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
     @Test
     void callersMustAuthenticateAsRegisteredClients() {
         String token = token("repo:acme/app:ref:refs/heads/main");
-        for (Response refused : List.of(introspect(token, null, null), introspect(token, clientId, "wrong"), introspect(token, "nobody", clientSecret))) {
+        for (Response refused : List.of(
+                introspect(token, null, null),
+                introspect(token, clientId, "wrong"),
+                introspect(token, "nobody", clientSecret))) {
             assertThat(refused.status()).isEqualTo(401);
             assertThat(refused.header("WWW-Authenticate")).startsWith("Basic realm=\"ferry-introspection\"");
-            assertThat(refused.json().get("error").stringValue()).as("RFC 6749 5.2, as RFC 7662 2.3 asks").isEqualTo("invalid_client");
+            assertThat(refused.json().get("error").stringValue())
+                    .as("RFC 6749 5.2, as RFC 7662 2.3 asks")
+                    .isEqualTo("invalid_client");
             assertThat(refused.body()).doesNotContain(token);
         }
         assertThat(introspect(token, clientId, clientSecret).status()).isEqualTo(200);
-        assertThat(admin("GET", "/admin/v1/clients", null).body()).contains(clientId).doesNotContain(clientSecret).doesNotContain("secret_hash");
+        assertThat(admin("GET", "/admin/v1/clients", null).body())
+                .contains(clientId)
+                .doesNotContain(clientSecret)
+                .doesNotContain("secret_hash");
     }
 
     @Test
@@ -199,7 +239,10 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(introspect(token, id, secret).status()).isEqualTo(200);
 
         assertThat(admin("DELETE", "/admin/v1/clients/" + id, null).status()).isEqualTo(204);
-        assertThat(jdbc.queryForObject("select count(*) from audit_event where entity_type = 'client' and entity_name = ?", Long.class, id))
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from audit_event where entity_type = 'client' and entity_name = ?",
+                        Long.class,
+                        id))
                 .isEqualTo(2);
 
         assertThat(introspect(token, id, secret).status()).isEqualTo(401);
@@ -215,7 +258,9 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(active(token)).isFalse();
         assertThat(revoke(token).status()).isEqualTo(200);
         assertThat(revoke("garbage").status()).isEqualTo(200);
-        assertThat(revoke("").status()).as("always 200 (DESIGN.md 3), even without a token").isEqualTo(200);
+        assertThat(revoke("").status())
+                .as("always 200 (DESIGN.md 3), even without a token")
+                .isEqualTo(200);
         assertThat(revoke(ci.github().sign()).status()).isEqualTo(200);
     }
 
@@ -224,16 +269,22 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         String one = token("repo:acme/one:ref:refs/heads/main");
         JWTClaimsSet oneClaims = SignedJWT.parse(one).getJWTClaimsSet();
         String jti = oneClaims.getJWTID();
-        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti)).status()).isEqualTo(200);
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("tokenId", jti))
+                        .status())
+                .isEqualTo(200);
         assertThat(active(one)).isFalse();
-        assertThat(jdbc.queryForObject("select expires_at from revoked_token where jti = ?", Timestamp.class, jti).toInstant())
+        assertThat(jdbc.queryForObject("select expires_at from revoked_token where jti = ?", Timestamp.class, jti)
+                        .toInstant())
                 .as("kept until the token's exp, found in the audit log even right after the exchange")
                 .isEqualTo(oneClaims.getExpirationTime().toInstant());
 
         String first = token("repo:acme/two:ref:refs/heads/main");
         String second = token("repo:acme/two:ref:refs/heads/main");
         String bystander = token("repo:acme/three:ref:refs/heads/main");
-        Response bySubject = admin("POST", "/admin/v1/revocations", Map.of("issuer", issuerName, "subject", "repo:acme/two:ref:refs/heads/main"));
+        Response bySubject = admin(
+                "POST",
+                "/admin/v1/revocations",
+                Map.of("issuer", issuerName, "subject", "repo:acme/two:ref:refs/heads/main"));
         assertThat(bySubject.status()).as(bySubject.body()).isEqualTo(200);
         assertThat(active(first)).isFalse();
         assertThat(active(second)).isFalse();
@@ -244,15 +295,25 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(byRule.json().get("revokedTokens").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(active(bystander)).isFalse();
 
-        assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'revoke' and entity_name = ?", Long.class, ruleName))
-                .as("admin revocations are audited").isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from audit_event where action = 'revoke' and entity_name = ?",
+                        Long.class,
+                        ruleName))
+                .as("admin revocations are audited")
+                .isEqualTo(1);
         assertThat(admin("POST", "/admin/v1/revocations", Map.of()).status()).isEqualTo(400);
-        assertThat(admin("POST", "/admin/v1/revocations", Map.of("rule", "x%")).status()).isEqualTo(400);
+        assertThat(admin("POST", "/admin/v1/revocations", Map.of("rule", "x%")).status())
+                .isEqualTo(400);
         for (Map<String, Object> meaningless : List.<Map<String, Object>>of(
-                Map.of("tokenId", ""), Map.of("tokenId", "t".repeat(65)), Map.of("issuer", issuerName, "subject", ""),
-                Map.of("issuer", issuerName, "subject", "s".repeat(1025)), Map.of("issuer", "Not A Name", "subject", "x"))) {
+                Map.of("tokenId", ""),
+                Map.of("tokenId", "t".repeat(65)),
+                Map.of("issuer", issuerName, "subject", ""),
+                Map.of("issuer", issuerName, "subject", "s".repeat(1025)),
+                Map.of("issuer", "Not A Name", "subject", "x"))) {
             Response refused = admin("POST", "/admin/v1/revocations", meaningless);
-            assertThat(refused.status()).as("%s: %s", meaningless, refused.body()).isEqualTo(400);
+            assertThat(refused.status())
+                    .as("%s: %s", meaningless, refused.body())
+                    .isEqualTo(400);
             assertThat(refused.json().get("type").stringValue()).isEqualTo("urn:ferry:problem:invalid-field");
         }
     }
@@ -262,7 +323,8 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         String token = token("repo:acme/gateway:ref:refs/heads/main");
 
         OAuth2AuthenticatedPrincipal principal = gateway().introspect(token);
-        assertThat(principal.getAuthorities().stream().map(Object::toString).toList()).contains("SCOPE_deploy", "SCOPE_read");
+        assertThat(principal.getAuthorities().stream().map(Object::toString).toList())
+                .contains("SCOPE_deploy", "SCOPE_read");
         assertThat((String) principal.getAttribute("client_id")).isEqualTo(issuerName);
 
         revoke(token);

@@ -2,11 +2,11 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.JWSAlgorithm;
 import dev.ferry.testing.TestIssuer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +40,15 @@ class IssuerKeysTest extends FerryIntegrationTest {
         Map<String, Object> definition = issuerFor(name, issuer.url(), TestIssuer.DEFAULT_AUDIENCE);
         definition.putAll(overrides);
         create("issuers", definition);
-        create("rules", rule(unique("keys-allow"), name, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("keys-allow"),
+                        name,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy")));
         return issuer;
     }
 
@@ -111,7 +118,8 @@ class IssuerKeysTest extends FerryIntegrationTest {
         issuer.resetCounters();
 
         for (int i = 0; i < 20; i++) {
-            Response response = exchange(issuer.github().signWith(TestIssuer.newKey()).sign(), TARGET);
+            Response response =
+                    exchange(issuer.github().signWith(TestIssuer.newKey()).sign(), TARGET);
             assertThat(response.status()).isEqualTo(400);
         }
         assertThat(issuer.jwksFetches()).isLessThanOrEqualTo(1);
@@ -138,7 +146,8 @@ class IssuerKeysTest extends FerryIntegrationTest {
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.header("Retry-After")).isEqualTo("30");
         assertThat(response.json().get("error").stringValue()).isEqualTo("temporarily_unavailable");
-        Map<String, Object> event = auditEvent(response.json().get("exchange_id").stringValue());
+        Map<String, Object> event =
+                auditEvent(response.json().get("exchange_id").stringValue());
         assertThat(event.get("outcome")).isEqualTo("refused");
         assertThat(event.get("error")).isEqualTo("temporarily_unavailable");
     }
@@ -150,7 +159,8 @@ class IssuerKeysTest extends FerryIntegrationTest {
         TestIssuer issuer = trusted();
         issuer.redirectJwksTo(attacker.jwksUri());
 
-        Response response = exchange(issuer.github().signWith(attacker.currentKey()).sign(), TARGET);
+        Response response =
+                exchange(issuer.github().signWith(attacker.currentKey()).sign(), TARGET);
 
         assertThat(response.status()).isEqualTo(503);
         assertThat(attacker.jwksFetches()).isZero();
@@ -186,8 +196,15 @@ class IssuerKeysTest extends FerryIntegrationTest {
         Map<String, Object> definition = issuerFor(name, issuer.url(), TestIssuer.DEFAULT_AUDIENCE);
         definition.put("jwksUri", issuer.jwksUri());
         create("issuers", definition);
-        create("rules", rule(unique("keys-uri-allow"), name, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of()));
+        create(
+                "rules",
+                rule(
+                        unique("keys-uri-allow"),
+                        name,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of()));
 
         assertThat(exchange(issuer.github().sign(), TARGET).status()).isEqualTo(200);
         assertThat(issuer.discoveryFetches()).isZero();
@@ -201,8 +218,15 @@ class IssuerKeysTest extends FerryIntegrationTest {
         Map<String, Object> definition = issuerFor(name, issuer.url(), TestIssuer.DEFAULT_AUDIENCE);
         definition.put("jwks", new JWKSet(issuer.currentKey().toPublicJWK()).toJSONObject(true));
         create("issuers", definition);
-        create("rules", rule(unique("keys-inline-allow"), name, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of()));
+        create(
+                "rules",
+                rule(
+                        unique("keys-inline-allow"),
+                        name,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of()));
         issuer.goDown();
 
         assertThat(exchange(issuer.github().sign(), TARGET).status()).isEqualTo(200);
@@ -212,7 +236,9 @@ class IssuerKeysTest extends FerryIntegrationTest {
     @Test
     void keyWhoseKidIsNotUniqueIsRefused() {
         TestIssuer issuer = trusted();
-        RSAKey twin = new RSAKey.Builder(TestIssuer.newKey()).keyID(issuer.currentKey().getKeyID()).build();
+        RSAKey twin = new RSAKey.Builder(TestIssuer.newKey())
+                .keyID(issuer.currentKey().getKeyID())
+                .build();
         issuer.publish(new JWKSet(List.of(issuer.currentKey().toPublicJWK(), twin.toPublicJWK())));
 
         assertUnsuitable(exchange(issuer.github().sign(), TARGET), "not unique");
@@ -222,7 +248,9 @@ class IssuerKeysTest extends FerryIntegrationTest {
     void tokenWithoutKidIsRefusedWhenTheMatchingKeysKidIsNotUnique() throws Exception {
         TestIssuer issuer = trusted();
         RSAKey rsa = new RSAKey.Builder(issuer.currentKey()).keyID("shared").build();
-        com.nimbusds.jose.jwk.ECKey ec = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("shared").generate();
+        com.nimbusds.jose.jwk.ECKey ec = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                .keyID("shared")
+                .generate();
         issuer.publish(new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())));
 
         assertUnsuitable(exchange(issuer.github().signWith(rsa).keyId(null).sign(), TARGET), "not unique");
@@ -240,7 +268,9 @@ class IssuerKeysTest extends FerryIntegrationTest {
     @Test
     void keyMarkedForEncryptionIsRefused() {
         TestIssuer issuer = trusted();
-        RSAKey enc = new RSAKey.Builder(issuer.currentKey().toPublicJWK()).keyUse(KeyUse.ENCRYPTION).build();
+        RSAKey enc = new RSAKey.Builder(issuer.currentKey().toPublicJWK())
+                .keyUse(KeyUse.ENCRYPTION)
+                .build();
         issuer.publish(new JWKSet(enc));
 
         assertUnsuitable(exchange(issuer.github().sign(), TARGET), "use: enc");
@@ -249,7 +279,9 @@ class IssuerKeysTest extends FerryIntegrationTest {
     @Test
     void keyForAnotherAlgorithmIsRefused() {
         TestIssuer issuer = trusted();
-        RSAKey rs512 = new RSAKey.Builder(issuer.currentKey().toPublicJWK()).algorithm(JWSAlgorithm.RS512).build();
+        RSAKey rs512 = new RSAKey.Builder(issuer.currentKey().toPublicJWK())
+                .algorithm(JWSAlgorithm.RS512)
+                .build();
         issuer.publish(new JWKSet(rs512));
 
         assertUnsuitable(exchange(issuer.github().sign(), TARGET), "is for RS512");
@@ -267,7 +299,9 @@ class IssuerKeysTest extends FerryIntegrationTest {
     @Test
     void symmetricKeyIsRefused() {
         TestIssuer issuer = trusted();
-        OctetSequenceKey secret = new OctetSequenceKey.Builder(new byte[32]).keyID(issuer.currentKey().getKeyID()).build();
+        OctetSequenceKey secret = new OctetSequenceKey.Builder(new byte[32])
+                .keyID(issuer.currentKey().getKeyID())
+                .build();
         issuer.publish(new JWKSet(secret));
 
         assertUnsuitable(exchange(issuer.github().sign(), TARGET), "symmetric");
@@ -276,7 +310,10 @@ class IssuerKeysTest extends FerryIntegrationTest {
     private void assertUnsuitable(Response response, String why) {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.json().get("error").stringValue()).isEqualTo("invalid_request");
-        assertThat(response.json().get("error_description").stringValue()).contains("cannot be used").contains(why);
-        assertThat(auditEvent(response.json().get("exchange_id").stringValue()).get("outcome")).isEqualTo("refused");
+        assertThat(response.json().get("error_description").stringValue())
+                .contains("cannot be used")
+                .contains(why);
+        assertThat(auditEvent(response.json().get("exchange_id").stringValue()).get("outcome"))
+                .isEqualTo("refused");
     }
 }

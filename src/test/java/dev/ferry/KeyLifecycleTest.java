@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.ferry.FerryIntegrationTest.Response;
 import dev.ferry.testing.MutableClock;
 import dev.ferry.token.KeyRotation;
 import dev.ferry.token.MintRequest;
@@ -12,7 +13,6 @@ import dev.ferry.token.TokenMinter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +36,6 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-import dev.ferry.FerryIntegrationTest.Response;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -54,7 +53,8 @@ class KeyLifecycleTest {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    private final MutableClock clock =
+            new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     private final List<ConfigurableApplicationContext> started = new ArrayList<>();
 
     @AfterEach
@@ -87,8 +87,17 @@ class KeyLifecycleTest {
     }
 
     private static String mint(ConfigurableApplicationContext ferry, Duration lifetime) {
-        return ferry.getBean(TokenMinter.class).mint(new MintRequest("ci", "https://ci.example.com", "repo:acme/app", null, AUDIENCE,
-                List.of("deploy"), lifetime, Map.of())).accessToken();
+        return ferry.getBean(TokenMinter.class)
+                .mint(new MintRequest(
+                        "ci",
+                        "https://ci.example.com",
+                        "repo:acme/app",
+                        null,
+                        AUDIENCE,
+                        List.of("deploy"),
+                        lifetime,
+                        Map.of()))
+                .accessToken();
     }
 
     private static String kid(String token) throws Exception {
@@ -96,11 +105,17 @@ class KeyLifecycleTest {
     }
 
     private static List<String> states(ConfigurableApplicationContext ferry) {
-        return ferry.getBean(KeyRotation.class).list().stream().map(SigningKeyInfo::state).sorted().toList();
+        return ferry.getBean(KeyRotation.class).list().stream()
+                .map(SigningKeyInfo::state)
+                .sorted()
+                .toList();
     }
 
     private static JsonNode jwks(ConfigurableApplicationContext ferry) {
-        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json")).GET().build()).json();
+        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json"))
+                        .GET()
+                        .build())
+                .json();
     }
 
     /** A gateway: Spring Security's decoder from Ferry's issuer URL, RFC 9068 type check, audience, and the test's clock. */
@@ -108,7 +123,8 @@ class KeyLifecycleTest {
         NimbusJwtDecoder decoder = JwtDecoders.fromIssuerLocation(url(ferry));
         JwtTimestampValidator timestamps = new JwtTimestampValidator();
         timestamps.setClock(clock);
-        OAuth2TokenValidator<Jwt> audience = new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(AUDIENCE));
+        OAuth2TokenValidator<Jwt> audience =
+                new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(AUDIENCE));
         decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(
                 List.of(new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(url(ferry)), timestamps, audience)));
         return decoder;
@@ -130,7 +146,9 @@ class KeyLifecycleTest {
         assertThat(jwks(ferry).get("keys")).hasSize(2);
         clock.advance(Duration.ofMinutes(59));
         String beforeRotation = mint(ferry, Duration.ofHours(1));
-        assertThat(kid(beforeRotation)).as("the next key does not sign before its time").isEqualTo(oldKid);
+        assertThat(kid(beforeRotation))
+                .as("the next key does not sign before its time")
+                .isEqualTo(oldKid);
 
         clock.advance(Duration.ofMinutes(2));
         assertThat(rotation.rotateIfDue()).isTrue();
@@ -138,7 +156,9 @@ class KeyLifecycleTest {
         String afterRotation = mint(ferry, Duration.ofMinutes(5));
         assertThat(kid(afterRotation)).isNotEqualTo(oldKid);
         assertThat(gateway.decode(afterRotation).getSubject()).isEqualTo("ci:repo:acme/app");
-        assertThat(gateway.decode(beforeRotation).getSubject()).as("old key still published").isEqualTo("ci:repo:acme/app");
+        assertThat(gateway.decode(beforeRotation).getSubject())
+                .as("old key still published")
+                .isEqualTo("ci:repo:acme/app");
 
         clock.advance(Duration.ofHours(1).plusMinutes(2));
         assertThat(rotation.rotateIfDue()).isTrue();
@@ -151,14 +171,23 @@ class KeyLifecycleTest {
     void keysListAndJwksNeverShowPrivatePartsAndJwksIsCacheableWithinPublishAhead() {
         ConfigurableApplicationContext ferry = ferry("--ferry.keys.publish-ahead=2m");
         Response keys = admin(ferry, "GET", "/admin/v1/keys");
-        Response jwks = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json")).GET().build());
+        Response jwks =
+                FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json"))
+                        .GET()
+                        .build());
 
-        assertThat(keys.body()).contains("\"state\":\"active\"").doesNotContain("\"d\"").doesNotContain("privateJwk");
+        assertThat(keys.body())
+                .contains("\"state\":\"active\"")
+                .doesNotContain("\"d\"")
+                .doesNotContain("privateJwk");
         assertThat(jwks.body()).doesNotContain("\"d\"");
         assertThat(jwks.header("Cache-Control")).isEqualTo("max-age=120, public");
         String etag = jwks.header("ETag");
-        Response again = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json"))
-                .header("If-None-Match", etag).GET().build());
+        Response again =
+                FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/.well-known/jwks.json"))
+                        .header("If-None-Match", etag)
+                        .GET()
+                        .build());
         assertThat(again.status()).isEqualTo(304);
     }
 
@@ -200,7 +229,9 @@ class KeyLifecycleTest {
         a.getBean(dev.ferry.token.SigningKeys.class).reload();
         b.getBean(dev.ferry.token.SigningKeys.class).reload();
         assertThat(jwks(a).get("keys")).hasSize(2);
-        assertThat(jwks(b)).as("each replica reloads the keys every ferry.cache.refresh").isEqualTo(jwks(a));
+        assertThat(jwks(b))
+                .as("each replica reloads the keys every ferry.cache.refresh")
+                .isEqualTo(jwks(a));
     }
 
     @Test
@@ -210,29 +241,40 @@ class KeyLifecycleTest {
         token = mint(first, Duration.ofMinutes(5));
         first.close();
 
-        ConfigurableApplicationContext second = ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
+        ConfigurableApplicationContext second =
+                ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
         assertThat(kid(mint(second, Duration.ofMinutes(5)))).isEqualTo(kid(token));
         second.close();
 
         ConfigurableApplicationContext third = ferry("--ferry.keys.encryption-key=" + KEY_2);
-        assertThat(kid(mint(third, Duration.ofMinutes(5)))).as("re-encrypted under the new key at the previous start").isEqualTo(kid(token));
+        assertThat(kid(mint(third, Duration.ofMinutes(5))))
+                .as("re-encrypted under the new key at the previous start")
+                .isEqualTo(kid(token));
         third.close();
 
         assertThatThrownBy(() -> ferry("--ferry.keys.encryption-key=" + KEY_1))
-                .rootCause().hasMessageContaining("cannot decrypt signing key");
+                .rootCause()
+                .hasMessageContaining("cannot decrypt signing key");
     }
 
     @Test
     void replicaThatCannotDecryptTheNewActiveKeyIsNotReady() {
         ConfigurableApplicationContext stale = ferry("--ferry.keys.encryption-key=" + KEY_1);
-        ConfigurableApplicationContext current = ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
+        ConfigurableApplicationContext current =
+                ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
         current.getBean(KeyRotation.class).rotateNow(false);
 
         stale.getBean(dev.ferry.token.SigningKeys.class).reload();
 
-        Response readiness = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(stale) + "/actuator/health/readiness")).GET().build());
+        Response readiness =
+                FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(stale) + "/actuator/health/readiness"))
+                        .GET()
+                        .build());
         assertThat(readiness.status()).isEqualTo(503);
-        Response ready = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(current) + "/actuator/health/readiness")).GET().build());
+        Response ready = FerryIntegrationTest.send(
+                HttpRequest.newBuilder(URI.create(url(current) + "/actuator/health/readiness"))
+                        .GET()
+                        .build());
         assertThat(ready.status()).isEqualTo(200);
     }
 

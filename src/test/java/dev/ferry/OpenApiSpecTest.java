@@ -34,8 +34,17 @@ class OpenApiSpecTest extends FerryIntegrationTest {
     @Test
     void specDescribesEveryPublicAndAdminEndpoint() {
         String spec = get("/v3/api-docs.yaml").body();
-        assertThat(spec).contains("/token:", "/.well-known/jwks.json:", "/admin/v1/issuers:", "/admin/v1/rules/{name}:",
-                "/admin/v1/evaluate:", "/admin/v1/audit:", "/admin/v1/export:", "/admin/v1/import:", "TokenExchangeForm");
+        assertThat(spec)
+                .contains(
+                        "/token:",
+                        "/.well-known/jwks.json:",
+                        "/admin/v1/issuers:",
+                        "/admin/v1/rules/{name}:",
+                        "/admin/v1/evaluate:",
+                        "/admin/v1/audit:",
+                        "/admin/v1/export:",
+                        "/admin/v1/import:",
+                        "TokenExchangeForm");
     }
 
     @Test
@@ -49,18 +58,30 @@ class OpenApiSpecTest extends FerryIntegrationTest {
                 String name = operation.getKey() + " " + path.getKey();
                 if (path.getKey().startsWith("/admin/")) {
                     adminOperations++;
-                    assertThat(responses.has("400") && responses.has("401") && responses.has("403") && responses.has("503")).as(name).isTrue();
-                    assertThat(responses.get("400").get("content").has("application/problem+json")).as(name).isTrue();
-                    assertThat(responses.has("409")).as(name)
-                            .isEqualTo(!operation.getKey().equals("get") && !path.getKey().equals("/admin/v1/evaluate"));
+                    assertThat(responses.has("400")
+                                    && responses.has("401")
+                                    && responses.has("403")
+                                    && responses.has("503"))
+                            .as(name)
+                            .isTrue();
+                    assertThat(responses.get("400").get("content").has("application/problem+json"))
+                            .as(name)
+                            .isTrue();
+                    assertThat(responses.has("409"))
+                            .as(name)
+                            .isEqualTo(!operation.getKey().equals("get")
+                                    && !path.getKey().equals("/admin/v1/evaluate"));
                 }
             }
         }
         assertThat(adminOperations).isGreaterThan(20);
         List<String> references = new ArrayList<>();
         collectReferences(spec, references);
-        assertThat(references).isNotEmpty().allSatisfy(reference ->
-                assertThat(schemas.has(reference.replace("#/components/schemas/", ""))).as(reference).isTrue());
+        assertThat(references)
+                .isNotEmpty()
+                .allSatisfy(reference -> assertThat(schemas.has(reference.replace("#/components/schemas/", "")))
+                        .as(reference)
+                        .isTrue());
     }
 
     private static void collectReferences(JsonNode node, List<String> references) {

@@ -45,7 +45,8 @@ class OperationsTest {
             args.add("--spring.datasource.url=jdbc:h2:file:" + dir.resolve("ferry"));
         }
         args.addAll(List.of(extra));
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class).run(args.toArray(String[]::new));
+        ConfigurableApplicationContext context =
+                new SpringApplicationBuilder(FerryApplication.class).run(args.toArray(String[]::new));
         started.add(context);
         return context;
     }
@@ -55,14 +56,16 @@ class OperationsTest {
     }
 
     private static FerryIntegrationTest.Response get(ConfigurableApplicationContext ferry, String path) {
-        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + path)).GET().build());
+        return FerryIntegrationTest.send(
+                HttpRequest.newBuilder(URI.create(url(ferry) + path)).GET().build());
     }
 
     private static FerryIntegrationTest.Response exchange(ConfigurableApplicationContext ferry, String token) {
         return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token=" + token
-                        + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=https://ops.example.com"))
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
+                        + "&subject_token=" + token + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE
+                        + "&audience=https://ops.example.com"))
                 .build());
     }
 
@@ -85,7 +88,8 @@ class OperationsTest {
 
     @Test
     void readinessFollowsTheDatabase() throws Exception {
-        Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+        Server database =
+                Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         closeables.add(database::stop);
         ConfigurableApplicationContext ferry = ferry(
                 "--spring.datasource.url=jdbc:h2:tcp://localhost:" + database.getPort() + "/mem:ops",
@@ -97,28 +101,48 @@ class OperationsTest {
         database.stop();
 
         assertThat(get(ferry, "/actuator/health/readiness").status()).isEqualTo(503);
-        assertThat(get(ferry, "/actuator/health/liveness").status()).as("the process itself is fine").isEqualTo(200);
+        assertThat(get(ferry, "/actuator/health/liveness").status())
+                .as("the process itself is fine")
+                .isEqualTo(200);
     }
 
     @Test
     void prometheusExposesExchangeJwksKeyAndAuditMetrics() throws Exception {
         try (TestIssuer issuer = new TestIssuer().start()) {
-            ConfigurableApplicationContext ferry = ferry("--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer));
+            ConfigurableApplicationContext ferry = ferry(
+                    "--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer));
             assertThat(exchange(ferry, issuer.github().sign()).status()).isEqualTo(200);
-            assertThat(exchange(ferry, issuer.github().claim("repository_owner_id", "1").sign()).status()).isEqualTo(400);
+            assertThat(exchange(
+                                    ferry,
+                                    issuer.github()
+                                            .claim("repository_owner_id", "1")
+                                            .sign())
+                            .status())
+                    .isEqualTo(400);
 
             String metrics = get(ferry, "/actuator/prometheus").body();
 
-            assertThat(metrics).contains("ferry_exchanges_total{application=\"ferry\",error=\"none\",issuer=\"ci\",outcome=\"issued\"} 1.0");
-            assertThat(metrics).contains("ferry_exchanges_total{application=\"ferry\",error=\"invalid_request\",issuer=\"ci\",outcome=\"refused\"} 1.0");
+            assertThat(metrics)
+                    .contains(
+                            "ferry_exchanges_total{application=\"ferry\",error=\"none\",issuer=\"ci\",outcome=\"issued\"} 1.0");
+            assertThat(metrics)
+                    .contains(
+                            "ferry_exchanges_total{application=\"ferry\",error=\"invalid_request\",issuer=\"ci\",outcome=\"refused\"} 1.0");
             assertThat(metrics).contains("ferry_exchange_duration_seconds_bucket");
-            assertThat(metrics).contains("ferry_jwks_fetches_total{application=\"ferry\",issuer=\"ci\",outcome=\"success\"} 1.0");
-            assertThat(metrics).contains("ferry_signing_key_age_seconds", "ferry_audit_backlog", "ferry_audit_batch_seconds");
-            assertThat(metrics).contains("http_server_requests_seconds_count{application=\"ferry\",error=\"none\",exception=\"none\",method=\"POST\"");
+            assertThat(metrics)
+                    .contains("ferry_jwks_fetches_total{application=\"ferry\",issuer=\"ci\",outcome=\"success\"} 1.0");
+            assertThat(metrics)
+                    .contains("ferry_signing_key_age_seconds", "ferry_audit_backlog", "ferry_audit_batch_seconds");
+            assertThat(metrics)
+                    .contains(
+                            "http_server_requests_seconds_count{application=\"ferry\",error=\"none\",exception=\"none\",method=\"POST\"");
             // No Spring Security observations (one per filter and per decision on every request);
             // refused admin calls are still counted, by status.
-            FerryIntegrationTest.Response anonymous = FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/admin/v1/issuers"))
-                    .header("Authorization", "Bearer not-a-token").GET().build());
+            FerryIntegrationTest.Response anonymous =
+                    FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/admin/v1/issuers"))
+                            .header("Authorization", "Bearer not-a-token")
+                            .GET()
+                            .build());
             assertThat(anonymous.status()).isEqualTo(401);
             String after = get(ferry, "/actuator/prometheus").body();
             assertThat(after).doesNotContain("spring_security_");
@@ -129,8 +153,11 @@ class OperationsTest {
     @Test
     void rateLimitsAnswer429WithRetryAfterPerSubjectAndPerAddress() throws Exception {
         try (TestIssuer issuer = new TestIssuer().start()) {
-            ConfigurableApplicationContext ferry = ferry("--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer),
-                    "--ferry.rate-limit.per-subject=2", "--ferry.rate-limit.per-address=4");
+            ConfigurableApplicationContext ferry = ferry(
+                    "--ferry.federation.allow-insecure-http=true",
+                    "--ferry.bootstrap.file=" + definitions(issuer),
+                    "--ferry.rate-limit.per-subject=2",
+                    "--ferry.rate-limit.per-address=4");
             String token = issuer.github().sign();
             assertThat(exchange(ferry, token).status()).isEqualTo(200);
             assertThat(exchange(ferry, token).status()).isEqualTo(200);
@@ -140,10 +167,20 @@ class OperationsTest {
             assertThat(Integer.parseInt(bySubject.header("Retry-After"))).isBetween(1, 60);
             assertThat(bySubject.json().get("error").stringValue()).isEqualTo("temporarily_unavailable");
             assertThat(bySubject.json().get("error_description").stringValue()).contains("subject");
-            assertThat(exchange(ferry, issuer.github().subject("repo:acme/other:ref:refs/heads/main").sign()).status())
-                    .as("another subject is not limited").isEqualTo(200);
+            assertThat(exchange(
+                                    ferry,
+                                    issuer.github()
+                                            .subject("repo:acme/other:ref:refs/heads/main")
+                                            .sign())
+                            .status())
+                    .as("another subject is not limited")
+                    .isEqualTo(200);
 
-            FerryIntegrationTest.Response byAddress = exchange(ferry, issuer.github().subject("repo:acme/third:ref:refs/heads/main").sign());
+            FerryIntegrationTest.Response byAddress = exchange(
+                    ferry,
+                    issuer.github()
+                            .subject("repo:acme/third:ref:refs/heads/main")
+                            .sign());
             assertThat(byAddress.status()).isEqualTo(429);
             assertThat(byAddress.json().get("error_description").stringValue()).contains("client address");
             assertThat(byAddress.header("Retry-After")).isNotNull();
@@ -153,7 +190,8 @@ class OperationsTest {
     @Test
     void httpIssuerWithoutTheFlagStopsTheStartWithTheReason() throws Exception {
         try (TestIssuer issuer = new TestIssuer().start()) {
-            ferry("--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer)).close();
+            ferry("--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer))
+                    .close();
 
             assertThatThrownBy(() -> ferry())
                     .rootCause()

@@ -16,13 +16,17 @@ class PostgresStartupTest {
     @Test
     void startOnPostgresWithoutEncryptionKeyIsRefusedClearly() throws Exception {
         String base = System.getenv(TestDatabase.URL_VARIABLE);
-        try (Connection connection = DriverManager.getConnection(base); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(base);
+                Statement statement = connection.createStatement()) {
             statement.execute("drop schema if exists ferry_startup cascade");
         }
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=ferry_startup";
 
-        assertThatThrownBy(() -> new SpringApplicationBuilder(FerryApplication.class).run(
-                        "--server.port=0", "--spring.datasource.url=" + url, "--spring.flyway.schemas=ferry_startup"))
+        assertThatThrownBy(() -> new SpringApplicationBuilder(FerryApplication.class)
+                        .run(
+                                "--server.port=0",
+                                "--spring.datasource.url=" + url,
+                                "--spring.flyway.schemas=ferry_startup"))
                 .rootCause()
                 .hasMessageContaining("ferry.keys.encryption-key is not set")
                 .hasMessageContaining("required on every database but the embedded H2");

@@ -32,8 +32,15 @@ class ReplayProtectionTest extends FerryIntegrationTest {
         Map<String, Object> definition = issuerFor(name, issuer.url(), TestIssuer.DEFAULT_AUDIENCE);
         definition.put("replayProtection", true);
         create("issuers", definition);
-        create("rules", rule(unique("replay-allow"), name, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("replay-allow"),
+                        name,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy")));
         configured = true;
     }
 
@@ -47,7 +54,8 @@ class ReplayProtectionTest extends FerryIntegrationTest {
         assertThat(replay.status()).isEqualTo(400);
         assertThat(replay.json().get("error").stringValue()).isEqualTo("invalid_request");
         assertThat(replay.json().get("error_description").stringValue()).contains("already exchanged");
-        assertThat(auditEvent(replay.json().get("exchange_id").stringValue()).get("outcome")).isEqualTo("refused");
+        assertThat(auditEvent(replay.json().get("exchange_id").stringValue()).get("outcome"))
+                .isEqualTo("refused");
     }
 
     @Test

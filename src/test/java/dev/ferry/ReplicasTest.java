@@ -67,7 +67,8 @@ class ReplicasTest {
         int port = FerryIntegrationTest.freePort();
         ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
                 .initializers(c -> c.getBeanFactory().registerSingleton("clock", clock))
-                .run("--server.port=" + port,
+                .run(
+                        "--server.port=" + port,
                         "--ferry.issuer=https://ferry.example.com",
                         "--ferry.data-dir=" + dir,
                         "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY,
@@ -85,13 +86,17 @@ class ReplicasTest {
         return "http://127.0.0.1:" + replica.getEnvironment().getProperty("local.server.port");
     }
 
-    private static FerryIntegrationTest.Response admin(ConfigurableApplicationContext replica, String method, String path, Object body) {
+    private static FerryIntegrationTest.Response admin(
+            ConfigurableApplicationContext replica, String method, String path, Object body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base(replica) + path))
                 .header("Authorization", "Bearer " + FerryIntegrationTest.BOOTSTRAP_TOKEN);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(FerryIntegrationTest.JSON.writeValueAsString(body)));
+            request.header("Content-Type", "application/json")
+                    .method(
+                            method,
+                            HttpRequest.BodyPublishers.ofString(FerryIntegrationTest.JSON.writeValueAsString(body)));
         }
         return FerryIntegrationTest.send(request.build());
     }
@@ -99,20 +104,46 @@ class ReplicasTest {
     private static FerryIntegrationTest.Response exchange(ConfigurableApplicationContext replica, String token) {
         return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(base(replica) + "/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token=" + token
-                        + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=" + FerryIntegrationTest.GRANT_TYPE + "&subject_token=" + token
+                                + "&subject_token_type=" + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET))
                 .build());
     }
 
     private void trust(ConfigurableApplicationContext replica, boolean replayProtection) {
-        assertThat(admin(replica, "POST", "/admin/v1/issuers", Map.of("name", "ci", "type", "github", "issuerUrl", ci.url(),
-                "acceptedAudiences", List.of(TestIssuer.DEFAULT_AUDIENCE), "replayProtection", replayProtection)).status()).isEqualTo(201);
+        assertThat(admin(
+                                replica,
+                                "POST",
+                                "/admin/v1/issuers",
+                                Map.of(
+                                        "name",
+                                        "ci",
+                                        "type",
+                                        "github",
+                                        "issuerUrl",
+                                        ci.url(),
+                                        "acceptedAudiences",
+                                        List.of(TestIssuer.DEFAULT_AUDIENCE),
+                                        "replayProtection",
+                                        replayProtection))
+                        .status())
+                .isEqualTo(201);
     }
 
     private static void allow(ConfigurableApplicationContext replica, String ownerId) {
-        Map<String, Object> rule = Map.of("name", "allow-" + ownerId, "issuer", "ci", "effect", "allow",
-                "conditions", List.of(Map.of("claim", "repository_owner_id", "operator", "equals", "value", ownerId)),
-                "targets", List.of(TARGET), "scopes", List.of("deploy"));
+        Map<String, Object> rule = Map.of(
+                "name",
+                "allow-" + ownerId,
+                "issuer",
+                "ci",
+                "effect",
+                "allow",
+                "conditions",
+                List.of(Map.of("claim", "repository_owner_id", "operator", "equals", "value", ownerId)),
+                "targets",
+                List.of(TARGET),
+                "scopes",
+                List.of("deploy"));
         assertThat(admin(replica, "POST", "/admin/v1/rules", rule).status()).isEqualTo(201);
     }
 
@@ -123,21 +154,37 @@ class ReplicasTest {
         trust(a, true);
         allow(a, "4242");
 
-        String tokenFromA = waitForSuccess(b, "4242") == 200 ? exchange(a, ci.github().sign()).json().get("access_token").stringValue() : null;
-        JWKSet jwksOfB = JWKSet.load(URI.create(base(b) + "/.well-known/jwks.json").toURL());
+        String tokenFromA = waitForSuccess(b, "4242") == 200
+                ? exchange(a, ci.github().sign()).json().get("access_token").stringValue()
+                : null;
+        JWKSet jwksOfB =
+                JWKSet.load(URI.create(base(b) + "/.well-known/jwks.json").toURL());
         SignedJWT minted = SignedJWT.parse(tokenFromA);
-        assertThat(minted.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(jwksOfB.getKeyByKeyId(minted.getHeader().getKeyID()).toECKey())))
-                .as("a token minted by A verifies with B's JWKS").isTrue();
+        assertThat(minted.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(
+                        jwksOfB.getKeyByKeyId(minted.getHeader().getKeyID()).toECKey())))
+                .as("a token minted by A verifies with B's JWKS")
+                .isTrue();
 
         allow(a, "777");
         long start = System.nanoTime();
-        assertThat(waitForSuccess(b, "777")).as("a rule created through A applies on B").isEqualTo(200);
+        assertThat(waitForSuccess(b, "777"))
+                .as("a rule created through A applies on B")
+                .isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
-        JsonNode client = admin(b, "POST", "/admin/v1/clients", Map.of("id", "gw")).json();
+        JsonNode client =
+                admin(b, "POST", "/admin/v1/clients", Map.of("id", "gw")).json();
         assertThat(introspect(b, tokenFromA, client)).isTrue();
-        assertThat(admin(a, "POST", "/admin/v1/revocations", Map.of("tokenId", minted.getJWTClaimsSet().getJWTID())).status()).isEqualTo(200);
-        assertThat(introspect(b, tokenFromA, client)).as("a revocation through A is honoured by B at once").isFalse();
+        assertThat(admin(
+                                a,
+                                "POST",
+                                "/admin/v1/revocations",
+                                Map.of("tokenId", minted.getJWTClaimsSet().getJWTID()))
+                        .status())
+                .isEqualTo(200);
+        assertThat(introspect(b, tokenFromA, client))
+                .as("a revocation through A is honoured by B at once")
+                .isFalse();
 
         String once = ci.github().sign();
         CountDownLatch go = new CountDownLatch(1);
@@ -156,15 +203,22 @@ class ReplicasTest {
             for (Future<Integer> status : statuses) {
                 results.add(status.get());
             }
-            assertThat(results).as("replay protection across replicas").filteredOn(s -> s == 200).hasSize(1);
+            assertThat(results)
+                    .as("replay protection across replicas")
+                    .filteredOn(s -> s == 200)
+                    .hasSize(1);
         } finally {
             pool.shutdownNow();
         }
 
         a.getBean(dev.ferry.audit.AuditLog.class).flush(Duration.ofSeconds(10));
         b.getBean(dev.ferry.audit.AuditLog.class).flush(Duration.ofSeconds(10));
-        JsonNode fromA = admin(a, "GET", "/admin/v1/audit?kind=exchange&outcome=issued&limit=500", null).json().get("events");
-        JsonNode fromB = admin(b, "GET", "/admin/v1/audit?kind=exchange&outcome=issued&limit=500", null).json().get("events");
+        JsonNode fromA = admin(a, "GET", "/admin/v1/audit?kind=exchange&outcome=issued&limit=500", null)
+                .json()
+                .get("events");
+        JsonNode fromB = admin(b, "GET", "/admin/v1/audit?kind=exchange&outcome=issued&limit=500", null)
+                .json()
+                .get("events");
         assertThat(fromA).as("one audit log").isEqualTo(fromB);
         assertThat(fromA.size()).isGreaterThanOrEqualTo(3);
     }
@@ -184,7 +238,11 @@ class ReplicasTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(a.getBean(KeyRotation.class).list().stream().map(SigningKeyInfo::state).sorted().toList()).containsExactly("active", "next");
+        assertThat(a.getBean(KeyRotation.class).list().stream()
+                        .map(SigningKeyInfo::state)
+                        .sorted()
+                        .toList())
+                .containsExactly("active", "next");
     }
 
     /** Exchanges on {@code replica} until a token with owner {@code ownerId} is granted, for up to 5 s. */
@@ -192,7 +250,10 @@ class ReplicasTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         int status;
         do {
-            status = exchange(replica, ci.github().claim("repository_owner_id", ownerId).sign()).status();
+            status = exchange(
+                            replica,
+                            ci.github().claim("repository_owner_id", ownerId).sign())
+                    .status();
             if (status == 200) {
                 return status;
             }
@@ -202,13 +263,17 @@ class ReplicasTest {
     }
 
     private static boolean introspect(ConfigurableApplicationContext replica, String token, JsonNode client) {
-        String basic = Base64.getEncoder().encodeToString((client.get("id").stringValue() + ":" + client.get("secret").stringValue())
-                .getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder()
+                .encodeToString((client.get("id").stringValue() + ":"
+                                + client.get("secret").stringValue())
+                        .getBytes(StandardCharsets.UTF_8));
         return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(base(replica) + "/introspect"))
                         .header("Authorization", "Basic " + basic)
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString("token=" + token))
                         .build())
-                .json().get("active").asBoolean();
+                .json()
+                .get("active")
+                .asBoolean();
     }
 }

@@ -34,16 +34,22 @@ class RestartTest {
         try (ConfigurableApplicationContext first = start()) {
             token = first.getBean(TokenMinter.class).mint(mintRequest()).accessToken();
         }
-        assertThat(dataDir.resolve("encryption.key")).as("generated on H2 without ferry.keys.encryption-key").exists();
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("encryption.key"))))
+        assertThat(dataDir.resolve("encryption.key"))
+                .as("generated on H2 without ferry.keys.encryption-key")
+                .exists();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("encryption.key"))))
                 .isEqualTo("rw-------");
 
         try (ConfigurableApplicationContext second = start()) {
             int port = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));
-            JWKSet jwks = JWKSet.load(URI.create("http://127.0.0.1:" + port + "/.well-known/jwks.json").toURL());
+            JWKSet jwks = JWKSet.load(URI.create("http://127.0.0.1:" + port + "/.well-known/jwks.json")
+                    .toURL());
             SignedJWT jwt = SignedJWT.parse(token);
             ECKey key = (ECKey) jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
-            assertThat(key).as("the key that signed before the restart is published after it").isNotNull();
+            assertThat(key)
+                    .as("the key that signed before the restart is published after it")
+                    .isNotNull();
             assertThat(jwt.verify(new ECDSAVerifier(key))).isTrue();
             assertThat(jwks.getKeys()).hasSize(1);
         }
@@ -70,7 +76,14 @@ class RestartTest {
     }
 
     private static MintRequest mintRequest() {
-        return new MintRequest("github", "https://token.actions.githubusercontent.com", "repo:acme/app:ref:refs/heads/main",
-                "jti-1", "https://deploy.example.com", List.of("deploy"), Duration.ofMinutes(5), Map.of("repository", "acme/app"));
+        return new MintRequest(
+                "github",
+                "https://token.actions.githubusercontent.com",
+                "repo:acme/app:ref:refs/heads/main",
+                "jti-1",
+                "https://deploy.example.com",
+                List.of("deploy"),
+                Duration.ofMinutes(5),
+                Map.of("repository", "acme/app"));
     }
 }

@@ -44,22 +44,39 @@ class SampleGatewayTest extends FerryIntegrationTest {
         }
         String issuer = unique("gw");
         create("issuers", issuerFor(issuer, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
-        create("rules", rule(unique("gw-deploy"), issuer, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/main")),
-                List.of(AUDIENCE, "https://other.example.com"), List.of("deploy")));
-        create("rules", rule(unique("gw-read"), issuer, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/dev")),
-                List.of(AUDIENCE), List.of("read")));
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-                "--server.port=0",
-                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + ferryIssuer,
-                "--spring.security.oauth2.resourceserver.jwt.audiences=" + AUDIENCE,
-                "--spring.datasource.url=jdbc:h2:mem:sample-gateway",
-                "--spring.flyway.enabled=false",
-                "--spring.jpa.hibernate.ddl-auto=none",
-                "--springdoc.api-docs.enabled=false",
-                // Ferry's own settings are on the test classpath; the sample has no signing keys to report on.
-                "--management.endpoint.health.group.readiness.include=readinessState");
+        create(
+                "rules",
+                rule(
+                        unique("gw-deploy"),
+                        issuer,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/main")),
+                        List.of(AUDIENCE, "https://other.example.com"),
+                        List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("gw-read"),
+                        issuer,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/dev")),
+                        List.of(AUDIENCE),
+                        List.of("read")));
+        gateway = new SpringApplicationBuilder(GatewayApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + ferryIssuer,
+                        "--spring.security.oauth2.resourceserver.jwt.audiences=" + AUDIENCE,
+                        "--spring.datasource.url=jdbc:h2:mem:sample-gateway",
+                        "--spring.flyway.enabled=false",
+                        "--spring.jpa.hibernate.ddl-auto=none",
+                        "--springdoc.api-docs.enabled=false",
+                        // Ferry's own settings are on the test classpath; the sample has no signing keys to report on.
+                        "--management.endpoint.health.group.readiness.include=readinessState");
         gatewayUrl = "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
         configured = true;
     }
@@ -78,7 +95,8 @@ class SampleGatewayTest extends FerryIntegrationTest {
     }
 
     private int call(String method, String path, String bearer) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl + path)).method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
@@ -100,15 +118,23 @@ class SampleGatewayTest extends FerryIntegrationTest {
     void tamperedExpiredWrongAudienceAndMissingTokensAreRefused() {
         String deploy = token("refs/heads/main", AUDIENCE);
         String[] parts = deploy.split("\\.");
-        String forgedPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("\"deploy\"", "\"admin deploy\"").getBytes());
-        String expired = minter.mint(new MintRequest("gw", ci.url(), "s", null, AUDIENCE, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
+        String forgedPayload = java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+                        .replace("\"deploy\"", "\"admin deploy\"")
+                        .getBytes());
+        String expired = minter.mint(new MintRequest(
+                        "gw", ci.url(), "s", null, AUDIENCE, List.of("deploy"), Duration.ofMinutes(-5), Map.of()))
                 .accessToken();
 
-        assertThat(call("POST", "/deploy", parts[0] + "." + forgedPayload + "." + parts[2])).isEqualTo(401);
+        assertThat(call("POST", "/deploy", parts[0] + "." + forgedPayload + "." + parts[2]))
+                .isEqualTo(401);
         assertThat(call("POST", "/deploy", expired)).isEqualTo(401);
-        assertThat(call("POST", "/deploy", token("refs/heads/main", "https://other.example.com"))).isEqualTo(401);
-        assertThat(call("POST", "/deploy", ci.github().sign())).as("a CI token is not a Ferry token").isEqualTo(401);
+        assertThat(call("POST", "/deploy", token("refs/heads/main", "https://other.example.com")))
+                .isEqualTo(401);
+        assertThat(call("POST", "/deploy", ci.github().sign()))
+                .as("a CI token is not a Ferry token")
+                .isEqualTo(401);
         assertThat(call("POST", "/deploy", null)).isEqualTo(401);
     }
 }

@@ -27,7 +27,8 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
      * @param args more Ferry arguments ({@code --key=value}); a {@code --spring.datasource.url} replaces
      *     the H2 file database in {@code dir}
      */
-    static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args) throws Exception {
+    static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args)
+            throws Exception {
         Path definitions = Files.writeString(dir.resolve("ferry.yaml"), """
                 issuers:
                   - {name: ci, type: github, issuerUrl: "%s", acceptedAudiences: [ferry]%s}
@@ -37,7 +38,8 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
                     effect: allow
                     conditions: [{claim: repository_owner_id, operator: equals, value: "4242"}]
                     targets: ["%s"]
-                """.formatted(ci.url(), issuerOptions.isEmpty() ? "" : ", " + issuerOptions, target));
+                """.formatted(
+                        ci.url(), issuerOptions.isEmpty() ? "" : ", " + issuerOptions, target));
         int port = FerryIntegrationTest.freePort();
         String database = Stream.of(args)
                 .filter(arg -> arg.startsWith(DATABASE_ARGUMENT))
@@ -45,9 +47,13 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
                 .findFirst()
                 .orElse("jdbc:h2:file:" + dir.resolve("ferry"));
         List<String> arguments = new ArrayList<>(List.of(
-                "--server.port=" + port, "--ferry.issuer=http://127.0.0.1:" + port, "--ferry.data-dir=" + dir,
-                "--spring.datasource.url=" + database, "--ferry.federation.allow-insecure-http=true",
-                "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY, "--ferry.bootstrap.file=" + definitions,
+                "--server.port=" + port,
+                "--ferry.issuer=http://127.0.0.1:" + port,
+                "--ferry.data-dir=" + dir,
+                "--spring.datasource.url=" + database,
+                "--ferry.federation.allow-insecure-http=true",
+                "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY,
+                "--ferry.bootstrap.file=" + definitions,
                 "--ferry.rate-limit.enabled=false"));
         Stream.of(args).filter(arg -> !arg.startsWith(DATABASE_ARGUMENT)).forEach(arguments::add);
         ConfigurableApplicationContext context =

@@ -32,7 +32,8 @@ public enum TestDatabase {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             if (POSTGRESQL.selected() && System.getenv(URL_VARIABLE) == null) {
-                return ConditionEvaluationResult.disabled(URL_VARIABLE + " is not set: the PostgreSQL integration run is skipped");
+                return ConditionEvaluationResult.disabled(
+                        URL_VARIABLE + " is not set: the PostgreSQL integration run is skipped");
             }
             return ConditionEvaluationResult.enabled("database available");
         }

@@ -7,11 +7,11 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
-import java.nio.charset.StandardCharsets;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.testing.TestTokens;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,24 +55,61 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         }
         issuerName = unique("gh-errors");
         create("issuers", issuerFor(issuerName, github.url(), TestIssuer.DEFAULT_AUDIENCE));
-        create("rules", rule(unique("allow-acme"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
-        create("rules", rule(unique("allow-acme-other"), issuerName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/release")),
-                List.of(OTHER_TARGET), List.of("deploy")));
-        create("rules", rule(unique("deny-evil"), issuerName, "deny",
-                List.of(condition("ref", "glob", "refs/heads/evil*")), List.of(), List.of()));
+        create(
+                "rules",
+                rule(
+                        unique("allow-acme"),
+                        issuerName,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("allow-acme-other"),
+                        issuerName,
+                        "allow",
+                        List.of(
+                                condition("repository_owner_id", "equals", "4242"),
+                                condition("ref", "equals", "refs/heads/release")),
+                        List.of(OTHER_TARGET),
+                        List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("deny-evil"),
+                        issuerName,
+                        "deny",
+                        List.of(condition("ref", "glob", "refs/heads/evil*")),
+                        List.of(),
+                        List.of()));
 
         Map<String, Object> agedIssuer = issuerFor(unique("gh-aged"), aged.url(), TestIssuer.DEFAULT_AUDIENCE);
         agedIssuer.put("maxTokenAgeSeconds", 300);
         create("issuers", agedIssuer);
-        create("rules", rule(unique("allow-aged"), (String) agedIssuer.get("name"), "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
-        Map<String, Object> disabledIssuer = issuerFor(unique("gh-disabled"), disabled.url(), TestIssuer.DEFAULT_AUDIENCE);
+        create(
+                "rules",
+                rule(
+                        unique("allow-aged"),
+                        (String) agedIssuer.get("name"),
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy")));
+        Map<String, Object> disabledIssuer =
+                issuerFor(unique("gh-disabled"), disabled.url(), TestIssuer.DEFAULT_AUDIENCE);
         disabledIssuer.put("enabled", false);
         create("issuers", disabledIssuer);
-        create("rules", rule(unique("allow-disabled"), (String) disabledIssuer.get("name"), "allow",
-                List.of(condition("repository_owner_id", "equals", "4242")), List.of(TARGET), List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("allow-disabled"),
+                        (String) disabledIssuer.get("name"),
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of(TARGET),
+                        List.of("deploy")));
         configured = true;
     }
 
@@ -85,31 +122,66 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenTokenExpiredThenInvalidRequest() {
         Instant past = Instant.now().minusSeconds(600);
-        assertRefused(() -> exchange(token().issuedAt(past.minusSeconds(60)).notBefore(past.minusSeconds(60)).expiresAt(past).sign(), TARGET),
-                "invalid_request", "expired at");
+        assertRefused(
+                () -> exchange(
+                        token().issuedAt(past.minusSeconds(60))
+                                .notBefore(past.minusSeconds(60))
+                                .expiresAt(past)
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "expired at");
     }
 
     @Test
     void exchangeWithinTheIssuersClockSkewIsAcceptedAndBeyondItRefused() {
         // The issuer's default skew is 60 s, on exp and on nbf alike.
         Instant now = Instant.now();
-        Response lateButWithinSkew = exchange(token().issuedAt(now.minusSeconds(300)).notBefore(now.minusSeconds(300)).expiresAt(now.minusSeconds(30)).sign(), TARGET);
+        Response lateButWithinSkew = exchange(
+                token().issuedAt(now.minusSeconds(300))
+                        .notBefore(now.minusSeconds(300))
+                        .expiresAt(now.minusSeconds(30))
+                        .sign(),
+                TARGET);
         assertThat(lateButWithinSkew.status()).as(lateButWithinSkew.body()).isEqualTo(200);
-        Response earlyButWithinSkew = exchange(token().notBefore(now.plusSeconds(30)).sign(), TARGET);
+        Response earlyButWithinSkew =
+                exchange(token().notBefore(now.plusSeconds(30)).sign(), TARGET);
         assertThat(earlyButWithinSkew.status()).as(earlyButWithinSkew.body()).isEqualTo(200);
 
-        assertRefused(() -> exchange(token().issuedAt(now.minusSeconds(300)).notBefore(now.minusSeconds(300)).expiresAt(now.minusSeconds(90)).sign(), TARGET),
-                "invalid_request", "expired at");
-        assertRefused(() -> exchange(token().notBefore(now.plusSeconds(90)).sign(), TARGET), "invalid_request", "not valid before");
+        assertRefused(
+                () -> exchange(
+                        token().issuedAt(now.minusSeconds(300))
+                                .notBefore(now.minusSeconds(300))
+                                .expiresAt(now.minusSeconds(90))
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "expired at");
+        assertRefused(
+                () -> exchange(token().notBefore(now.plusSeconds(90)).sign(), TARGET),
+                "invalid_request",
+                "not valid before");
     }
 
     @Test
     void exchangeWhenTokenOlderThanTheIssuersMaximumAgeThenInvalidRequest() {
         Instant now = Instant.now();
         // 300 s of maximum age plus the 60 s of clock skew: 400 s is too old, 200 s is not.
-        assertRefused(() -> exchange(aged.github().issuedAt(now.minusSeconds(400)).notBefore(now.minusSeconds(400)).sign(), TARGET),
-                "invalid_request", "longer ago than issuer");
-        Response young = exchange(aged.github().issuedAt(now.minusSeconds(200)).notBefore(now.minusSeconds(200)).sign(), TARGET);
+        assertRefused(
+                () -> exchange(
+                        aged.github()
+                                .issuedAt(now.minusSeconds(400))
+                                .notBefore(now.minusSeconds(400))
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "longer ago than issuer");
+        Response young = exchange(
+                aged.github()
+                        .issuedAt(now.minusSeconds(200))
+                        .notBefore(now.minusSeconds(200))
+                        .sign(),
+                TARGET);
         assertThat(young.status()).as(young.body()).isEqualTo(200);
     }
 
@@ -120,12 +192,18 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenTokenNotYetValidThenInvalidRequest() {
-        assertRefused(() -> exchange(token().notBefore(Instant.now().plusSeconds(600)).sign(), TARGET), "invalid_request", "not valid before");
+        assertRefused(
+                () -> exchange(token().notBefore(Instant.now().plusSeconds(600)).sign(), TARGET),
+                "invalid_request",
+                "not valid before");
     }
 
     @Test
     void exchangeWhenIssuedInTheFutureThenInvalidRequest() {
-        assertRefused(() -> exchange(token().issuedAt(Instant.now().plusSeconds(600)).sign(), TARGET), "invalid_request", "issued in the future");
+        assertRefused(
+                () -> exchange(token().issuedAt(Instant.now().plusSeconds(600)).sign(), TARGET),
+                "invalid_request",
+                "issued in the future");
     }
 
     @Test
@@ -140,37 +218,63 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenExpIsAStringThenInvalidRequest() {
-        assertRefused(() -> exchange(token().claim("exp", String.valueOf(Instant.now().plusSeconds(300).getEpochSecond())).sign(), TARGET),
-                "invalid_request", "exp must be a number");
+        assertRefused(
+                () -> exchange(
+                        token().claim(
+                                        "exp",
+                                        String.valueOf(
+                                                Instant.now().plusSeconds(300).getEpochSecond()))
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "exp must be a number");
     }
 
     @Test
     void exchangeWhenSubjectMissingThenInvalidRequest() {
-        assertRefused(() -> exchange(token().without("sub").sign(), TARGET), "invalid_request", "sub must be a non-empty string");
+        assertRefused(
+                () -> exchange(token().without("sub").sign(), TARGET),
+                "invalid_request",
+                "sub must be a non-empty string");
     }
 
     @Test
     void exchangeWhenWrongAudienceThenInvalidRequest() {
-        assertRefused(() -> exchange(token().audience("https://someone-else.example.com").sign(), TARGET),
-                "invalid_request", "audience 'https://someone-else.example.com' not accepted by issuer '" + issuerName + "'");
+        assertRefused(
+                () -> exchange(
+                        token().audience("https://someone-else.example.com").sign(), TARGET),
+                "invalid_request",
+                "audience 'https://someone-else.example.com' not accepted by issuer '" + issuerName + "'");
     }
 
     @Test
     void exchangeWhenIssuerUnknownThenInvalidRequest() {
-        assertRefused(() -> exchange(token().issuer("https://unknown.example.com").sign(), TARGET), "invalid_request", "is not trusted");
+        assertRefused(
+                () -> exchange(token().issuer("https://unknown.example.com").sign(), TARGET),
+                "invalid_request",
+                "is not trusted");
     }
 
     @Test
     void exchangeWhenSignatureBadThenInvalidRequest() {
         String kid = github.currentKey().getKeyID();
-        assertRefused(() -> exchange(token().signWith(TestIssuer.newKey()).keyId(kid).sign(), TARGET), "invalid_request", "signature is invalid");
+        assertRefused(
+                () -> exchange(token().signWith(TestIssuer.newKey()).keyId(kid).sign(), TARGET),
+                "invalid_request",
+                "signature is invalid");
     }
 
     @Test
     void exchangeWhenPayloadTamperedThenInvalidRequest() {
         String[] parts = token().sign().split("\\.");
-        String forged = token().claim("repository_owner_id", "4242").claim("ref", "refs/heads/other").sign().split("\\.")[1];
-        assertRefused(() -> exchange(parts[0] + "." + forged + "." + parts[2], TARGET), "invalid_request", "signature is invalid");
+        String forged = token().claim("repository_owner_id", "4242")
+                .claim("ref", "refs/heads/other")
+                .sign()
+                .split("\\.")[1];
+        assertRefused(
+                () -> exchange(parts[0] + "." + forged + "." + parts[2], TARGET),
+                "invalid_request",
+                "signature is invalid");
     }
 
     @Test
@@ -181,57 +285,92 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenHs256SignedWithIssuersPublicKeyThenInvalidRequest() throws Exception {
         byte[] publicKey = github.currentKey().toRSAPublicKey().getEncoded();
-        assertRefused(() -> exchange(token().hs256WithSecret(publicKey), TARGET), "invalid_request", "algorithm 'HS256' is not accepted");
+        assertRefused(
+                () -> exchange(token().hs256WithSecret(publicKey), TARGET),
+                "invalid_request",
+                "algorithm 'HS256' is not accepted");
     }
 
     @Test
     void exchangeWhenJwkHeaderCarriesAttackersKeyThenInvalidRequest() {
         RSAKey evil = TestIssuer.newKey();
-        assertRefused(() -> exchange(token().signWith(evil).header("jwk", evil.toPublicJWK()).sign(), TARGET),
-                "invalid_request", "does not publish");
+        assertRefused(
+                () -> exchange(
+                        token().signWith(evil).header("jwk", evil.toPublicJWK()).sign(), TARGET),
+                "invalid_request",
+                "does not publish");
     }
 
     @Test
     void exchangeWhenJkuHeaderPointsAtAttackersKeysThenInvalidRequest() {
-        assertRefused(() -> exchange(token().signWith(attacker.currentKey()).header("jku", URI.create(attacker.jwksUri())).sign(), TARGET),
-                "invalid_request", "does not publish");
+        assertRefused(
+                () -> exchange(
+                        token().signWith(attacker.currentKey())
+                                .header("jku", URI.create(attacker.jwksUri()))
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "does not publish");
         assertThat(attacker.jwksFetches()).isZero();
     }
 
     @Test
     void exchangeWhenX5uHeaderPointsAtAttackersKeysThenInvalidRequest() {
-        assertRefused(() -> exchange(token().signWith(attacker.currentKey()).header("x5u", URI.create(attacker.jwksUri())).sign(), TARGET),
-                "invalid_request", "does not publish");
+        assertRefused(
+                () -> exchange(
+                        token().signWith(attacker.currentKey())
+                                .header("x5u", URI.create(attacker.jwksUri()))
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "does not publish");
         assertThat(attacker.jwksFetches()).isZero();
     }
 
     @Test
     void exchangeWhenKidUnknownThenInvalidRequest() {
-        assertRefused(() -> exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET), "invalid_request", "does not publish");
+        assertRefused(
+                () -> exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET),
+                "invalid_request",
+                "does not publish");
     }
 
     @Test
     void exchangeWhenCriticalHeaderUnknownThenInvalidRequest() {
-        assertRefused(() -> exchange(token().header("crit", List.of("urn:example:unknown")).header("urn:example:unknown", true).sign(), TARGET),
-                "invalid_request", "critical header");
+        assertRefused(
+                () -> exchange(
+                        token().header("crit", List.of("urn:example:unknown"))
+                                .header("urn:example:unknown", true)
+                                .sign(),
+                        TARGET),
+                "invalid_request",
+                "critical header");
     }
 
     @Test
     void exchangeWhenDuplicateJsonMemberThenInvalidRequest() {
         String payload = token().payloadJson();
-        String duplicated = payload.substring(0, payload.length() - 1) + ",\"sub\":\"repo:acme/admin:ref:refs/heads/main\"}";
-        assertRefused(() -> exchange(token().signWithRawPayload(duplicated), TARGET), "invalid_request", "without duplicate members");
+        String duplicated =
+                payload.substring(0, payload.length() - 1) + ",\"sub\":\"repo:acme/admin:ref:refs/heads/main\"}";
+        assertRefused(
+                () -> exchange(token().signWithRawPayload(duplicated), TARGET),
+                "invalid_request",
+                "without duplicate members");
     }
 
     @Test
     void exchangeWhenBase64PaddedThenInvalidRequest() {
         String[] parts = token().sign().split("\\.");
-        assertRefused(() -> exchange(parts[0] + "=." + parts[1] + "." + parts[2], TARGET), "invalid_request", "base64url");
+        assertRefused(
+                () -> exchange(parts[0] + "=." + parts[1] + "." + parts[2], TARGET), "invalid_request", "base64url");
     }
 
     @Test
     void exchangeWhenTokenIsJweThenInvalidRequest() {
-        assertRefused(() -> exchange("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d", TARGET), "invalid_request", "JWE");
+        assertRefused(
+                () -> exchange("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d", TARGET),
+                "invalid_request",
+                "JWE");
     }
 
     @Test
@@ -251,13 +390,18 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenDenyRuleMatchesThenInvalidRequest() {
-        assertRefused(() -> exchange(token().claim("ref", "refs/heads/evil-branch").sign(), TARGET), "invalid_request", "denies this token");
+        assertRefused(
+                () -> exchange(token().claim("ref", "refs/heads/evil-branch").sign(), TARGET),
+                "invalid_request",
+                "denies this token");
     }
 
     @Test
     void exchangeWhenNoRuleMatchesThenInvalidRequest() {
-        Response response = assertRefused(() -> exchange(token().claim("repository_owner_id", "999").sign(), TARGET),
-                "invalid_request", "no trust rule");
+        Response response = assertRefused(
+                () -> exchange(token().claim("repository_owner_id", "999").sign(), TARGET),
+                "invalid_request",
+                "no trust rule");
         assertThat(response.body()).doesNotContain("4242");
     }
 
@@ -279,8 +423,12 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenTwoTargetsThenInvalidTarget() {
         String token = token().sign();
-        assertRefused(() -> postRawForm(formBody(token) + "&audience=a&audience=b"), "invalid_target", "exactly one target");
-        assertRefused(() -> postRawForm(formBody(token) + "&audience=" + TARGET + "&resource=" + TARGET), "invalid_target", "exactly one target");
+        assertRefused(
+                () -> postRawForm(formBody(token) + "&audience=a&audience=b"), "invalid_target", "exactly one target");
+        assertRefused(
+                () -> postRawForm(formBody(token) + "&audience=" + TARGET + "&resource=" + TARGET),
+                "invalid_target",
+                "exactly one target");
     }
 
     @Test
@@ -297,8 +445,10 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenSubjectTokenMissingOrTypeWrongThenInvalidRequest() {
-        assertRefused(() -> postRawForm("grant_type=" + GRANT_TYPE + "&audience=x&subject_token_type=" + ID_TOKEN_TYPE),
-                "invalid_request", "subject_token is required");
+        assertRefused(
+                () -> postRawForm("grant_type=" + GRANT_TYPE + "&audience=x&subject_token_type=" + ID_TOKEN_TYPE),
+                "invalid_request",
+                "subject_token is required");
         Map<String, String> form = form(token().sign());
         form.put("subject_token_type", "urn:ietf:params:oauth:token-type:saml2");
         form.put("audience", TARGET);
@@ -316,31 +466,44 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenParameterRepeatedThenInvalidRequest() {
-        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&scope=a&scope=b"), "invalid_request", "repeated");
+        assertRefused(
+                () -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&scope=a&scope=b"),
+                "invalid_request",
+                "repeated");
     }
 
     @Test
     void exchangeWhenParametersInQueryStringThenInvalidRequest() {
-        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token?audience=" + TARGET))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
-                .build()), "invalid_request", "query string");
+        assertRefused(
+                () -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token?audience=" + TARGET))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
+                        .build()),
+                "invalid_request",
+                "query string");
     }
 
     @Test
     void exchangeWhenBodyIsJsonThenInvalidRequest() {
-        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"" + GRANT_TYPE + "\"}"))
-                .build()), "invalid_request", "x-www-form-urlencoded");
+        assertRefused(
+                () -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"grant_type\":\"" + GRANT_TYPE + "\"}"))
+                        .build()),
+                "invalid_request",
+                "x-www-form-urlencoded");
     }
 
     @Test
     void exchangeWhenContentTypeUnparseableThenInvalidRequest() {
-        assertRefused(() -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
-                .header("Content-Type", "foo")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
-                .build()), "invalid_request", "x-www-form-urlencoded");
+        assertRefused(
+                () -> send(java.net.http.HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                        .header("Content-Type", "foo")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
+                        .build()),
+                "invalid_request",
+                "x-www-form-urlencoded");
     }
 
     @Test
@@ -353,62 +516,87 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenTargetHasControlCharactersThenInvalidRequestAndStillAudited() {
-        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=%00"), "invalid_request", "control characters");
-        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=a%0Ab"), "invalid_request", "control characters");
+        assertRefused(
+                () -> postRawForm(formBody(token().sign()) + "&audience=%00"), "invalid_request", "control characters");
+        assertRefused(
+                () -> postRawForm(formBody(token().sign()) + "&audience=a%0Ab"),
+                "invalid_request",
+                "control characters");
     }
 
     @Test
     void exchangeWhenUnverifiedIssuerHasControlCharactersThenRefusedAndAudited() {
         String token = token().issuer("https://evil\u0000\n.example.com").sign();
         Response response = assertRefused(() -> exchange(token, TARGET), "invalid_request", "is not trusted");
-        assertThat(response.json().get("error_description").stringValue()).contains("%00%0A").doesNotContain("\u0000");
+        assertThat(response.json().get("error_description").stringValue())
+                .contains("%00%0A")
+                .doesNotContain("\u0000");
     }
 
     @Test
     void exchangeWhenFormBodyMalformedThenInvalidRequest() {
-        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&x=%zz"), "invalid_request", "malformed");
+        assertRefused(
+                () -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&x=%zz"),
+                "invalid_request",
+                "malformed");
     }
 
     @Test
     void exchangeWhenKidOrAlgCarryLineBreaksThenTheyAreEncodedInDescriptionAndAudit() throws Exception {
         for (String header : List.of(
                 "{\"alg\":\"RS256\",\"kid\":\"k\\r\\nINFO forged \\\"line\\\" \\\\ é\"}",
-                "{\"alg\":\"RS256\\r\\nINFO forged\",\"kid\":\"" + github.currentKey().getKeyID() + "\"}")) {
+                "{\"alg\":\"RS256\\r\\nINFO forged\",\"kid\":\""
+                        + github.currentKey().getKeyID() + "\"}")) {
             String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(token().payloadJson());
-            Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
-            Response response = assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "%0D%0AINFO forged");
+            Base64URL signature = new RSASSASigner(github.currentKey())
+                    .sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+            Response response = assertRefused(
+                    () -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "%0D%0AINFO forged");
 
-            Map<String, Object> event = auditEvent(response.json().get("exchange_id").stringValue());
-            assertThat((String) event.get("detail")).contains("%0D%0AINFO forged").doesNotContain("\r").doesNotContain("\n");
+            Map<String, Object> event =
+                    auditEvent(response.json().get("exchange_id").stringValue());
+            assertThat((String) event.get("detail"))
+                    .contains("%0D%0AINFO forged")
+                    .doesNotContain("\r")
+                    .doesNotContain("\n");
         }
     }
 
     @Test
     void exchangeWhenParameterNameHasLineBreakThenInvalidRequest() {
         // Spring Security's firewall refuses such a name when the form is read: a 400, not a failure.
-        assertRefused(() -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&a%0D%0Ab=1"),
-                "invalid_request", "parameter name");
+        assertRefused(
+                () -> postRawForm(formBody(token().sign()) + "&audience=" + TARGET + "&a%0D%0Ab=1"),
+                "invalid_request",
+                "parameter name");
     }
 
     @Test
     void exchangeWhenBodyIsMultipartThenInvalidRequest() {
-        for (String body : List.of("--XX\r\nbroken", "--XX\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\n" + GRANT_TYPE + "\r\n--XX--\r\n")) {
-            assertRefused(() -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+        for (String body : List.of(
+                "--XX\r\nbroken",
+                "--XX\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\n" + GRANT_TYPE
+                        + "\r\n--XX--\r\n")) {
+            assertRefused(
+                    () -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
                             .header("Content-Type", "multipart/form-data; boundary=XX")
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build()),
-                    "invalid_request", "application/x-www-form-urlencoded");
+                    "invalid_request",
+                    "application/x-www-form-urlencoded");
         }
     }
 
     @Test
     void exchangeWhenAcceptAsksForHtmlThenAnsweredInJsonAnyway() {
-        Response response = assertRefused(() -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+        Response response = assertRefused(
+                () -> send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .header("Accept", "text/html")
                         .POST(HttpRequest.BodyPublishers.ofString(formBody(token().sign())))
                         .build()),
-                "invalid_request", "name the target");
+                "invalid_request",
+                "name the target");
         assertThat(response.header("Content-Type")).isEqualTo("application/json");
     }
 
@@ -432,7 +620,8 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     void exchangeWhenCritIsEmptyThenInvalidRequest() throws Exception {
         String header = "{\"alg\":\"RS256\",\"kid\":\"" + github.currentKey().getKeyID() + "\",\"crit\":[]}";
         String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(token().payloadJson());
-        Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+        Base64URL signature = new RSASSASigner(github.currentKey())
+                .sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
         assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "critical header");
     }
 
@@ -440,7 +629,10 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     void exchangeWhenPayloadHasNonFiniteNumberThenInvalidRequest() {
         String payload = token().payloadJson();
         String infinite = payload.substring(0, payload.length() - 1) + ",\"repository\":1e400}";
-        assertRefused(() -> exchange(token().signWithRawPayload(infinite), TARGET), "invalid_request", "subject_token payload");
+        assertRefused(
+                () -> exchange(token().signWithRawPayload(infinite), TARGET),
+                "invalid_request",
+                "subject_token payload");
     }
 
     @Test
@@ -449,15 +641,21 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         String payload = token().payloadJson();
         String huge = "1" + "0".repeat(399);
         String inCustomClaim = payload.substring(0, payload.length() - 1) + ",\"huge\":" + huge + "}";
-        assertRefused(() -> exchange(token().signWithRawPayload(inCustomClaim), TARGET), "invalid_request", "payload has a number out of range");
+        assertRefused(
+                () -> exchange(token().signWithRawPayload(inCustomClaim), TARGET),
+                "invalid_request",
+                "payload has a number out of range");
         String longButFinite = payload.substring(0, payload.length() - 1) + ",\"big\":" + "9".repeat(300) + "}";
         Response finite = exchange(token().signWithRawPayload(longButFinite), TARGET);
-        assertThat(finite.status()).as("300 digits still fit a double: %s", finite.body()).isEqualTo(200);
+        assertThat(finite.status())
+                .as("300 digits still fit a double: %s", finite.body())
+                .isEqualTo(200);
 
         // 25 digits: a finite double, but no long: a time claim out of range, not a failure to convert it.
         String inExp = payload.replaceFirst("\"exp\":\\d+", "\"exp\":1" + "0".repeat(24));
         assertThat(inExp).isNotEqualTo(payload);
-        assertRefused(() -> exchange(token().signWithRawPayload(inExp), TARGET), "invalid_request", "exp is out of range");
+        assertRefused(
+                () -> exchange(token().signWithRawPayload(inExp), TARGET), "invalid_request", "exp is out of range");
     }
 
     @Test
@@ -473,24 +671,36 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         System.arraycopy(json, at, broken, at + 2, json.length - at);
         String header = "{\"alg\":\"RS256\",\"kid\":\"" + github.currentKey().getKeyID() + "\"}";
         String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(broken);
-        Base64URL signature = new RSASSASigner(github.currentKey()).sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
-        assertRefused(() -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "payload is not valid UTF-8");
+        Base64URL signature = new RSASSASigner(github.currentKey())
+                .sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
+        assertRefused(
+                () -> exchange(signingInput + "." + signature, TARGET),
+                "invalid_request",
+                "payload is not valid UTF-8");
 
-        Response valid = exchange(token().subject("repo:acme/app-é-漢字:ref:refs/heads/main").sign(), TARGET);
-        assertThat(valid.status()).as("valid UTF-8 beyond ASCII is fine: %s", valid.body()).isEqualTo(200);
+        Response valid = exchange(
+                token().subject("repo:acme/app-é-漢字:ref:refs/heads/main").sign(), TARGET);
+        assertThat(valid.status())
+                .as("valid UTF-8 beyond ASCII is fine: %s", valid.body())
+                .isEqualTo(200);
     }
 
     @Test
     void refusalsQuoteTheRequestedTargetAndScopeEncodedAndCut() {
-        Response target = assertRefused(() -> exchange(token().sign(), "https://errors.example.com/it's-\u202e-here"),
-                "invalid_target", "is not granted to this token");
-        assertThat(target.json().get("error_description").stringValue()).contains("'https://errors.example.com/it%27s-%E2%80%AE-here'");
+        Response target = assertRefused(
+                () -> exchange(token().sign(), "https://errors.example.com/it's-\u202e-here"),
+                "invalid_target",
+                "is not granted to this token");
+        assertThat(target.json().get("error_description").stringValue())
+                .contains("'https://errors.example.com/it%27s-%E2%80%AE-here'");
 
         Map<String, String> form = form(token().sign());
         form.put("audience", TARGET);
         form.put("scope", "s".repeat(300));
         Response scope = assertRefused(() -> postForm(form), "invalid_scope", "is not granted for target");
-        assertThat(scope.json().get("error_description").stringValue()).contains("'" + "s".repeat(128) + "'...").hasSizeLessThan(400);
+        assertThat(scope.json().get("error_description").stringValue())
+                .contains("'" + "s".repeat(128) + "'...")
+                .hasSizeLessThan(400);
     }
 
     private static Map<String, String> form(String subjectToken) {
@@ -513,8 +723,10 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         JsonNode body = response.json();
         assertThat(body.get("error").stringValue()).isEqualTo(error);
-        assertThat(body.get("error_description").stringValue()).contains(descriptionPart)
-                .as("RFC 6749 §5.2 error_description characters").matches("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*");
+        assertThat(body.get("error_description").stringValue())
+                .contains(descriptionPart)
+                .as("RFC 6749 §5.2 error_description characters")
+                .matches("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*");
         assertThat(body.has("access_token")).isFalse();
         String exchangeId = body.get("exchange_id").stringValue();
 

@@ -64,28 +64,47 @@ class TokenExchangeTest extends FerryIntegrationTest {
         gitlabName = (String) gl.get("name");
         create("issuers", gl);
         Map<String, Object> deploy = rule(
-                unique("deploy-main"), githubName, "allow",
-                List.of(condition("repository_owner_id", "equals", "4242"), condition("ref", "equals", "refs/heads/main")),
-                List.of(TARGET), List.of("deploy", "read"));
+                unique("deploy-main"),
+                githubName,
+                "allow",
+                List.of(
+                        condition("repository_owner_id", "equals", "4242"),
+                        condition("ref", "equals", "refs/heads/main")),
+                List.of(TARGET),
+                List.of("deploy", "read"));
         deploy.put("ttlSeconds", 600);
         create("rules", deploy);
-        create("rules", rule(
-                unique("gitlab-main"), gitlabName, "allow",
-                List.of(condition("namespace_id", "equals", "72"), condition("ref_protected", "equals", "true")),
-                List.of(TARGET), List.of("deploy")));
+        create(
+                "rules",
+                rule(
+                        unique("gitlab-main"),
+                        gitlabName,
+                        "allow",
+                        List.of(
+                                condition("namespace_id", "equals", "72"),
+                                condition("ref_protected", "equals", "true")),
+                        List.of(TARGET),
+                        List.of("deploy")));
         configured = true;
     }
 
     @Test
     void exchangeWithNimbusClientThenResourceServerAcceptsToken() throws Exception {
         TokenExchangeGrant grant = new TokenExchangeGrant(
-                new TypelessToken(github.github().sign()), TokenTypeURI.ID_TOKEN, null, null, null, List.of(new Audience(TARGET)));
+                new TypelessToken(github.github().sign()),
+                TokenTypeURI.ID_TOKEN,
+                null,
+                null,
+                null,
+                List.of(new Audience(TARGET)));
         TokenRequest request = new TokenRequest.Builder(URI.create(baseUrl() + "/token"), grant)
                 .scope(new Scope("deploy"))
                 .build();
         TokenResponse response = TokenResponse.parse(request.toHTTPRequest().send());
 
-        assertThat(response.indicatesSuccess()).as(() -> response.toErrorResponse().getErrorObject().toString()).isTrue();
+        assertThat(response.indicatesSuccess())
+                .as(() -> response.toErrorResponse().getErrorObject().toString())
+                .isTrue();
         AccessTokenResponse success = response.toSuccessResponse();
         String accessToken = success.getTokens().getAccessToken().getValue();
         assertThat(success.getTokens().getAccessToken().getIssuedTokenType()).isEqualTo(TokenTypeURI.ACCESS_TOKEN);
@@ -100,11 +119,15 @@ class TokenExchangeTest extends FerryIntegrationTest {
         assertThat(jwt.getClaimAsString("client_id")).isEqualTo(githubName);
         assertThat(jwt.getClaimAsString("repository")).isEqualTo("acme/app");
         assertThat(jwt.getClaimAsString("repository_owner_id")).isEqualTo("4242");
-        assertThat(jwt.getClaimAsMap("upstream")).containsEntry("iss", github.url()).containsEntry("sub", "repo:acme/app:ref:refs/heads/main");
+        assertThat(jwt.getClaimAsMap("upstream"))
+                .containsEntry("iss", github.url())
+                .containsEntry("sub", "repo:acme/app:ref:refs/heads/main");
         assertThat(jwt.getId()).isNotBlank();
         assertThat(Duration.between(jwt.getIssuedAt(), jwt.getExpiresAt())).isEqualTo(Duration.ofSeconds(600));
-        assertThat(SignedJWT.parse(accessToken).getHeader().getType().toString()).isEqualTo("at+jwt");
-        assertThat(SignedJWT.parse(accessToken).getHeader().getAlgorithm().getName()).isEqualTo("ES256");
+        assertThat(SignedJWT.parse(accessToken).getHeader().getType().toString())
+                .isEqualTo("at+jwt");
+        assertThat(SignedJWT.parse(accessToken).getHeader().getAlgorithm().getName())
+                .isEqualTo("ES256");
     }
 
     @Test
@@ -115,10 +138,12 @@ class TokenExchangeTest extends FerryIntegrationTest {
         JsonNode body = response.json();
         assertThat(body.get("scope").stringValue()).isEqualTo("deploy read");
         assertThat(body.get("token_type").stringValue()).isEqualTo("Bearer");
-        assertThat(body.get("issued_token_type").stringValue()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        assertThat(body.get("issued_token_type").stringValue())
+                .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         // One write to the socket: a fixed length, not chunked.
-        assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(response.header("Content-Length"))
+                .isEqualTo(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length));
         assertThat(response.header("Transfer-Encoding")).isNull();
         String exchangeId = response.header("Ferry-Exchange-Id");
         assertThat(exchangeId).isNotBlank();
@@ -131,10 +156,14 @@ class TokenExchangeTest extends FerryIntegrationTest {
         assertThat((String) event.get("granted_scopes")).contains("deploy", "read");
         assertThat((String) event.get("claims")).contains("\"repository\":\"acme/app\"");
         assertThat((String) event.get("matched_rules")).contains("deploy-main");
-        assertThat((String) event.get("decision")).contains("\"expected\":\"4242\"").contains("\"actual\":[\"4242\"]");
+        assertThat((String) event.get("decision"))
+                .contains("\"expected\":\"4242\"")
+                .contains("\"actual\":[\"4242\"]");
         assertThat(event.get("token_id")).isNotNull();
         assertThat(event.get("token_expires_at")).isNotNull();
-        assertThat(event.values()).noneMatch(v -> v instanceof String s && s.contains(body.get("access_token").stringValue()));
+        assertThat(event.values())
+                .noneMatch(v -> v instanceof String s
+                        && s.contains(body.get("access_token").stringValue()));
     }
 
     @Test
@@ -142,7 +171,8 @@ class TokenExchangeTest extends FerryIntegrationTest {
         Response response = exchange(gitlab.gitlab().sign(), TARGET);
 
         assertThat(response.status()).as(response.body()).isEqualTo(200);
-        Jwt jwt = gatewayDecoder(TARGET).decode(response.json().get("access_token").stringValue());
+        Jwt jwt = gatewayDecoder(TARGET)
+                .decode(response.json().get("access_token").stringValue());
         assertThat(jwt.getSubject()).isEqualTo(gitlabName + ":project_path:acme/app:ref_type:branch:ref:main");
         assertThat(jwt.getClaimAsString("project_path")).isEqualTo("acme/app");
         assertThat(jwt.getClaimAsString("namespace_id")).isEqualTo("72");
@@ -153,21 +183,31 @@ class TokenExchangeTest extends FerryIntegrationTest {
     @Test
     void exchangeWithResourceParameterThenSameDecision() {
         Response response = postForm(Map.of(
-                "grant_type", GRANT_TYPE,
-                "subject_token", github.github().sign(),
-                "subject_token_type", "urn:ietf:params:oauth:token-type:jwt",
-                "resource", TARGET,
-                "requested_token_type", "urn:ietf:params:oauth:token-type:jwt"));
+                "grant_type",
+                GRANT_TYPE,
+                "subject_token",
+                github.github().sign(),
+                "subject_token_type",
+                "urn:ietf:params:oauth:token-type:jwt",
+                "resource",
+                TARGET,
+                "requested_token_type",
+                "urn:ietf:params:oauth:token-type:jwt"));
 
         assertThat(response.status()).as(response.body()).isEqualTo(200);
-        assertThat(response.json().get("issued_token_type").stringValue()).isEqualTo("urn:ietf:params:oauth:token-type:jwt");
+        assertThat(response.json().get("issued_token_type").stringValue())
+                .isEqualTo("urn:ietf:params:oauth:token-type:jwt");
     }
 
     @Test
     void gatewayRefusesTokenForAnotherAudience() {
-        String accessToken = exchange(github.github().sign(), TARGET).json().get("access_token").stringValue();
+        String accessToken = exchange(github.github().sign(), TARGET)
+                .json()
+                .get("access_token")
+                .stringValue();
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gatewayDecoder("https://other.example.com").decode(accessToken))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> gatewayDecoder("https://other.example.com").decode(accessToken))
                 .hasMessageContaining("aud");
     }
 
@@ -177,24 +217,29 @@ class TokenExchangeTest extends FerryIntegrationTest {
         JsonNode body = exchange(github.github().sign(), TARGET).json();
         Jwt jwt = gatewayDecoder(TARGET).decode(body.get("access_token").stringValue());
         assertThat(body.get("expires_in").asLong()).isEqualTo(600);
-        assertThat(jwt.getExpiresAt()).isBetween(before.plusSeconds(600), Instant.now().plusSeconds(601));
+        assertThat(jwt.getExpiresAt())
+                .isBetween(before.plusSeconds(600), Instant.now().plusSeconds(601));
     }
 
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void tokensNeverReachTheLog(CapturedOutput output) {
         String subjectToken = github.github().sign();
-        String accessToken = exchange(subjectToken, TARGET).json().get("access_token").stringValue();
+        String accessToken =
+                exchange(subjectToken, TARGET).json().get("access_token").stringValue();
         String refusedToken = github.github().claim("repository_owner_id", "1").sign();
         exchange(refusedToken, TARGET);
         exchange(subjectToken.substring(0, subjectToken.length() - 4) + "AAAA", TARGET);
-        postRawForm("grant_type=" + GRANT_TYPE + "&subject_token=" + subjectToken + "%&subject_token_type=" + ID_TOKEN_TYPE);
+        postRawForm("grant_type=" + GRANT_TYPE + "&subject_token=" + subjectToken + "%&subject_token_type="
+                + ID_TOKEN_TYPE);
         flushAudit();
-        String stored = jdbc.queryForList("select detail from audit_event where detail is not null", String.class).toString();
+        String stored = jdbc.queryForList("select detail from audit_event where detail is not null", String.class)
+                .toString();
         assertThat(stored).doesNotContain(subjectToken.substring(subjectToken.lastIndexOf('.') + 1));
 
         String signature = subjectToken.substring(subjectToken.lastIndexOf('.') + 1);
-        assertThat(output.getAll()).doesNotContain(signature)
+        assertThat(output.getAll())
+                .doesNotContain(signature)
                 .doesNotContain(accessToken.substring(accessToken.lastIndexOf('.') + 1))
                 .doesNotContain(refusedToken.substring(refusedToken.lastIndexOf('.') + 1));
     }
@@ -210,16 +255,22 @@ class TokenExchangeTest extends FerryIntegrationTest {
         assertThat(oauth.get("jwks_uri").stringValue()).isEqualTo(ferryIssuer + "/.well-known/jwks.json");
         assertThat(oauth.get("introspection_endpoint").stringValue()).isEqualTo(ferryIssuer + "/introspect");
         assertThat(oauth.get("revocation_endpoint").stringValue()).isEqualTo(ferryIssuer + "/revoke");
-        assertThat(oauth.get("grant_types_supported").toString()).contains("urn:ietf:params:oauth:grant-type:token-exchange");
-        assertThat(oauth.get("id_token_signing_alg_values_supported").toString()).contains("ES256");
+        assertThat(oauth.get("grant_types_supported").toString())
+                .contains("urn:ietf:params:oauth:grant-type:token-exchange");
+        assertThat(oauth.get("id_token_signing_alg_values_supported").toString())
+                .contains("ES256");
     }
 
     @Test
     void springSecurityDefaultValidatorsRefuseAtJwtTypeSoGatewaysMustAcceptIt() {
-        String accessToken = exchange(github.github().sign(), TARGET).json().get("access_token").stringValue();
+        String accessToken = exchange(github.github().sign(), TARGET)
+                .json()
+                .get("access_token")
+                .stringValue();
         NimbusJwtDecoder defaults = JwtDecoders.fromIssuerLocation(ferryIssuer);
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.decode(accessToken)).hasMessageContaining("typ");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.decode(accessToken))
+                .hasMessageContaining("typ");
     }
 
     /**

@@ -6,9 +6,9 @@ import dev.ferry.security.DatabaseUnavailableFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.stream.Collectors;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
@@ -77,16 +77,29 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ProblemDetail concurrentWrite(ObjectOptimisticLockingFailureException e, HttpServletRequest request) {
         String ifMatch = request.getHeader(HttpHeaders.IF_MATCH);
         if (ifMatch != null && !ifMatch.isBlank() && !"*".equals(ifMatch.strip())) {
-            return problem(HttpStatus.PRECONDITION_FAILED, PRECONDITION_FAILED, "Precondition failed",
+            return problem(
+                    HttpStatus.PRECONDITION_FAILED,
+                    PRECONDITION_FAILED,
+                    "Precondition failed",
                     "the resource was changed concurrently, so If-Match no longer matches; read it again and retry");
         }
-        return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the resource was changed concurrently; read it again and retry");
+        return problem(
+                HttpStatus.CONFLICT,
+                CONFLICT,
+                "Conflict",
+                "the resource was changed concurrently; read it again and retry");
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)
     ProblemDetail integrity(DataIntegrityViolationException e) {
-        log.warn("Admin write refused by the database: {}", e.getMostSpecificCause().getClass().getName());
-        return problem(HttpStatus.CONFLICT, CONFLICT, "Conflict", "the change conflicts with what is stored; read the current state and retry");
+        log.warn(
+                "Admin write refused by the database: {}",
+                e.getMostSpecificCause().getClass().getName());
+        return problem(
+                HttpStatus.CONFLICT,
+                CONFLICT,
+                "Conflict",
+                "the change conflicts with what is stored; read the current state and retry");
     }
 
     /**
@@ -95,8 +108,11 @@ class AdminProblems extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(InvalidParameterException.class)
     ResponseEntity<Object> unreadableForm(InvalidParameterException e, HttpServletRequest request) {
-        HttpStatus status = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
-        String description = status == HttpStatus.CONTENT_TOO_LARGE ? "the form body is too large" : "the form body is malformed";
+        HttpStatus status = e.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value()
+                ? HttpStatus.CONTENT_TOO_LARGE
+                : HttpStatus.BAD_REQUEST;
+        String description =
+                status == HttpStatus.CONTENT_TOO_LARGE ? "the form body is too large" : "the form body is malformed";
         return inEndpointFormat(request, status, MALFORMED_BODY, "Malformed body", description);
     }
 
@@ -106,12 +122,17 @@ class AdminProblems extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(RequestRejectedException.class)
     ResponseEntity<Object> rejected(RequestRejectedException e, HttpServletRequest request) {
-        return inEndpointFormat(request, HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request",
+        return inEndpointFormat(
+                request,
+                HttpStatus.BAD_REQUEST,
+                MALFORMED_REQUEST,
+                "Malformed request",
                 "the request holds characters Ferry refuses (control characters in a parameter name, say)");
     }
 
     /** RFC 6749 JSON for an OAuth endpoint, these problem details for any other. */
-    private static ResponseEntity<Object> inEndpointFormat(HttpServletRequest request, HttpStatus status, URI type, String title, String detail) {
+    private static ResponseEntity<Object> inEndpointFormat(
+            HttpServletRequest request, HttpStatus status, URI type, String title, String detail) {
         return OAuthEndpointErrors.isFor(request)
                 ? OAuthEndpointErrors.refused(status, new HttpHeaders(), detail)
                 : ResponseEntity.status(status).body(problem(status, type, title, detail));
@@ -128,12 +149,19 @@ class AdminProblems extends ResponseEntityExceptionHandler {
         }
         if (OAuthEndpointErrors.isFor(request)) {
             // Never the exception itself: its message may quote the request, a token included.
-            log.error("Request for {} failed before it was served: {}", request.getRequestURI(), e.getClass().getName());
+            log.error(
+                    "Request for {} failed before it was served: {}",
+                    request.getRequestURI(),
+                    e.getClass().getName());
             return OAuthEndpointErrors.refused(HttpStatus.INTERNAL_SERVER_ERROR, new HttpHeaders(), null);
         }
         log.error("Admin request failed unexpectedly", e);
         return ResponseEntity.internalServerError()
-                .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL, "Internal error", "the request failed; see the server log"));
+                .body(problem(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        INTERNAL,
+                        "Internal error",
+                        "the request failed; see the server log"));
     }
 
     @Override
@@ -148,17 +176,23 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, MALFORMED_BODY, "Malformed body", "the body is not valid JSON for this resource");
+        ProblemDetail problem = problem(
+                HttpStatus.BAD_REQUEST,
+                MALFORMED_BODY,
+                "Malformed body",
+                "the body is not valid JSON for this resource");
         if (e.getCause() instanceof JacksonException jackson && !(jackson instanceof DatabindException)) {
-            problem.setDetail("the body is not valid JSON for this resource: " + DefinitionFormats.reason(jackson, false));
+            problem.setDetail(
+                    "the body is not valid JSON for this resource: " + DefinitionFormats.reason(jackson, false));
         }
         DatabindException databind = databindCause(e);
         if (databind != null && !databind.getPath().isEmpty()) {
             String field = path(databind);
             problem.setProperty("field", field);
-            problem.setDetail(databind instanceof UnrecognizedPropertyException
-                    ? "field '" + field + "' is not known"
-                    : "field '" + field + "' has a value of the wrong type or form" + reason(databind));
+            problem.setDetail(
+                    databind instanceof UnrecognizedPropertyException
+                            ? "field '" + field + "' is not known"
+                            : "field '" + field + "' has a value of the wrong type or form" + reason(databind));
         }
         return ResponseEntity.badRequest().body(problem);
     }
@@ -167,7 +201,11 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(
             TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String field = e.getPropertyName() != null ? e.getPropertyName() : "parameter";
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, INVALID_FIELD, "Invalid field", "'" + field + "' has a value of the wrong type or form");
+        ProblemDetail problem = problem(
+                HttpStatus.BAD_REQUEST,
+                INVALID_FIELD,
+                "Invalid field",
+                "'" + field + "' has a value of the wrong type or form");
         problem.setProperty("field", field);
         return ResponseEntity.badRequest().body(problem);
     }

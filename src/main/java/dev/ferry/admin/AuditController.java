@@ -29,6 +29,7 @@ class AuditController {
 
     /** The range {@code since} and {@code until} may name: what the database's timestamps hold. */
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final AuditQuery audit;
@@ -50,9 +51,16 @@ class AuditController {
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "50") int limit,
             HttpServletRequest request) {
-        request.getParameterMap().keySet().stream().filter(name -> !PARAMETERS.contains(name)).findFirst().ifPresent(name -> {
-            throw new DefinitionException.Invalid(name, "'" + name + "' is not a filter; the filters are " + String.join(", ", PARAMETERS.stream().sorted().toList()));
-        });
+        request.getParameterMap().keySet().stream()
+                .filter(name -> !PARAMETERS.contains(name))
+                .findFirst()
+                .ifPresent(name -> {
+                    throw new DefinitionException.Invalid(
+                            name,
+                            "'" + name + "' is not a filter; the filters are "
+                                    + String.join(
+                                            ", ", PARAMETERS.stream().sorted().toList()));
+                });
         requireInRange("since", since);
         requireInRange("until", until);
         if (since != null && until != null && !since.isBefore(until)) {
@@ -68,7 +76,8 @@ class AuditController {
             throw new DefinitionException.Invalid("limit", "limit must be between 1 and " + AuditQuery.MAX_LIMIT);
         }
         try {
-            return audit.search(new AuditFilter(kind, outcome, issuer, subject, rule, target, since, until), cursor, limit);
+            return audit.search(
+                    new AuditFilter(kind, outcome, issuer, subject, rule, target, since, until), cursor, limit);
         } catch (IllegalArgumentException e) {
             throw new DefinitionException.Invalid("cursor", e.getMessage());
         }

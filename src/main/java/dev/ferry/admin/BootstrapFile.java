@@ -50,13 +50,20 @@ class BootstrapFile implements SmartInitializingSingleton {
         String name = file.getFileName().toString();
         ImportResult result;
         try {
-            DefinitionSet set = DefinitionFormats.read(Files.readString(file, StandardCharsets.UTF_8), DefinitionFormats.isYaml(name));
+            DefinitionSet set = DefinitionFormats.read(
+                    Files.readString(file, StandardCharsets.UTF_8), DefinitionFormats.isYaml(name));
             result = importer.apply(PRINCIPAL, set, false, false);
         } catch (DefinitionException.Invalid e) {
-            throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
+            throw new IllegalStateException(
+                    "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
         } catch (DefinitionException e) {
             throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.getMessage());
         }
-        log.info("Applied {}: created {}, updated {}, unchanged {}", file, result.created(), result.updated(), result.unchanged().size());
+        log.info(
+                "Applied {}: created {}, updated {}, unchanged {}",
+                file,
+                result.created(),
+                result.updated(),
+                result.unchanged().size());
     }
 }

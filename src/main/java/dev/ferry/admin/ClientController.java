@@ -9,8 +9,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.springframework.security.core.Authentication;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -45,8 +45,15 @@ class ClientController {
     @PostMapping
     ResponseEntity<Client> create(@RequestBody NewClient request, Authentication caller) {
         Client created = clients.create(request.id(), request.description());
-        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "create", "client",
-                created.id(), null, created.description() == null
+        audit.recordAdmin(new AdminEvent(
+                AuditIds.next(),
+                clock.instant(),
+                Principals.name(caller),
+                "create",
+                "client",
+                created.id(),
+                null,
+                created.description() == null
                         ? Map.of("id", created.id())
                         : Map.of("id", created.id(), "description", created.description())));
         return ResponseEntity.created(URI.create("/admin/v1/clients/" + created.id()))
@@ -57,8 +64,15 @@ class ClientController {
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id, Authentication caller) {
         clients.delete(id);
-        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "delete", "client",
-                id, Map.of("id", id), null));
+        audit.recordAdmin(new AdminEvent(
+                AuditIds.next(),
+                clock.instant(),
+                Principals.name(caller),
+                "delete",
+                "client",
+                id,
+                Map.of("id", id),
+                null));
         return ResponseEntity.noContent().build();
     }
 }

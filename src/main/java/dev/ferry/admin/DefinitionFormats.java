@@ -19,7 +19,8 @@ final class DefinitionFormats {
     private static final JsonMapper JSON = StrictJson.strict(JsonMapper.builder())
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
-    private static final YAMLMapper YAML_MAPPER = StrictJson.strict(YAMLMapper.builder()).build();
+    private static final YAMLMapper YAML_MAPPER =
+            StrictJson.strict(YAMLMapper.builder()).build();
 
     private DefinitionFormats() {}
 
@@ -41,7 +42,8 @@ final class DefinitionFormats {
             return set;
         } catch (JacksonException e) {
             String at = e.getPath().isEmpty() ? "" : " at " + path(e);
-            throw new DefinitionException.Invalid(e.getPath().isEmpty() ? "body" : path(e),
+            throw new DefinitionException.Invalid(
+                    e.getPath().isEmpty() ? "body" : path(e),
                     "the file is not a valid definition set" + at + ": " + reason(e, yaml));
         }
     }
@@ -54,8 +56,10 @@ final class DefinitionFormats {
         if (e instanceof MismatchedInputException) {
             return "a value of the wrong type or form (an object, a list, a string, a number or a boolean where another is expected)";
         }
-        String where = e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        String where = e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
         if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate")) {
             return "a member is given twice" + where;
         }

@@ -36,7 +36,12 @@ class DefinitionImporter {
     private final JdbcTemplate jdbc;
     private final EntityManager entityManager;
 
-    DefinitionImporter(IssuerService issuers, RuleService rules, DefinitionWriter writer, JdbcTemplate jdbc, EntityManager entityManager) {
+    DefinitionImporter(
+            IssuerService issuers,
+            RuleService rules,
+            DefinitionWriter writer,
+            JdbcTemplate jdbc,
+            EntityManager entityManager) {
         this.issuers = issuers;
         this.rules = rules;
         this.writer = writer;
@@ -49,11 +54,13 @@ class DefinitionImporter {
         jdbc.queryForObject("select name from ferry_lock where name = 'definitions' for update", String.class);
         requireUniqueNames(set);
         Changes changes = new Changes();
-        Map<String, StoredIssuer> storedIssuers = index(issuers.list(), s -> s.definition().name());
+        Map<String, StoredIssuer> storedIssuers =
+                index(issuers.list(), s -> s.definition().name());
         for (int i = 0; i < set.issuers().size(); i++) {
             applyIssuer(principal, "issuers[" + i + "]", set.issuers().get(i), storedIssuers, changes);
         }
-        Map<String, StoredRule> storedRules = index(rules.list(), s -> s.definition().name());
+        Map<String, StoredRule> storedRules =
+                index(rules.list(), s -> s.definition().name());
         for (int i = 0; i < set.rules().size(); i++) {
             applyRule(principal, "rules[" + i + "]", set.rules().get(i), storedRules, changes);
             if (i % CLEAR_EVERY == CLEAR_EVERY - 1) {
@@ -72,7 +79,8 @@ class DefinitionImporter {
         return new ImportResult(dryRun, changes.created, changes.updated, changes.unchanged, changes.deleted);
     }
 
-    private void applyIssuer(String principal, String field, IssuerDefinition given, Map<String, StoredIssuer> stored, Changes changes) {
+    private void applyIssuer(
+            String principal, String field, IssuerDefinition given, Map<String, StoredIssuer> stored, Changes changes) {
         IssuerDefinition normalized = within(field, () -> issuers.normalize(given));
         StoredIssuer current = stored.get(normalized.name());
         String entry = "issuer/" + normalized.name();
@@ -87,7 +95,8 @@ class DefinitionImporter {
         }
     }
 
-    private void applyRule(String principal, String field, RuleDefinition given, Map<String, StoredRule> stored, Changes changes) {
+    private void applyRule(
+            String principal, String field, RuleDefinition given, Map<String, StoredRule> stored, Changes changes) {
         RuleDefinition normalized = within(field, () -> rules.normalize(given));
         StoredRule current = stored.get(normalized.name());
         String entry = "rule/" + normalized.name();
@@ -102,7 +111,11 @@ class DefinitionImporter {
         }
     }
 
-    private void prune(String principal, DefinitionSet set, Map<String, StoredIssuer> storedIssuers, Map<String, StoredRule> storedRules,
+    private void prune(
+            String principal,
+            DefinitionSet set,
+            Map<String, StoredIssuer> storedIssuers,
+            Map<String, StoredRule> storedRules,
             Changes changes) {
         Set<String> keptRules = set.rules().stream().map(RuleDefinition::name).collect(Collectors.toSet());
         for (String name : storedRules.keySet().stream().sorted().toList()) {
@@ -111,13 +124,19 @@ class DefinitionImporter {
                 changes.deleted.add("rule/" + name);
             }
         }
-        Set<String> keptIssuers = set.issuers().stream().map(IssuerDefinition::name).collect(Collectors.toSet());
+        Set<String> keptIssuers =
+                set.issuers().stream().map(IssuerDefinition::name).collect(Collectors.toSet());
         for (String name : storedIssuers.keySet().stream().sorted().toList()) {
             if (!keptIssuers.contains(name)) {
-                set.rules().stream().filter(r -> name.equals(r.issuer())).findFirst().ifPresent(r -> {
-                    throw new DefinitionException.Invalid("issuers", "issuer '" + name + "' is not in the file, but rule '"
-                            + r.name() + "' in the file uses it: add the issuer to the file or drop the rule");
-                });
+                set.rules().stream()
+                        .filter(r -> name.equals(r.issuer()))
+                        .findFirst()
+                        .ifPresent(r -> {
+                            throw new DefinitionException.Invalid(
+                                    "issuers",
+                                    "issuer '" + name + "' is not in the file, but rule '" + r.name()
+                                            + "' in the file uses it: add the issuer to the file or drop the rule");
+                        });
                 writer.deleteIssuer(principal, name, false);
                 changes.deleted.add("issuer/" + name);
             }
@@ -127,14 +146,16 @@ class DefinitionImporter {
     private static void requireUniqueNames(DefinitionSet set) {
         requireNoNull("issuers", set.issuers());
         requireNoNull("rules", set.rules());
-        requireUnique("issuers", set.issuers().stream().map(IssuerDefinition::name).toList());
+        requireUnique(
+                "issuers", set.issuers().stream().map(IssuerDefinition::name).toList());
         requireUnique("rules", set.rules().stream().map(RuleDefinition::name).toList());
     }
 
     private static void requireNoNull(String field, List<?> entries) {
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i) == null) {
-                throw new DefinitionException.Invalid(field + "[" + i + "]", "the entry is null: give a definition or leave the entry out");
+                throw new DefinitionException.Invalid(
+                        field + "[" + i + "]", "the entry is null: give a definition or leave the entry out");
             }
         }
     }
@@ -143,7 +164,8 @@ class DefinitionImporter {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i) != null && !seen.add(names.get(i))) {
-                throw new DefinitionException.Invalid(field + "[" + i + "].name", "'" + names.get(i) + "' appears twice in the file");
+                throw new DefinitionException.Invalid(
+                        field + "[" + i + "].name", "'" + names.get(i) + "' appears twice in the file");
             }
         }
     }

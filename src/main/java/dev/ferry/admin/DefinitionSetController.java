@@ -40,15 +40,30 @@ class DefinitionSetController {
     }
 
     @GetMapping("/admin/v1/export")
-    @Operation(summary = "Every issuer and rule, as a definitions file: YAML when Accept names yaml, else JSON",
-            responses = @ApiResponse(responseCode = "200", description = "the definitions file", content = {
-                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = DefinitionSet.class)),
-                @Content(mediaType = "application/yaml", schema = @Schema(implementation = DefinitionSet.class))
-            }))
+    @Operation(
+            summary = "Every issuer and rule, as a definitions file: YAML when Accept names yaml, else JSON",
+            responses =
+                    @ApiResponse(
+                            responseCode = "200",
+                            description = "the definitions file",
+                            content = {
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = DefinitionSet.class)),
+                                @Content(
+                                        mediaType = "application/yaml",
+                                        schema = @Schema(implementation = DefinitionSet.class))
+                            }))
     ResponseEntity<String> export(@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
         DefinitionSet set = new DefinitionSet(
-                issuers.list().stream().map(StoredIssuer::definition).sorted(Comparator.comparing(d -> d.name())).toList(),
-                rules.list().stream().map(StoredRule::definition).sorted(Comparator.comparing(d -> d.name())).toList());
+                issuers.list().stream()
+                        .map(StoredIssuer::definition)
+                        .sorted(Comparator.comparing(d -> d.name()))
+                        .toList(),
+                rules.list().stream()
+                        .map(StoredRule::definition)
+                        .sorted(Comparator.comparing(d -> d.name()))
+                        .toList());
         boolean yaml = DefinitionFormats.isYaml(accept);
         return ResponseEntity.ok()
                 .contentType(yaml ? DefinitionFormats.YAML : MediaType.APPLICATION_JSON)
@@ -56,11 +71,20 @@ class DefinitionSetController {
     }
 
     @PostMapping("/admin/v1/import")
-    @Operation(summary = "Create and update (and with prune, delete) issuers and rules to match a definitions file, all or nothing",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
-                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = DefinitionSet.class)),
-                @Content(mediaType = "application/yaml", schema = @Schema(implementation = DefinitionSet.class))
-            }))
+    @Operation(
+            summary =
+                    "Create and update (and with prune, delete) issuers and rules to match a definitions file, all or nothing",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = {
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = DefinitionSet.class)),
+                                @Content(
+                                        mediaType = "application/yaml",
+                                        schema = @Schema(implementation = DefinitionSet.class))
+                            }))
     ImportResult importDefinitions(
             @RequestBody String body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,

@@ -41,7 +41,8 @@ class DefinitionWriter {
     }
 
     @Transactional
-    public StoredIssuer replaceIssuer(String principal, String name, IssuerDefinition definition, Long expectedVersion) {
+    public StoredIssuer replaceIssuer(
+            String principal, String name, IssuerDefinition definition, Long expectedVersion) {
         StoredIssuer before = issuers.get(name);
         StoredIssuer after = issuers.replace(name, definition, expectedVersion);
         record(principal, "replace", "issuer", name, before.definition(), after.definition());
@@ -54,9 +55,8 @@ class DefinitionWriter {
         StoredIssuer before = issuers.get(name);
         for (StoredRule rule : rules.ofIssuer(name)) {
             if (!cascade) {
-                throw new DefinitionException.Conflict(
-                        "issuer '" + name + "' still has rules (such as '" + rule.definition().name()
-                                + "'); delete them first or add ?cascade=true");
+                throw new DefinitionException.Conflict("issuer '" + name + "' still has rules (such as '"
+                        + rule.definition().name() + "'); delete them first or add ?cascade=true");
             }
             deleteRule(principal, rule.definition().name());
         }
@@ -87,6 +87,7 @@ class DefinitionWriter {
     }
 
     private void record(String principal, String action, String type, String name, Object before, Object after) {
-        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), principal, action, type, name, before, after));
+        audit.recordAdmin(
+                new AdminEvent(AuditIds.next(), clock.instant(), principal, action, type, name, before, after));
     }
 }

@@ -29,7 +29,8 @@ final class ETags {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new DefinitionException.Invalid("If-Match", "If-Match must be an ETag this API gave out, such as \"3\"");
+            throw new DefinitionException.Invalid(
+                    "If-Match", "If-Match must be an ETag this API gave out, such as \"3\"");
         }
     }
 }

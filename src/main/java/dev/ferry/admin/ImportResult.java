@@ -7,4 +7,5 @@ import java.util.List;
  *
  * @param deleted what {@code prune=true} removed because the file lacks it
  */
-record ImportResult(boolean dryRun, List<String> created, List<String> updated, List<String> unchanged, List<String> deleted) {}
+record ImportResult(
+        boolean dryRun, List<String> created, List<String> updated, List<String> unchanged, List<String> deleted) {}

@@ -28,8 +28,20 @@ record IssuerResponse(
     static IssuerResponse of(StoredIssuer stored) {
         var d = stored.definition();
         return new IssuerResponse(
-                d.name(), d.type(), d.issuerUrl(), d.jwksUri(), d.jwks(), d.acceptedAudiences(), d.algorithms(),
-                d.clockSkewSeconds(), d.maxTokenAgeSeconds(), d.replayProtection(), d.claimMappings(), d.enabled(),
-                stored.version(), stored.createdAt(), stored.updatedAt());
+                d.name(),
+                d.type(),
+                d.issuerUrl(),
+                d.jwksUri(),
+                d.jwks(),
+                d.acceptedAudiences(),
+                d.algorithms(),
+                d.clockSkewSeconds(),
+                d.maxTokenAgeSeconds(),
+                d.replayProtection(),
+                d.claimMappings(),
+                d.enabled(),
+                stored.version(),
+                stored.createdAt(),
+                stored.updatedAt());
     }
 }

@@ -42,8 +42,15 @@ class KeyController {
     List<SigningKeyInfo> rotate(@RequestParam(defaultValue = "false") boolean compromised, Authentication caller) {
         List<SigningKeyInfo> before = rotation.list();
         List<SigningKeyInfo> after = rotation.rotateNow(compromised);
-        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller),
-                compromised ? "rotate-compromised" : "rotate", "keys", null, before, after));
+        audit.recordAdmin(new AdminEvent(
+                AuditIds.next(),
+                clock.instant(),
+                Principals.name(caller),
+                compromised ? "rotate-compromised" : "rotate",
+                "keys",
+                null,
+                before,
+                after));
         return after;
     }
 }

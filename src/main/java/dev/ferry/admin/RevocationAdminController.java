@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.springframework.security.core.Authentication;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,7 +32,8 @@ class RevocationAdminController {
     /** @param revokedTokens tokens revoked by id; {@code subjectRevokedBefore} set for a subject revocation */
     record RevocationResult(int revokedTokens, Instant subjectRevokedBefore) {}
 
-    private static final com.google.re2j.Pattern SLUG = com.google.re2j.Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
+    private static final com.google.re2j.Pattern SLUG =
+            com.google.re2j.Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
 
     private final Revocations revocations;
     private final AuditLog audit;
@@ -49,20 +50,29 @@ class RevocationAdminController {
     @PostMapping("/admin/v1/revocations")
     RevocationResult revoke(@RequestBody RevocationRequest request, Authentication caller) throws InterruptedException {
         RevocationResult result = apply(request);
-        audit.recordAdmin(new AdminEvent(AuditIds.next(), clock.instant(), Principals.name(caller), "revoke", "token",
-                request.rule() != null ? request.rule() : null, null, Map.of("request", request, "result", result)));
+        audit.recordAdmin(new AdminEvent(
+                AuditIds.next(),
+                clock.instant(),
+                Principals.name(caller),
+                "revoke",
+                "token",
+                request.rule() != null ? request.rule() : null,
+                null,
+                Map.of("request", request, "result", result)));
         return result;
     }
 
     private RevocationResult apply(RevocationRequest request) throws InterruptedException {
-        int given = (request.tokenId() != null ? 1 : 0) + (request.subject() != null || request.issuer() != null ? 1 : 0)
+        int given = (request.tokenId() != null ? 1 : 0)
+                + (request.subject() != null || request.issuer() != null ? 1 : 0)
                 + (request.rule() != null ? 1 : 0);
         if (given != 1) {
             throw new DefinitionException.Invalid("tokenId", "give exactly one of: tokenId; issuer and subject; rule");
         }
         if (request.tokenId() != null) {
             if (request.tokenId().isBlank() || request.tokenId().length() > 64) {
-                throw new DefinitionException.Invalid("tokenId", "tokenId must be the jti of a Ferry token (1 to 64 characters)");
+                throw new DefinitionException.Invalid(
+                        "tokenId", "tokenId must be the jti of a Ferry token (1 to 64 characters)");
             }
             revocations.revokeToken(request.tokenId(), expiryOf(request.tokenId()), "admin");
             return new RevocationResult(1, null);
@@ -74,13 +84,16 @@ class RevocationAdminController {
             return new RevocationResult(revokeGrantedBy(request.rule()), null);
         }
         if (request.issuer() == null || request.subject() == null) {
-            throw new DefinitionException.Invalid(request.issuer() == null ? "issuer" : "subject", "a subject revocation needs both issuer and subject");
+            throw new DefinitionException.Invalid(
+                    request.issuer() == null ? "issuer" : "subject",
+                    "a subject revocation needs both issuer and subject");
         }
         if (!SLUG.matches(request.issuer())) {
             throw new DefinitionException.Invalid("issuer", "issuer must be an issuer name");
         }
         if (request.subject().isEmpty() || request.subject().length() > 1024) {
-            throw new DefinitionException.Invalid("subject", "subject must be the upstream sub claim (1 to 1024 characters)");
+            throw new DefinitionException.Invalid(
+                    "subject", "subject must be the upstream sub claim (1 to 1024 characters)");
         }
         return new RevocationResult(0, revocations.revokeSubject(request.issuer(), request.subject()));
     }
@@ -90,7 +103,9 @@ class RevocationAdminController {
         audit.flush(Duration.ofSeconds(5));
         List<Timestamp> expiries = jdbc.queryForList(
                 "select token_expires_at from audit_event where token_id = ?", Timestamp.class, tokenId);
-        return expiries.isEmpty() || expiries.get(0) == null ? null : expiries.get(0).toInstant();
+        return expiries.isEmpty() || expiries.get(0) == null
+                ? null
+                : expiries.get(0).toInstant();
     }
 
     private int revokeGrantedBy(String rule) throws InterruptedException {
@@ -98,7 +113,8 @@ class RevocationAdminController {
         List<Map.Entry<String, Instant>> tokens = jdbc.query(
                 "select token_id, token_expires_at from audit_event where outcome = 'issued' and token_expires_at > ? and matched_rules like ?",
                 (rs, row) -> Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()),
-                Timestamp.from(clock.instant()), "%\"" + rule + "\"%");
+                Timestamp.from(clock.instant()),
+                "%\"" + rule + "\"%");
         tokens.forEach(token -> revocations.revokeToken(token.getKey(), token.getValue(), "rule:" + rule));
         return tokens.size();
     }

@@ -66,7 +66,8 @@ class RuleController {
             @RequestBody RuleDefinition definition,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             Authentication caller) {
-        return withETag(response(writer.replaceRule(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch))));
+        return withETag(response(
+                writer.replaceRule(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch))));
     }
 
     @DeleteMapping("/{name}")

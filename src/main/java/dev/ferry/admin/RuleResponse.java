@@ -26,7 +26,18 @@ record RuleResponse(
     static RuleResponse of(StoredRule stored, List<LintWarning> warnings) {
         var d = stored.definition();
         return new RuleResponse(
-                d.name(), d.issuer(), d.description(), d.effect(), d.conditions(), d.targets(), d.scopes(), d.ttlSeconds(),
-                d.enabled(), stored.version(), stored.createdAt(), stored.updatedAt(), warnings);
+                d.name(),
+                d.issuer(),
+                d.description(),
+                d.effect(),
+                d.conditions(),
+                d.targets(),
+                d.scopes(),
+                d.ttlSeconds(),
+                d.enabled(),
+                stored.version(),
+                stored.createdAt(),
+                stored.updatedAt(),
+                warnings);
     }
 }

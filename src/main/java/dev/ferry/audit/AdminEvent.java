@@ -12,4 +12,11 @@ import java.time.Instant;
  * @param after the definition after it (null on delete)
  */
 public record AdminEvent(
-        String id, Instant occurredAt, String principal, String action, String entityType, String entityName, Object before, Object after) {}
+        String id,
+        Instant occurredAt,
+        String principal,
+        String action,
+        String entityType,
+        String entityName,
+        Object before,
+        Object after) {}

@@ -15,4 +15,11 @@ import java.time.Instant;
  * @param until exclusive upper bound of {@code occurredAt}
  */
 public record AuditFilter(
-        String kind, String outcome, String issuer, String subject, String rule, String target, Instant since, Instant until) {}
+        String kind,
+        String outcome,
+        String issuer,
+        String subject,
+        String rule,
+        String target,
+        Instant since,
+        Instant until) {}

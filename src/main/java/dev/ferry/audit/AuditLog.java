@@ -1,6 +1,9 @@
 package dev.ferry.audit;
 
 import dev.ferry.config.FerryProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,9 +12,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -40,9 +40,11 @@ public class AuditLog implements SmartLifecycle {
      * writer would otherwise wake for every one or two events.
      */
     static final Duration GATHER = Duration.ofMillis(20);
-    private static final String INSERT = "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
-            + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
-            + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final String INSERT =
+            "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
+                    + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
+                    + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -58,7 +60,11 @@ public class AuditLog implements SmartLifecycle {
 
     @Autowired
     AuditLog(JdbcTemplate jdbc, MeterRegistry registry, FerryProperties properties) {
-        this(jdbc, registry, properties.audit().queueCapacity(), properties.audit().maxWait());
+        this(
+                jdbc,
+                registry,
+                properties.audit().queueCapacity(),
+                properties.audit().maxWait());
     }
 
     /** A log holding at most {@code capacity} events, whose callers wait up to {@code maxWait} for room. */
@@ -210,7 +216,10 @@ public class AuditLog implements SmartLifecycle {
             write(batch);
             return;
         } catch (RuntimeException e) {
-            log.warn("Writing {} audit events as one batch failed ({}); writing them one by one", batch.size(), e.getClass().getName());
+            log.warn(
+                    "Writing {} audit events as one batch failed ({}); writing them one by one",
+                    batch.size(),
+                    e.getClass().getName());
         }
         for (ExchangeEvent event : batch) {
             writeOne(event);
@@ -227,12 +236,22 @@ public class AuditLog implements SmartLifecycle {
                 if (!(e instanceof DataAccessResourceFailureException)) {
                     dropped.incrementAndGet();
                     written.incrementAndGet();
-                    log.error("Audit event {} was rejected by the database and is dropped: {}", event.exchangeId(), e.getClass().getName());
+                    log.error(
+                            "Audit event {} was rejected by the database and is dropped: {}",
+                            event.exchangeId(),
+                            e.getClass().getName());
                     return;
                 }
-                log.error("Audit database unreachable; retrying in {} ms: {}", backoff, e.getClass().getName());
+                log.error(
+                        "Audit database unreachable; retrying in {} ms: {}",
+                        backoff,
+                        e.getClass().getName());
             } catch (RuntimeException e) {
-                log.error("Writing audit event {} failed; retrying in {} ms: {}", event.exchangeId(), backoff, e.getClass().getName());
+                log.error(
+                        "Writing audit event {} failed; retrying in {} ms: {}",
+                        event.exchangeId(),
+                        backoff,
+                        e.getClass().getName());
             }
             Thread.sleep(backoff);
             backoff = Math.min(backoff * 2, 5_000);

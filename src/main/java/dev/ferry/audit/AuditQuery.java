@@ -72,7 +72,8 @@ public class AuditQuery {
     }
 
     public Optional<AuditEntry> get(String id) {
-        return jdbc.query("select * from audit_event where id = ?", rows, id).stream().findFirst();
+        return jdbc.query("select * from audit_event where id = ?", rows, id).stream()
+                .findFirst();
     }
 
     private static void equal(StringBuilder sql, List<Object> args, String column, String value) {
@@ -133,7 +134,8 @@ public class AuditQuery {
                 return null;
             }
             try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
+                String[] parts =
+                        new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
                 Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
                 return new Cursor(Timestamp.from(at), parts[2]);
             } catch (RuntimeException e) {

@@ -28,7 +28,9 @@ class AuditRetention {
 
     @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT5M")
     void purge() {
-        int deleted = jdbc.update("delete from audit_event where occurred_at < ?", Timestamp.from(clock.instant().minus(retention)));
+        int deleted = jdbc.update(
+                "delete from audit_event where occurred_at < ?",
+                Timestamp.from(clock.instant().minus(retention)));
         if (deleted > 0) {
             log.info("Purged {} audit events older than {}", deleted, retention);
         }

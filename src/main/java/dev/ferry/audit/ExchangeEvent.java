@@ -128,13 +128,45 @@ public record ExchangeEvent(
         }
 
         public ExchangeEvent issued(String tokenId, Instant tokenExpiresAt) {
-            return new ExchangeEvent(exchangeId, occurredAt, Outcome.ISSUED, null, null, null, issuer, subject, claims,
-                    target, requestedScopes, grantedScopes, matchedRules, decision, tokenId, tokenExpiresAt, clientAddress);
+            return new ExchangeEvent(
+                    exchangeId,
+                    occurredAt,
+                    Outcome.ISSUED,
+                    null,
+                    null,
+                    null,
+                    issuer,
+                    subject,
+                    claims,
+                    target,
+                    requestedScopes,
+                    grantedScopes,
+                    matchedRules,
+                    decision,
+                    tokenId,
+                    tokenExpiresAt,
+                    clientAddress);
         }
 
         public ExchangeEvent refused(String error, String errorDescription, String detail) {
-            return new ExchangeEvent(exchangeId, occurredAt, Outcome.REFUSED, error, errorDescription, detail, issuer,
-                    subject, claims, target, requestedScopes, null, matchedRules, decision, null, null, clientAddress);
+            return new ExchangeEvent(
+                    exchangeId,
+                    occurredAt,
+                    Outcome.REFUSED,
+                    error,
+                    errorDescription,
+                    detail,
+                    issuer,
+                    subject,
+                    claims,
+                    target,
+                    requestedScopes,
+                    null,
+                    matchedRules,
+                    decision,
+                    null,
+                    null,
+                    clientAddress);
         }
     }
 }

@@ -34,10 +34,13 @@ public record FerryProperties(
         @Valid @DefaultValue RateLimit rateLimit) {
 
     public FerryProperties {
-        if (issuer != null && (!issuer.isAbsolute() || issuer.getHost() == null
-                || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme())))) {
+        if (issuer != null
+                && (!issuer.isAbsolute()
+                        || issuer.getHost() == null
+                        || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme())))) {
             throw new IllegalArgumentException(
-                    "ferry.issuer must be an absolute http(s) URL such as https://ferry.example.com, not '" + issuer + "'");
+                    "ferry.issuer must be an absolute http(s) URL such as https://ferry.example.com, not '" + issuer
+                            + "'");
         }
     }
 
@@ -119,12 +122,21 @@ public record FerryProperties(
 
         /** The JWKS cache settings must fit together, or every issuer's key source would fail to build. */
         public Federation {
-            if (jwksCacheTtl != null && jwksMinRefreshInterval != null && jwksMinRefreshInterval.compareTo(jwksCacheTtl) >= 0) {
-                throw new IllegalArgumentException("ferry.federation.jwks-min-refresh-interval (" + jwksMinRefreshInterval
-                        + ") must be shorter than ferry.federation.jwks-cache-ttl (" + jwksCacheTtl + ")");
+            if (jwksCacheTtl != null
+                    && jwksMinRefreshInterval != null
+                    && jwksMinRefreshInterval.compareTo(jwksCacheTtl) >= 0) {
+                throw new IllegalArgumentException(
+                        "ferry.federation.jwks-min-refresh-interval (" + jwksMinRefreshInterval
+                                + ") must be shorter than ferry.federation.jwks-cache-ttl (" + jwksCacheTtl + ")");
             }
-            if (jwksCacheTtl != null && jwksRefreshAhead != null && connectTimeout != null && readTimeout != null
-                    && jwksRefreshAhead.plus(refreshTimeout(connectTimeout, readTimeout)).compareTo(jwksCacheTtl) > 0) {
+            if (jwksCacheTtl != null
+                    && jwksRefreshAhead != null
+                    && connectTimeout != null
+                    && readTimeout != null
+                    && jwksRefreshAhead
+                                    .plus(refreshTimeout(connectTimeout, readTimeout))
+                                    .compareTo(jwksCacheTtl)
+                            > 0) {
                 throw new IllegalArgumentException("ferry.federation.jwks-cache-ttl (" + jwksCacheTtl
                         + ") must exceed jwks-refresh-ahead plus twice the connect and read timeouts");
             }

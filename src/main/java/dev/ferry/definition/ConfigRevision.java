@@ -63,7 +63,9 @@ public class ConfigRevision {
                 seen.set(revision);
             }
         } catch (RuntimeException e) {
-            log.warn("Could not refresh issuers and rules; keeping the cached ones and retrying at the next poll: {}", e.toString());
+            log.warn(
+                    "Could not refresh issuers and rules; keeping the cached ones and retrying at the next poll: {}",
+                    e.toString());
         }
     }
 

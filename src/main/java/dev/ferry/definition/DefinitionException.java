@@ -34,7 +34,8 @@ public abstract sealed class DefinitionException extends RuntimeException {
     /** The stored definition is no longer the version the writer read ({@code If-Match}): HTTP 412. */
     public static final class PreconditionFailed extends DefinitionException {
         public PreconditionFailed(String kind, String name, long expected, long actual) {
-            super(kind + " '" + name + "' is at version " + actual + ", not " + expected + "; read it again and reapply your change");
+            super(kind + " '" + name + "' is at version " + actual + ", not " + expected
+                    + "; read it again and reapply your change");
         }
     }
 

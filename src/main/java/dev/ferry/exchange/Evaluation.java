@@ -38,6 +38,13 @@ public record Evaluation(
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TokenValidation(
-            boolean performed, Boolean valid, Instant at, String issuer, String subject, Instant expiresAt, String reason,
-            String description, boolean replayChecked) {}
+            boolean performed,
+            Boolean valid,
+            Instant at,
+            String issuer,
+            String subject,
+            Instant expiresAt,
+            String reason,
+            String description,
+            boolean replayChecked) {}
 }

@@ -14,8 +14,8 @@ import tools.jackson.databind.JsonNode;
  * @param scope the {@code scope} parameter, or null
  * @param at the instant to validate the token at (default now): replay a past failure
  */
-@Schema(description = "A dry run of POST /token: a subject token (or claims), the target and scope",
-        example = """
+@Schema(description = "A dry run of POST /token: a subject token (or claims), the target and scope", example = """
                 {"issuer": "github", "claims": {"sub": "repo:acme/app:ref:refs/heads/main", "repository_owner_id": "4242",
                  "ref": "refs/heads/main"}, "audience": "https://deploy.example.com", "scope": "deploy"}""")
-public record EvaluationRequest(String issuer, String token, JsonNode claims, String audience, String scope, Instant at) {}
+public record EvaluationRequest(
+        String issuer, String token, JsonNode claims, String audience, String scope, Instant at) {}

@@ -35,12 +35,15 @@ class ExchangeMetrics {
 
     void record(String outcome, String issuer, String error, long startNanos) {
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        counters.computeIfAbsent(new Tags(outcome, issuer, error), k -> Counter.builder("ferry.exchanges")
-                        .description("Token exchanges by outcome (issued, refused, rate_limited), issuer and error")
-                        .tag("outcome", outcome)
-                        .tag("issuer", issuer == null ? "unknown" : issuer)
-                        .tag("error", error == null ? "none" : error)
-                        .register(registry))
+        counters.computeIfAbsent(
+                        new Tags(outcome, issuer, error),
+                        k -> Counter.builder("ferry.exchanges")
+                                .description(
+                                        "Token exchanges by outcome (issued, refused, rate_limited), issuer and error")
+                                .tag("outcome", outcome)
+                                .tag("issuer", issuer == null ? "unknown" : issuer)
+                                .tag("error", error == null ? "none" : error)
+                                .register(registry))
                 .increment();
     }
 }

@@ -33,7 +33,9 @@ public final class OAuthEndpointErrors {
      */
     public static boolean isFor(HttpServletRequest request) {
         Object failed = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        String uri = failed instanceof String original ? original : request.getRequestURI() == null ? "" : request.getRequestURI();
+        String uri = failed instanceof String original
+                ? original
+                : request.getRequestURI() == null ? "" : request.getRequestURI();
         String context = request.getContextPath() == null ? "" : request.getContextPath();
         String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
         int parameters = path.indexOf(';');
@@ -44,21 +46,27 @@ public final class OAuthEndpointErrors {
     public static String errorCode(int status) {
         // 401: an introspection client that failed to authenticate (RFC 6749 §5.2, RFC 7662 §2.3).
         // 501 and 505 (a transfer coding or HTTP version Tomcat does not take) are the client's doing.
-        return status == HttpStatus.UNAUTHORIZED.value() ? OAuth2ErrorCodes.INVALID_CLIENT
-                : status == HttpStatus.SERVICE_UNAVAILABLE.value() ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
-                : status == HttpStatus.NOT_IMPLEMENTED.value() || status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()
-                        ? OAuth2ErrorCodes.INVALID_REQUEST
-                : status >= 500 ? OAuth2ErrorCodes.SERVER_ERROR
-                : OAuth2ErrorCodes.INVALID_REQUEST;
+        return status == HttpStatus.UNAUTHORIZED.value()
+                ? OAuth2ErrorCodes.INVALID_CLIENT
+                : status == HttpStatus.SERVICE_UNAVAILABLE.value()
+                        ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
+                        : status == HttpStatus.NOT_IMPLEMENTED.value()
+                                        || status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()
+                                ? OAuth2ErrorCodes.INVALID_REQUEST
+                                : status >= 500 ? OAuth2ErrorCodes.SERVER_ERROR : OAuth2ErrorCodes.INVALID_REQUEST;
     }
 
     /** What a caller of an OAuth endpoint refused with {@code status}, and no more specific reason, should know. */
     public static String description(int status) {
-        return status == HttpStatus.METHOD_NOT_ALLOWED.value() ? "use POST with an application/x-www-form-urlencoded body"
-                : status == HttpStatus.UNAUTHORIZED.value() ? "client authentication failed"
-                : status == HttpStatus.BAD_REQUEST.value() ? "the request is malformed"
-                : errorCode(status).equals(OAuth2ErrorCodes.SERVER_ERROR) ? "Ferry failed to process this request"
-                : "the request cannot be served";
+        return status == HttpStatus.METHOD_NOT_ALLOWED.value()
+                ? "use POST with an application/x-www-form-urlencoded body"
+                : status == HttpStatus.UNAUTHORIZED.value()
+                        ? "client authentication failed"
+                        : status == HttpStatus.BAD_REQUEST.value()
+                                ? "the request is malformed"
+                                : errorCode(status).equals(OAuth2ErrorCodes.SERVER_ERROR)
+                                        ? "Ferry failed to process this request"
+                                        : "the request cannot be served";
     }
 
     /**

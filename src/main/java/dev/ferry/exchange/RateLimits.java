@@ -51,17 +51,29 @@ class RateLimits {
 
         Limit(String what, int capacity, Duration period) {
             this.what = what;
-            this.bandwidth = Bandwidth.builder().capacity(capacity).refillGreedy(capacity, period).build();
-            this.buckets = Caffeine.newBuilder().maximumSize(MAX_KEYS).expireAfterAccess(period.multipliedBy(2)).build();
+            this.bandwidth = Bandwidth.builder()
+                    .capacity(capacity)
+                    .refillGreedy(capacity, period)
+                    .build();
+            this.buckets = Caffeine.newBuilder()
+                    .maximumSize(MAX_KEYS)
+                    .expireAfterAccess(period.multipliedBy(2))
+                    .build();
         }
 
         void take(String key) {
-            ConsumptionProbe probe = buckets.get(key, k -> Bucket.builder().addLimit(bandwidth).build()).tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe probe = buckets.get(
+                            key, k -> Bucket.builder().addLimit(bandwidth).build())
+                    .tryConsumeAndReturnRemaining(1);
             if (!probe.isConsumed()) {
-                long seconds = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
-                throw new ExchangeError("temporarily_unavailable",
+                long seconds = Math.max(
+                        1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
+                throw new ExchangeError(
+                        "temporarily_unavailable",
                         "too many token requests for this " + what + "; retry after " + seconds + " s",
-                        HttpStatus.TOO_MANY_REQUESTS, "rate limited: " + what, seconds);
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "rate limited: " + what,
+                        seconds);
             }
         }
     }

@@ -2,13 +2,13 @@ package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditUnavailable;
+import dev.ferry.audit.ExchangeEvent;
+import dev.ferry.token.IssuedToken;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import dev.ferry.audit.ExchangeEvent;
-import dev.ferry.token.IssuedToken;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,18 +56,44 @@ class TokenExchangeController {
     }
 
     @PostMapping(OAuthEndpointErrors.TOKEN_PATH)
-    @Operation(summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
-                    mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE, schema = @Schema(implementation = TokenExchangeForm.class))),
+    @Operation(
+            summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+                                            schema = @Schema(implementation = TokenExchangeForm.class))),
             responses = {
-                @ApiResponse(responseCode = "200", description = "the access token; header Ferry-Exchange-Id",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.class))),
-                @ApiResponse(responseCode = "400", description = "invalid_request, invalid_target, invalid_scope, unsupported_grant_type",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class))),
-                @ApiResponse(responseCode = "429", description = "temporarily_unavailable: rate limited, with Retry-After",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class))),
-                @ApiResponse(responseCode = "503", description = "temporarily_unavailable, with Retry-After",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = TokenResponse.Error.class)))
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "the access token; header Ferry-Exchange-Id",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = TokenResponse.class))),
+                @ApiResponse(
+                        responseCode = "400",
+                        description = "invalid_request, invalid_target, invalid_scope, unsupported_grant_type",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = TokenResponse.Error.class))),
+                @ApiResponse(
+                        responseCode = "429",
+                        description = "temporarily_unavailable: rate limited, with Retry-After",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = TokenResponse.Error.class))),
+                @ApiResponse(
+                        responseCode = "503",
+                        description = "temporarily_unavailable, with Retry-After",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = TokenResponse.Error.class)))
             })
     ResponseEntity<byte[]> token(@Parameter(hidden = true) HttpServletRequest http) {
         long start = System.nanoTime();
@@ -81,7 +107,8 @@ class TokenExchangeController {
         }
         ResponseEntity<?> response = answer(http, event);
         String error = response.getBody() instanceof TokenResponse.Error refusal ? refusal.error() : null;
-        String outcome = error == null ? "issued" : response.getStatusCode().value() == 429 ? "rate_limited" : "refused";
+        String outcome =
+                error == null ? "issued" : response.getStatusCode().value() == 429 ? "rate_limited" : "refused";
         metrics.record(outcome, event.issuerName(), error, start);
         return serialized(response);
     }
@@ -113,27 +140,49 @@ class TokenExchangeController {
             // The class only: a driver's message may quote the statement and its parameters.
             String cause = e.getMostSpecificCause().getClass().getName();
             log.error("Exchange {} failed: database unavailable: {}", event.exchangeId(), cause);
-            return failure(event, new ExchangeError(
-                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
-                    HttpStatus.SERVICE_UNAVAILABLE, "database: " + cause));
+            return failure(
+                    event,
+                    new ExchangeError(
+                            OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                            "Ferry cannot serve this request right now; retry later",
+                            HttpStatus.SERVICE_UNAVAILABLE,
+                            "database: " + cause));
         } catch (AuditUnavailable e) {
-            log.error("Exchange {} refused: the audit log cannot keep up ({} events waiting)", event.exchangeId(), e.backlog());
-            return respond(event.exchangeId(), new ExchangeError(
-                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, "Ferry cannot serve this request right now; retry later",
-                    HttpStatus.SERVICE_UNAVAILABLE, "audit backlog full"));
+            log.error(
+                    "Exchange {} refused: the audit log cannot keep up ({} events waiting)",
+                    event.exchangeId(),
+                    e.backlog());
+            return respond(
+                    event.exchangeId(),
+                    new ExchangeError(
+                            OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                                    "Ferry cannot serve this request right now; retry later",
+                            HttpStatus.SERVICE_UNAVAILABLE, "audit backlog full"));
         } catch (RuntimeException e) {
             // Never the exception's message: it may quote the request, subject token included.
             StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-            log.error("Exchange {} failed unexpectedly: {} at {}", event.exchangeId(), e.getClass().getName(), where);
-            return failure(event, new ExchangeError(
-                    OAuth2ErrorCodes.SERVER_ERROR, "Ferry failed to process this request", HttpStatus.INTERNAL_SERVER_ERROR,
-                    e.getClass().getName() + " at " + where));
+            log.error(
+                    "Exchange {} failed unexpectedly: {} at {}",
+                    event.exchangeId(),
+                    e.getClass().getName(),
+                    where);
+            return failure(
+                    event,
+                    new ExchangeError(
+                            OAuth2ErrorCodes.SERVER_ERROR,
+                            "Ferry failed to process this request",
+                            HttpStatus.INTERNAL_SERVER_ERROR,
+                            e.getClass().getName() + " at " + where));
         }
     }
 
     private ResponseEntity<TokenResponse> success(TokenExchangeRequest request, IssuedToken token, String exchangeId) {
-        TokenResponse body = new TokenResponse(token.accessToken(), request.requestedTokenType(), "Bearer",
-                Duration.between(token.issuedAt(), token.expiresAt()).toSeconds(), token.scope());
+        TokenResponse body = new TokenResponse(
+                token.accessToken(),
+                request.requestedTokenType(),
+                "Bearer",
+                Duration.between(token.issuedAt(), token.expiresAt()).toSeconds(),
+                token.scope());
         return ResponseEntity.ok().header(EXCHANGE_ID_HEADER, exchangeId).body(body);
     }
 
@@ -148,7 +197,8 @@ class TokenExchangeController {
     }
 
     private static ResponseEntity<TokenResponse.Error> respond(String exchangeId, ExchangeError e) {
-        TokenResponse.Error body = new TokenResponse.Error(e.error().getErrorCode(), e.error().getDescription(), exchangeId);
+        TokenResponse.Error body =
+                new TokenResponse.Error(e.error().getErrorCode(), e.error().getDescription(), exchangeId);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
         if (e.retryAfterSeconds() != null) {
             response.header("Retry-After", String.valueOf(e.retryAfterSeconds()));

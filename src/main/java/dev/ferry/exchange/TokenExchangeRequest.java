@@ -10,4 +10,8 @@ import java.util.List;
  * @param requestedTokenType the token type to issue, echoed as {@code issued_token_type}
  */
 record TokenExchangeRequest(
-        String subjectToken, String subjectTokenType, String target, List<String> requestedScopes, String requestedTokenType) {}
+        String subjectToken,
+        String subjectTokenType,
+        String target,
+        List<String> requestedScopes,
+        String requestedTokenType) {}

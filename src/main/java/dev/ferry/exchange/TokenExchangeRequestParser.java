@@ -30,7 +30,8 @@ final class TokenExchangeRequestParser {
     static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
     /** RFC 8693 allows several of these; DESIGN.md allows one target in total, answered with invalid_target. */
-    private static final Set<String> TARGET_PARAMETERS = Set.of(OAuth2ParameterNames.AUDIENCE, OAuth2ParameterNames.RESOURCE);
+    private static final Set<String> TARGET_PARAMETERS =
+            Set.of(OAuth2ParameterNames.AUDIENCE, OAuth2ParameterNames.RESOURCE);
 
     private TokenExchangeRequestParser() {}
 
@@ -55,7 +56,8 @@ final class TokenExchangeRequestParser {
         if (parameters.containsKey(OAuth2ParameterNames.ACTOR_TOKEN)
                 || parameters.containsKey(OAuth2ParameterNames.ACTOR_TOKEN_TYPE)) {
             throw ExchangeError.badRequest(
-                    INVALID_REQUEST, "actor_token and actor_token_type (delegation) are not supported; send only the subject_token");
+                    INVALID_REQUEST,
+                    "actor_token and actor_token_type (delegation) are not supported; send only the subject_token");
         }
         return new TokenExchangeRequest(
                 subjectToken, subjectTokenType, target(parameters), scopes(parameters), requestedTokenType(parameters));
@@ -66,7 +68,8 @@ final class TokenExchangeRequestParser {
             throw ExchangeError.badRequest(INVALID_REQUEST, "send the parameters as application/x-www-form-urlencoded");
         }
         if (request.getQueryString() != null) {
-            throw ExchangeError.badRequest(INVALID_REQUEST, "send the parameters in the form body, not in the query string");
+            throw ExchangeError.badRequest(
+                    INVALID_REQUEST, "send the parameters in the form body, not in the query string");
         }
         Map<String, String[]> parameters;
         try {
@@ -76,7 +79,9 @@ final class TokenExchangeRequestParser {
         } catch (RequestRejectedException e) {
             // Spring Security's firewall: a parameter name with control characters, say. Not its
             // message: that quotes the name.
-            throw ExchangeError.badRequest(INVALID_REQUEST, "the form body has a parameter name with control characters or other characters Ferry refuses");
+            throw ExchangeError.badRequest(
+                    INVALID_REQUEST,
+                    "the form body has a parameter name with control characters or other characters Ferry refuses");
         }
         parameters.forEach((name, values) -> {
             if (values.length > 1 && !TARGET_PARAMETERS.contains(name)) {
@@ -88,7 +93,8 @@ final class TokenExchangeRequestParser {
 
     private static boolean isForm(String contentType) {
         try {
-            return contentType != null && MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType));
+            return contentType != null
+                    && MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType));
         } catch (InvalidMediaTypeException e) {
             return false;
         }
@@ -101,14 +107,17 @@ final class TokenExchangeRequestParser {
         targets.addAll(List.of(audiences));
         targets.addAll(List.of(resources));
         if (targets.isEmpty()) {
-            throw ExchangeError.badRequest(INVALID_REQUEST, "name the target: exactly one audience or resource parameter");
+            throw ExchangeError.badRequest(
+                    INVALID_REQUEST, "name the target: exactly one audience or resource parameter");
         }
         if (targets.size() > 1) {
-            throw ExchangeError.badRequest(Decision.INVALID_TARGET, "name exactly one target: one audience or one resource, not several");
+            throw ExchangeError.badRequest(
+                    Decision.INVALID_TARGET, "name exactly one target: one audience or one resource, not several");
         }
         String target = targets.get(0);
         if (target.isEmpty() || target.length() > 2048 || CallerText.hasControlCharacter(target)) {
-            throw ExchangeError.badRequest(INVALID_REQUEST, "the target must be 1 to 2048 characters, none of them control characters");
+            throw ExchangeError.badRequest(
+                    INVALID_REQUEST, "the target must be 1 to 2048 characters, none of them control characters");
         }
         if (resources.length == 1) {
             requireAbsoluteUri(target);
@@ -138,8 +147,12 @@ final class TokenExchangeRequestParser {
     static List<String> scopes(String scope) {
         List<String> scopes = List.of(scope.split(" ", -1));
         for (String token : scopes) {
-            if (token.isEmpty() || !token.chars().allMatch(c -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) {
-                throw ExchangeError.badRequest(INVALID_REQUEST, "scope must be scope tokens separated by single spaces (RFC 6749 section 3.3)");
+            if (token.isEmpty()
+                    || !token.chars()
+                            .allMatch(c -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) {
+                throw ExchangeError.badRequest(
+                        INVALID_REQUEST,
+                        "scope must be scope tokens separated by single spaces (RFC 6749 section 3.3)");
             }
         }
         return scopes;

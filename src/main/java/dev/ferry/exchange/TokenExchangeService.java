@@ -1,9 +1,8 @@
 package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditLog;
-import dev.ferry.definition.DefinitionException;
 import dev.ferry.audit.ExchangeEvent;
-import dev.ferry.audit.ExchangeEvent.Outcome;
+import dev.ferry.definition.DefinitionException;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;
 import dev.ferry.federation.VerifiedSubjectToken;
@@ -41,7 +40,12 @@ public class TokenExchangeService {
     private final Clock clock;
 
     TokenExchangeService(
-            SubjectTokenVerifier verifier, PolicyEvaluator policy, TokenMinter minter, AuditLog audit, RateLimits rateLimits, Clock clock) {
+            SubjectTokenVerifier verifier,
+            PolicyEvaluator policy,
+            TokenMinter minter,
+            AuditLog audit,
+            RateLimits rateLimits,
+            Clock clock) {
         this.verifier = verifier;
         this.policy = policy;
         this.minter = minter;
@@ -62,8 +66,8 @@ public class TokenExchangeService {
         }
         event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.carriedClaims());
         rateLimits.checkSubject(subject.issuerName(), subject.subject());
-        Decision decision = policy.decide(
-                new DecisionRequest(subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
+        Decision decision = policy.decide(new DecisionRequest(
+                subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
         event.matchedRules(decision.matchedRules()).decision(decision.trace());
         if (decision instanceof Decision.Refused refused) {
             throw ExchangeError.badRequest(refused.error(), refused.description());
@@ -98,8 +102,10 @@ public class TokenExchangeService {
         try {
             verifier.giveBack(subject);
         } catch (DataAccessException e) {
-            log.warn("Exchange {}: the subject token's jti stays used, the database refused to release it: {}",
-                    event.exchangeId(), e.getClass().getName());
+            log.warn(
+                    "Exchange {}: the subject token's jti stays used, the database refused to release it: {}",
+                    event.exchangeId(),
+                    e.getClass().getName());
         }
     }
 
@@ -111,7 +117,8 @@ public class TokenExchangeService {
     public Evaluation evaluate(EvaluationRequest in) {
         Instant at = in.at() != null ? in.at() : clock.instant();
         if (in.audience() == null || in.audience().isBlank()) {
-            throw new DefinitionException.Invalid("audience", "audience is required: the target /token would be asked for");
+            throw new DefinitionException.Invalid(
+                    "audience", "audience is required: the target /token would be asked for");
         }
         List<String> scopes = evaluationScopes(in.scope());
         DryRunSubject subject;
@@ -119,19 +126,57 @@ public class TokenExchangeService {
             subject = DryRunSubject.of(in, at, verifier);
         } catch (SubjectTokenRejected e) {
             ExchangeError error = rejected(e);
-            return new Evaluation("deny", error.error().getErrorCode(), error.status().value(), error.error().getDescription(),
-                    null, null, null, null, DryRunSubject.invalid(e, at, in.token() != null), null, List.of());
+            return new Evaluation(
+                    "deny",
+                    error.error().getErrorCode(),
+                    error.status().value(),
+                    error.error().getDescription(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    DryRunSubject.invalid(e, at, in.token() != null),
+                    null,
+                    List.of());
         }
-        Decision decision = policy.explain(new DecisionRequest(subject.issuer(), subject.claims(), in.audience(), scopes));
+        Decision decision =
+                policy.explain(new DecisionRequest(subject.issuer(), subject.claims(), in.audience(), scopes));
         if (decision instanceof Decision.Refused refused) {
-            return new Evaluation("deny", refused.error(), 400, refused.description(), null, null, null, null,
-                    subject.validation(), refused.matchedRules(), refused.trace());
+            return new Evaluation(
+                    "deny",
+                    refused.error(),
+                    400,
+                    refused.description(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    subject.validation(),
+                    refused.matchedRules(),
+                    refused.trace());
         }
         Decision.Granted granted = (Decision.Granted) decision;
-        Map<String, Object> preview = minter.preview(new MintRequest(subject.issuer(), subject.issuerUrl(), subject.subject(),
-                subject.jwtId(), in.audience(), granted.scopes(), granted.lifetime(), subject.carriedClaims()));
-        return new Evaluation("allow", null, null, null, granted.scopes(), granted.grantedScopes(),
-                granted.lifetime().toSeconds(), preview, subject.validation(), granted.matchedRules(), granted.trace());
+        Map<String, Object> preview = minter.preview(new MintRequest(
+                subject.issuer(),
+                subject.issuerUrl(),
+                subject.subject(),
+                subject.jwtId(),
+                in.audience(),
+                granted.scopes(),
+                granted.lifetime(),
+                subject.carriedClaims()));
+        return new Evaluation(
+                "allow",
+                null,
+                null,
+                null,
+                granted.scopes(),
+                granted.grantedScopes(),
+                granted.lifetime().toSeconds(),
+                preview,
+                subject.validation(),
+                granted.matchedRules(),
+                granted.trace());
     }
 
     private static List<String> evaluationScopes(String scope) {
@@ -149,8 +194,16 @@ public class TokenExchangeService {
 
     static ExchangeError rejected(SubjectTokenRejected e) {
         if (e.reason() == SubjectTokenRejected.Reason.KEYS_UNAVAILABLE) {
-            return new ExchangeError(OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE, e.getMessage(), HttpStatus.SERVICE_UNAVAILABLE, e.detail());
+            return new ExchangeError(
+                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                    e.getMessage(),
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    e.detail());
         }
-        return new ExchangeError(OAuth2ErrorCodes.INVALID_REQUEST, e.getMessage(), HttpStatus.BAD_REQUEST, e.reason() + ": " + e.detail());
+        return new ExchangeError(
+                OAuth2ErrorCodes.INVALID_REQUEST,
+                e.getMessage(),
+                HttpStatus.BAD_REQUEST,
+                e.reason() + ": " + e.detail());
     }
 }

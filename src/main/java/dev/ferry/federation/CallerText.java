@@ -51,8 +51,15 @@ public final class CallerText {
      * it stays on one log line and reads in any viewer as what it is.
      */
     public static String loggable(String text) {
-        return text == null ? null : encodedUnless(text, c -> c >= 0x20 && (c < 0x7F || c > 0x9F) && c != 0x2028 && c != 0x2029
-                && Character.getType(c) != Character.FORMAT);
+        return text == null
+                ? null
+                : encodedUnless(
+                        text,
+                        c -> c >= 0x20
+                                && (c < 0x7F || c > 0x9F)
+                                && c != 0x2028
+                                && c != 0x2029
+                                && Character.getType(c) != Character.FORMAT);
     }
 
     private static String encodedUnless(String text, IntPredicate kept) {

@@ -38,7 +38,8 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
         }
         String[] parts = token.split("\\.", -1);
         if (parts.length == 5) {
-            throw new SubjectTokenRejected(ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
+            throw new SubjectTokenRejected(
+                    ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
         }
         if (parts.length != 3) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token is not a JWT: expected three dot-separated parts");
@@ -50,10 +51,12 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
             throw new SubjectTokenRejected(MALFORMED, "subject_token header has no alg");
         }
         if ("none".equalsIgnoreCase(alg.stringValue())) {
-            throw new SubjectTokenRejected(UNSECURED, "subject_token is unsecured (alg none); a signed token is required");
+            throw new SubjectTokenRejected(
+                    UNSECURED, "subject_token is unsecured (alg none); a signed token is required");
         }
         if (header.has("enc")) {
-            throw new SubjectTokenRejected(ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
+            throw new SubjectTokenRejected(
+                    ENCRYPTED, "subject_token is encrypted (JWE); send the signed ID token (JWS)");
         }
         if (parts[2].isEmpty()) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token has no signature");
@@ -73,7 +76,8 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
     private static boolean hasNonFiniteNumber(JsonNode node) {
         if (node.isNumber()) {
             if (node.isIntegralNumber()) {
-                return node.isBigInteger() && node.bigIntegerValue().bitLength() > MAX_FINITE_BITS; // an int or long always fits
+                return node.isBigInteger()
+                        && node.bigIntegerValue().bitLength() > MAX_FINITE_BITS; // an int or long always fits
             }
             return !Double.isFinite(node.doubleValue());
         }
@@ -111,7 +115,8 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
             return new String(bytes, StandardCharsets.US_ASCII); // the usual case, and valid UTF-8 as it is
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

@@ -31,7 +31,8 @@ final class CountingJWKSetSource implements JWKSetSource<SecurityContext> {
     }
 
     @Override
-    public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator evaluator, long currentTime, SecurityContext context) throws KeySourceException {
+    public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator evaluator, long currentTime, SecurityContext context)
+            throws KeySourceException {
         try {
             JWKSet set = delegate.getJWKSet(evaluator, currentTime, context);
             successes.increment();

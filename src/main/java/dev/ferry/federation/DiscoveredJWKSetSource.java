@@ -51,8 +51,10 @@ final class DiscoveredJWKSetSource implements JWKSetSource<SecurityContext> {
     private URL discoverJwksUri() throws JWKSetRetrievalException {
         String base = issuerUrl.endsWith("/") ? issuerUrl.substring(0, issuerUrl.length() - 1) : issuerUrl;
         try {
-            URL discovery = URI.create(base + "/.well-known/openid-configuration").toURL();
-            Map<String, Object> document = JSONObjectUtils.parse(retriever.retrieveResource(discovery).getContent());
+            URL discovery =
+                    URI.create(base + "/.well-known/openid-configuration").toURL();
+            Map<String, Object> document =
+                    JSONObjectUtils.parse(retriever.retrieveResource(discovery).getContent());
             if (!issuerUrl.equals(JSONObjectUtils.getString(document, "issuer"))) {
                 throw new JWKSetRetrievalException(
                         "discovery document of " + issuerUrl + " names another issuer", null);

@@ -23,8 +23,12 @@ import tools.jackson.databind.JsonNode;
  * @param claimMappings issued claim name → upstream claim (a top-level name or dotted path)
  * @param enabled a disabled issuer's tokens are refused
  */
-@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt"}, allowGetters = true)
-@Schema(description = "A trusted issuer; omitted fields take their defaults (type presets, RS256, 60 s skew, Ferry's URL as audience)",
+@JsonIgnoreProperties(
+        value = {"version", "createdAt", "updatedAt"},
+        allowGetters = true)
+@Schema(
+        description =
+                "A trusted issuer; omitted fields take their defaults (type presets, RS256, 60 s skew, Ferry's URL as audience)",
         example = """
                 {"name": "github", "type": "github", "acceptedAudiences": ["https://ferry.example.com"]}""")
 public record IssuerDefinition(

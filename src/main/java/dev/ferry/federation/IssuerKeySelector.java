@@ -35,7 +35,8 @@ final class IssuerKeySelector {
 
     static JWK select(TrustedIssuer issuer, JWSHeader header) throws SubjectTokenRejected {
         String kid = header.getKeyID();
-        JWKMatcher matcher = kid != null ? new JWKMatcher.Builder().keyID(kid).build() : new JWKMatcher.Builder().build();
+        JWKMatcher matcher =
+                kid != null ? new JWKMatcher.Builder().keyID(kid).build() : new JWKMatcher.Builder().build();
         List<JWK> found;
         try {
             found = issuer.keys().get(new JWKSelector(matcher), null);
@@ -52,8 +53,8 @@ final class IssuerKeySelector {
             throw new SubjectTokenRejected(
                     UNKNOWN_KEY,
                     issuer.name(),
-                    "subject_token is signed with a key (kid " + CallerText.shown(kid) + ") that issuer '" + issuer.name()
-                            + "' does not publish",
+                    "subject_token is signed with a key (kid " + CallerText.shown(kid) + ") that issuer '"
+                            + issuer.name() + "' does not publish",
                     "no key with kid " + CallerText.shown(kid) + " in the JWKS of " + issuer.issuerUrl());
         }
         if (kid != null && found.size() > 1) {
@@ -63,11 +64,18 @@ final class IssuerKeySelector {
                 .filter(key -> problem(key, header.getAlgorithm()) == null)
                 .toList();
         if (usable.size() != 1) {
-            String reason = usable.isEmpty() ? problem(found.get(0), header.getAlgorithm()) : "several keys fit and none is named by kid";
+            String reason = usable.isEmpty()
+                    ? problem(found.get(0), header.getAlgorithm())
+                    : "several keys fit and none is named by kid";
             throw unsuitable(issuer, kid, reason);
         }
         JWK key = usable.get(0);
-        if (kid == null && key.getKeyID() != null && found.stream().filter(k -> key.getKeyID().equals(k.getKeyID())).count() > 1) {
+        if (kid == null
+                && key.getKeyID() != null
+                && found.stream()
+                                .filter(k -> key.getKeyID().equals(k.getKeyID()))
+                                .count()
+                        > 1) {
             throw unsuitable(issuer, key.getKeyID(), "kid is not unique in the issuer's key set");
         }
         return key;

@@ -62,8 +62,10 @@ class IssuerRegistry {
         for (IssuerDefinition d : definitions) {
             for (String url : java.util.Arrays.asList(d.issuerUrl(), d.jwksUri())) {
                 if (url != null && url.startsWith("http:")) {
-                    throw new IllegalStateException("issuer '" + d.name() + "' uses " + url + " but ferry.federation.allow-insecure-http is false: "
-                            + "change the issuer to https, or set ferry.federation.allow-insecure-http=true (tests, local runs only)");
+                    throw new IllegalStateException(
+                            "issuer '" + d.name() + "' uses " + url
+                                    + " but ferry.federation.allow-insecure-http is false: "
+                                    + "change the issuer to https, or set ferry.federation.allow-insecure-http=true (tests, local runs only)");
                 }
             }
         }
@@ -77,8 +79,9 @@ class IssuerRegistry {
         Map<String, Entry> byUrl = new HashMap<>();
         for (IssuerDefinition definition : definitions) {
             Entry old = previous.get(definition.name());
-            JWKSource<SecurityContext> keys =
-                    old != null && old.sameKeySettings(definition) ? old.issuer().keys() : keySources.build(definition);
+            JWKSource<SecurityContext> keys = old != null && old.sameKeySettings(definition)
+                    ? old.issuer().keys()
+                    : keySources.build(definition);
             Entry entry = new Entry(definition, TrustedIssuer.of(definition, keys));
             byName.put(definition.name(), entry);
             byUrl.put(definition.issuerUrl(), entry);

@@ -116,8 +116,18 @@ public class IssuerService {
 
     private static IssuerDefinition withName(IssuerDefinition d, String name) {
         return new IssuerDefinition(
-                name, d.type(), d.issuerUrl(), d.jwksUri(), d.jwks(), d.acceptedAudiences(), d.algorithms(),
-                d.clockSkewSeconds(), d.maxTokenAgeSeconds(), d.replayProtection(), d.claimMappings(), d.enabled());
+                name,
+                d.type(),
+                d.issuerUrl(),
+                d.jwksUri(),
+                d.jwks(),
+                d.acceptedAudiences(),
+                d.algorithms(),
+                d.clockSkewSeconds(),
+                d.maxTokenAgeSeconds(),
+                d.replayProtection(),
+                d.claimMappings(),
+                d.enabled());
     }
 
     private static void requireVersion(long actual, Long expected, String name) {

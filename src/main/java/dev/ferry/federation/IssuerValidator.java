@@ -14,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 
 /** Checks an issuer definition field by field and fills in its defaults. */
 @Component
@@ -31,10 +31,25 @@ class IssuerValidator {
 
     /** Claims Ferry sets itself; a mapping may not overwrite them. */
     static final Set<String> RESERVED_CLAIMS = Set.of(
-            "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "scope", "client_id", "upstream", "act", "may_act", "cnf",
-            "azp", "auth_time", "typ",
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "nbf",
+            "jti",
+            "scope",
+            "client_id",
+            "upstream",
+            "act",
+            "may_act",
+            "cnf",
+            "azp",
+            "auth_time",
+            "typ",
             // RFC 7662's answer members that are not claims: an issued claim must not pose as them.
-            "active", "token_type");
+            "active",
+            "token_type");
 
     static final int DEFAULT_CLOCK_SKEW_SECONDS = 60;
     static final int MAX_CLOCK_SKEW_SECONDS = 300;
@@ -75,7 +90,12 @@ class IssuerValidator {
                 jwks,
                 audiences(in.acceptedAudiences()),
                 algorithms(in.algorithms()),
-                within("clockSkewSeconds", in.clockSkewSeconds(), DEFAULT_CLOCK_SKEW_SECONDS, 0, MAX_CLOCK_SKEW_SECONDS),
+                within(
+                        "clockSkewSeconds",
+                        in.clockSkewSeconds(),
+                        DEFAULT_CLOCK_SKEW_SECONDS,
+                        0,
+                        MAX_CLOCK_SKEW_SECONDS),
                 in.maxTokenAgeSeconds() == null
                         ? null
                         : within("maxTokenAgeSeconds", in.maxTokenAgeSeconds(), 0, 1, MAX_TOKEN_AGE_SECONDS),
@@ -86,7 +106,8 @@ class IssuerValidator {
 
     static String requireSlug(String name) {
         if (name == null || !SLUG.matches(name)) {
-            throw new Invalid("name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
+            throw new Invalid(
+                    "name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
         }
         return name;
     }
@@ -107,7 +128,8 @@ class IssuerValidator {
         boolean https = "https".equals(uri.getScheme());
         boolean http = "http".equals(uri.getScheme());
         if (!https && !(http && properties.federation().allowInsecureHttp())) {
-            throw new Invalid(field, field + " must use https (http only with ferry.federation.allow-insecure-http=true)");
+            throw new Invalid(
+                    field, field + " must use https (http only with ferry.federation.allow-insecure-http=true)");
         }
         if (uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
             throw new Invalid(field, field + " must not carry a fragment or user info");
@@ -146,7 +168,8 @@ class IssuerValidator {
         }
         for (String audience : given) {
             if (audience == null || audience.isBlank() || audience.length() > 512) {
-                throw new Invalid("acceptedAudiences", "acceptedAudiences values must be non-blank, at most 512 characters");
+                throw new Invalid(
+                        "acceptedAudiences", "acceptedAudiences values must be non-blank, at most 512 characters");
             }
         }
         return List.copyOf(given);
@@ -163,7 +186,8 @@ class IssuerValidator {
             if (!ALGORITHMS.contains(algorithm)) {
                 throw new Invalid(
                         "algorithms",
-                        "algorithm '" + algorithm + "' is not accepted; use asymmetric ones: " + String.join(", ", ALGORITHMS.stream().sorted().toList()));
+                        "algorithm '" + algorithm + "' is not accepted; use asymmetric ones: "
+                                + String.join(", ", ALGORITHMS.stream().sorted().toList()));
             }
         }
         return List.copyOf(given);
@@ -191,7 +215,8 @@ class IssuerValidator {
                 throw new Invalid(
                         "claimMappings." + claim,
                         "'" + claim + "' cannot be an issued claim: use letters, digits, '_', ':' or '-', and none of "
-                                + String.join(", ", RESERVED_CLAIMS.stream().sorted().toList()));
+                                + String.join(
+                                        ", ", RESERVED_CLAIMS.stream().sorted().toList()));
             }
             if (mapping.getValue() == null || !CLAIM_PATH.matches(mapping.getValue())) {
                 throw new Invalid("claimMappings." + claim, "the upstream claim must be a claim name or a dotted path");

@@ -41,9 +41,12 @@ class KeySources {
                 throw new IllegalStateException("stored jwks of issuer '" + issuer.name() + "' does not parse", e);
             }
         }
-        JWKSetSource<SecurityContext> source = new CountingJWKSetSource(issuer.jwksUri() != null
-                ? new URLBasedJWKSetSource<>(url(issuer.jwksUri()), retriever)
-                : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever), issuer.name(), registry);
+        JWKSetSource<SecurityContext> source = new CountingJWKSetSource(
+                issuer.jwksUri() != null
+                        ? new URLBasedJWKSetSource<>(url(issuer.jwksUri()), retriever)
+                        : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever),
+                issuer.name(),
+                registry);
         long ttl = settings.jwksCacheTtl().toMillis();
         long refreshTimeout = settings.jwksRefreshTimeout().toMillis();
         return JWKSourceBuilder.create(source)

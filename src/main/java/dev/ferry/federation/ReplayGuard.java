@@ -34,7 +34,9 @@ class ReplayGuard {
     static void requireJwtId(TrustedIssuer issuer, String jwtId) throws SubjectTokenRejected {
         if (jwtId == null || jwtId.isEmpty() || jwtId.length() > 255) {
             throw new SubjectTokenRejected(
-                    INVALID_CLAIM, "subject_token needs a jti of at most 255 characters: issuer '" + issuer.name() + "' rejects replays");
+                    INVALID_CLAIM,
+                    "subject_token needs a jti of at most 255 characters: issuer '" + issuer.name()
+                            + "' rejects replays");
         }
     }
 

@@ -91,7 +91,13 @@ public class SubjectTokenVerifier {
                 ReplayGuard.requireJwtId(issuer, jwtId);
             }
             return new VerifiedSubjectToken(
-                    issuer.name(), issuer.issuerUrl(), subject, jwtId, expiresAt, claims, carried(claims, issuer),
+                    issuer.name(),
+                    issuer.issuerUrl(),
+                    subject,
+                    jwtId,
+                    expiresAt,
+                    claims,
+                    carried(claims, issuer),
                     issuer.replayProtection());
         } catch (SubjectTokenRejected e) {
             throw e.issuerName() == null ? e.forIssuer(issuer.name()) : e;
@@ -152,7 +158,8 @@ public class SubjectTokenVerifier {
     public String checkClaims(String issuerName, ObjectNode claims) throws SubjectTokenRejected {
         TrustedIssuer issuer = registry.byName(issuerName);
         if (issuer == null) {
-            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + CallerText.shown(issuerName) + " is not configured");
+            throw new SubjectTokenRejected(
+                    UNKNOWN_ISSUER, "issuer " + CallerText.shown(issuerName) + " is not configured");
         }
         requireEnabled(issuer);
         try {
@@ -166,7 +173,8 @@ public class SubjectTokenVerifier {
         String iss = requireString(payload, "iss");
         TrustedIssuer issuer = registry.byUrl(iss);
         if (issuer == null) {
-            throw new SubjectTokenRejected(UNKNOWN_ISSUER, "issuer " + CallerText.shown(iss) + " is not trusted by this Ferry");
+            throw new SubjectTokenRejected(
+                    UNKNOWN_ISSUER, "issuer " + CallerText.shown(iss) + " is not trusted by this Ferry");
         }
         requireEnabled(issuer);
         return issuer;
@@ -174,21 +182,26 @@ public class SubjectTokenVerifier {
 
     private static void requireEnabled(TrustedIssuer issuer) throws SubjectTokenRejected {
         if (!issuer.enabled()) {
-            throw new SubjectTokenRejected(DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
+            throw new SubjectTokenRejected(
+                    DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
         }
     }
 
     private static JWSHeader checkHeader(CompactJws jws, TrustedIssuer issuer) throws SubjectTokenRejected {
         JWSHeader header;
         try {
-            header = JWSHeader.parse(jws.headerJson(), Base64URL.from(jws.signingInput().substring(0, jws.signingInput().indexOf('.'))));
+            header = JWSHeader.parse(
+                    jws.headerJson(),
+                    Base64URL.from(
+                            jws.signingInput().substring(0, jws.signingInput().indexOf('.'))));
         } catch (ParseException e) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token header is not a valid JWS header");
         }
         if (!issuer.algorithms().contains(header.getAlgorithm())) {
             throw new SubjectTokenRejected(
                     ALGORITHM_NOT_ALLOWED,
-                    "algorithm " + CallerText.shown(header.getAlgorithm().getName()) + " is not accepted from issuer '" + issuer.name() + "'");
+                    "algorithm " + CallerText.shown(header.getAlgorithm().getName()) + " is not accepted from issuer '"
+                            + issuer.name() + "'");
         }
         if (jws.header().has("crit")) {
             throw new SubjectTokenRejected(
@@ -200,8 +213,11 @@ public class SubjectTokenVerifier {
     private void checkSignature(CompactJws jws, JWSHeader header, JWK key) throws SubjectTokenRejected {
         boolean valid;
         try {
-            valid = verifierFor(key).verify(
-                    header, jws.signingInput().getBytes(StandardCharsets.US_ASCII), new Base64URL(jws.signaturePart()));
+            valid = verifierFor(key)
+                    .verify(
+                            header,
+                            jws.signingInput().getBytes(StandardCharsets.US_ASCII),
+                            new Base64URL(jws.signaturePart()));
         } catch (JOSEException e) {
             valid = false;
         }
@@ -233,7 +249,8 @@ public class SubjectTokenVerifier {
         return verifier;
     }
 
-    private static Instant checkTimes(ObjectNode claims, TrustedIssuer issuer, Instant now) throws SubjectTokenRejected {
+    private static Instant checkTimes(ObjectNode claims, TrustedIssuer issuer, Instant now)
+            throws SubjectTokenRejected {
         Instant expiresAt = requireTime(claims, "exp");
         Instant issuedAt = requireTime(claims, "iat");
         Instant notBefore = claims.has("nbf") ? requireTime(claims, "nbf") : null;
@@ -244,11 +261,15 @@ public class SubjectTokenVerifier {
             throw new SubjectTokenRejected(NOT_YET_VALID, "subject_token is not valid before " + notBefore);
         }
         if (now.plus(issuer.clockSkew()).isBefore(issuedAt)) {
-            throw new SubjectTokenRejected(ISSUED_IN_FUTURE, "subject_token is issued in the future (iat " + issuedAt + "); check clocks");
-        }
-        if (issuer.maxTokenAge() != null && now.isAfter(issuedAt.plus(issuer.maxTokenAge()).plus(issuer.clockSkew()))) {
             throw new SubjectTokenRejected(
-                    TOO_OLD, "subject_token was issued at " + issuedAt + ", longer ago than issuer '" + issuer.name() + "' accepts");
+                    ISSUED_IN_FUTURE, "subject_token is issued in the future (iat " + issuedAt + "); check clocks");
+        }
+        if (issuer.maxTokenAge() != null
+                && now.isAfter(issuedAt.plus(issuer.maxTokenAge()).plus(issuer.clockSkew()))) {
+            throw new SubjectTokenRejected(
+                    TOO_OLD,
+                    "subject_token was issued at " + issuedAt + ", longer ago than issuer '" + issuer.name()
+                            + "' accepts");
         }
         return expiresAt;
     }
@@ -267,7 +288,8 @@ public class SubjectTokenVerifier {
         }
         String shown = aud == null ? null : aud.isString() ? aud.stringValue() : aud.toString();
         throw new SubjectTokenRejected(
-                WRONG_AUDIENCE, "audience " + CallerText.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
+                WRONG_AUDIENCE,
+                "audience " + CallerText.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
     }
 
     private static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {

@@ -32,7 +32,8 @@ record CompiledRule(
     }
 
     RuleResult evaluate(JsonNode claims, String target) {
-        List<ConditionResult> results = conditions.stream().map(c -> c.evaluate(claims)).toList();
+        List<ConditionResult> results =
+                conditions.stream().map(c -> c.evaluate(claims)).toList();
         boolean matched = enabled && results.stream().allMatch(ConditionResult::holds);
         return new RuleResult(name, effect, enabled, matched, concerns(target), results);
     }

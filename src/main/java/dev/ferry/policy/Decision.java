@@ -24,7 +24,11 @@ public sealed interface Decision {
      * @param lifetime the issued token's lifetime
      */
     record Granted(
-            List<String> scopes, List<String> grantedScopes, Duration lifetime, List<String> matchedRules, List<RuleResult> trace)
+            List<String> scopes,
+            List<String> grantedScopes,
+            Duration lifetime,
+            List<String> matchedRules,
+            List<RuleResult> trace)
             implements Decision {}
 
     /**

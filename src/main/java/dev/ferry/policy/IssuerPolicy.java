@@ -24,7 +24,8 @@ final class IssuerPolicy {
     private final Map<String, RuleIndex> deniesByTarget = new HashMap<>();
 
     IssuerPolicy(List<CompiledRule> rules) {
-        this.all = rules.stream().sorted(Comparator.comparing(CompiledRule::name)).toList();
+        this.all =
+                rules.stream().sorted(Comparator.comparing(CompiledRule::name)).toList();
         List<CompiledRule> allowRules = new ArrayList<>();
         List<CompiledRule> untargeted = new ArrayList<>();
         Map<String, List<CompiledRule>> allowTargets = new HashMap<>();
@@ -32,11 +33,17 @@ final class IssuerPolicy {
         for (CompiledRule rule : all) {
             if (rule.effect() == Effect.ALLOW) {
                 allowRules.add(rule);
-                rule.targets().forEach(t -> allowTargets.computeIfAbsent(t, k -> new ArrayList<>()).add(rule));
+                rule.targets()
+                        .forEach(t -> allowTargets
+                                .computeIfAbsent(t, k -> new ArrayList<>())
+                                .add(rule));
             } else if (rule.targets().isEmpty()) {
                 untargeted.add(rule);
             } else {
-                rule.targets().forEach(t -> denyTargets.computeIfAbsent(t, k -> new ArrayList<>()).add(rule));
+                rule.targets()
+                        .forEach(t -> denyTargets
+                                .computeIfAbsent(t, k -> new ArrayList<>())
+                                .add(rule));
             }
         }
         this.allows = new RuleIndex(allowRules);

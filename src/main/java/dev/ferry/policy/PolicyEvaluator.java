@@ -1,7 +1,7 @@
 package dev.ferry.policy;
 
-import dev.ferry.federation.CallerText;
 import dev.ferry.config.FerryProperties;
+import dev.ferry.federation.CallerText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,26 +70,43 @@ public class PolicyEvaluator {
             policy.all().forEach(trace::matches);
         }
         String target = request.target();
-        List<CompiledRule> denying = policy.deniesFor(target, request.claims()).stream().filter(trace::matches).toList();
+        List<CompiledRule> denying = policy.deniesFor(target, request.claims()).stream()
+                .filter(trace::matches)
+                .toList();
         if (!denying.isEmpty()) {
-            return trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "a trust rule of issuer '" + request.issuer() + "' denies this token for target " + CallerText.shown(target));
+            return trace.refuse(
+                    OAuth2ErrorCodes.INVALID_REQUEST,
+                    "a trust rule of issuer '" + request.issuer() + "' denies this token for target "
+                            + CallerText.shown(target));
         }
-        List<CompiledRule> granting = policy.allowsFor(target, request.claims()).stream().filter(trace::matches).distinct().toList();
+        List<CompiledRule> granting = policy.allowsFor(target, request.claims()).stream()
+                .filter(trace::matches)
+                .distinct()
+                .toList();
         if (granting.isEmpty()) {
             boolean otherAllowMatched = policy.allows(request.claims()).stream().anyMatch(trace::matches);
             return otherAllowMatched
-                    ? trace.refuse(Decision.INVALID_TARGET, "target " + CallerText.shown(target) + " is not granted to this token")
-                    : trace.refuse(OAuth2ErrorCodes.INVALID_REQUEST, "no trust rule of issuer '" + request.issuer() + "' admits this token");
+                    ? trace.refuse(
+                            Decision.INVALID_TARGET,
+                            "target " + CallerText.shown(target) + " is not granted to this token")
+                    : trace.refuse(
+                            OAuth2ErrorCodes.INVALID_REQUEST,
+                            "no trust rule of issuer '" + request.issuer() + "' admits this token");
         }
         Set<String> granted = new LinkedHashSet<>();
         granting.forEach(rule -> granted.addAll(rule.scopes()));
         List<String> requested = request.requestedScopes();
         if (requested != null && !granted.containsAll(requested)) {
-            List<String> missing = requested.stream().filter(s -> !granted.contains(s)).toList();
-            return trace.refuse(OAuth2ErrorCodes.INVALID_SCOPE, "scope " + CallerText.shown(String.join(" ", missing)) + " is not granted for target " + CallerText.shown(target));
+            List<String> missing =
+                    requested.stream().filter(s -> !granted.contains(s)).toList();
+            return trace.refuse(
+                    OAuth2ErrorCodes.INVALID_SCOPE,
+                    "scope " + CallerText.shown(String.join(" ", missing)) + " is not granted for target "
+                            + CallerText.shown(target));
         }
         List<String> issued = requested != null ? List.copyOf(new LinkedHashSet<>(requested)) : List.copyOf(granted);
-        return new Decision.Granted(issued, List.copyOf(granted), lifetime(granting, issued), trace.matchedRules(), trace.results());
+        return new Decision.Granted(
+                issued, List.copyOf(granted), lifetime(granting, issued), trace.matchedRules(), trace.results());
     }
 
     private Duration lifetime(List<CompiledRule> granting, List<String> issued) {
@@ -111,7 +128,8 @@ public class PolicyEvaluator {
         }
 
         boolean matches(CompiledRule rule) {
-            return results.computeIfAbsent(rule.name(), name -> rule.evaluate(request.claims(), request.target())).matched();
+            return results.computeIfAbsent(rule.name(), name -> rule.evaluate(request.claims(), request.target()))
+                    .matched();
         }
 
         List<RuleResult> results() {

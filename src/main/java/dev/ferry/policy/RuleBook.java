@@ -41,7 +41,8 @@ class RuleBook {
     synchronized void reload(TrustConfigurationChanged change) {
         Map<String, List<CompiledRule>> grouped = rules.definitions().stream()
                 .collect(Collectors.groupingBy(
-                        RuleDefinition::issuer, Collectors.mapping(d -> CompiledRule.compile(d, defaultTtl), Collectors.toList())));
+                        RuleDefinition::issuer,
+                        Collectors.mapping(d -> CompiledRule.compile(d, defaultTtl), Collectors.toList())));
         Map<String, IssuerPolicy> policies = new HashMap<>();
         grouped.forEach((issuer, compiled) -> policies.put(issuer, new IssuerPolicy(compiled)));
         byIssuer = Map.copyOf(policies);

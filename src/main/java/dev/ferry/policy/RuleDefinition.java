@@ -17,8 +17,12 @@ import java.util.List;
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
  */
-@JsonIgnoreProperties(value = {"version", "createdAt", "updatedAt", "warnings"}, allowGetters = true)
-@Schema(description = "A trust rule: when every condition holds on a subject token of the issuer, allow (or deny) its targets",
+@JsonIgnoreProperties(
+        value = {"version", "createdAt", "updatedAt", "warnings"},
+        allowGetters = true)
+@Schema(
+        description =
+                "A trust rule: when every condition holds on a subject token of the issuer, allow (or deny) its targets",
         example = """
                 {"name": "deploy-main", "issuer": "github", "effect": "allow",
                  "conditions": [{"claim": "repository_owner_id", "operator": "equals", "value": "4242"},

@@ -36,18 +36,25 @@ final class RuleIndex {
         rules.forEach(rule -> rule.conditions().stream()
                 .map(CompiledCondition::source)
                 .filter(RuleIndex::pins)
-                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new HashSet<>()).addAll(values(c))));
+                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new HashSet<>())
+                        .addAll(values(c))));
         for (CompiledRule rule : rules) {
             Optional<Condition> key = rule.conditions().stream()
                     .map(CompiledCondition::source)
                     .filter(RuleIndex::pins)
-                    .max((a, b) -> Integer.compare(valuesOf.get(a.claim()).size(), valuesOf.get(b.claim()).size()));
+                    .max((a, b) -> Integer.compare(
+                            valuesOf.get(a.claim()).size(),
+                            valuesOf.get(b.claim()).size()));
             if (key.isEmpty()) {
                 unindexed.add(rule);
                 continue;
             }
-            Map<String, List<CompiledRule>> byValue = byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
-            values(key.get()).stream().distinct().forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(rule));
+            Map<String, List<CompiledRule>> byValue =
+                    byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
+            values(key.get()).stream()
+                    .distinct()
+                    .forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>())
+                            .add(rule));
         }
     }
 

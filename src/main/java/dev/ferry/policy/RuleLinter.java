@@ -29,8 +29,17 @@ public class RuleLinter {
     private static final List<String> GITLAB_REF_CLAIMS = List.of("ref", "environment", "ref_protected", "sub");
     /** Values a condition must accept to count as matching everything: any single-line, non-empty text. */
     private static final List<String> PROBES = List.of(
-            "a", "Z", "0", "-1", "true", " ", "refs/heads/main", "repo:acme/app:ref:refs/heads/main",
-            "repo:acme@1/app@2:environment:prod", "ünïcödé ✓ 漢字 🚀", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+            "a",
+            "Z",
+            "0",
+            "-1",
+            "true",
+            " ",
+            "refs/heads/main",
+            "repo:acme/app:ref:refs/heads/main",
+            "repo:acme@1/app@2:environment:prod",
+            "ünïcödé ✓ 漢字 🚀",
+            "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
             "x".repeat(2048));
 
     private enum SubjectForm {
@@ -78,7 +87,8 @@ public class RuleLinter {
         if (pins(conditions, Set.of("repository_owner_id", "repository_id"))) {
             return Optional.empty();
         }
-        return Optional.of(new LintWarning("github-not-pinned-to-id",
+        return Optional.of(new LintWarning(
+                "github-not-pinned-to-id",
                 "This GitHub allow rule is not pinned to a numeric owner or repository id. Owner and repository"
                         + " names can be registered again by someone else after a rename or deletion; ids cannot.",
                 null,
@@ -87,8 +97,11 @@ public class RuleLinter {
     }
 
     private static List<LintWarning> globPrefixMidSegment(List<Condition> conditions) {
-        return each(conditions, c -> c.operator() == Operator.GLOB && prefixEndsMidSegment(c.value()), (c, at) ->
-                new LintWarning("glob-prefix-mid-segment",
+        return each(
+                conditions,
+                c -> c.operator() == Operator.GLOB && prefixEndsMidSegment(c.value()),
+                (c, at) -> new LintWarning(
+                        "glob-prefix-mid-segment",
                         "The glob on claim '" + c.claim() + "' puts a wildcard in the middle of a name: its literal"
                                 + " text before the first wildcard does not end at '/', ':' or '@', so it also matches"
                                 + " longer names (a glob 'repo:acme*' also matches 'repo:acme-evil/app').",
@@ -100,7 +113,8 @@ public class RuleLinter {
     private static List<LintWarning> subSingleForm(List<Condition> conditions) {
         return each(conditions, c -> subjectForms(c).size() == 1, (c, at) -> {
             boolean classic = subjectForms(c).contains(SubjectForm.CLASSIC);
-            return new LintWarning("sub-single-form",
+            return new LintWarning(
+                    "sub-single-form",
                     "This condition on 'sub' knows only GitHub's " + (classic ? "classic" : "immutable")
                             + " subject form; GitHub issues both 'repo:OWNER/REPO:...' and the immutable"
                             + " 'repo:OWNER@OWNER_ID/REPO@REPO_ID:...' (which new repositories get), so tokens in the"
@@ -116,12 +130,14 @@ public class RuleLinter {
         if (conditions.stream().anyMatch(c -> refClaims.contains(c.claim()) && constrains(c))) {
             return Optional.empty();
         }
-        return Optional.of(new LintWarning("no-ref-constraint",
+        return Optional.of(new LintWarning(
+                "no-ref-constraint",
                 "Nothing in this allow rule restricts the branch, environment or workflow, so any branch or workflow"
                         + " of the admitted repositories qualifies. Conditions that count are on: "
                         + String.join(", ", refClaims) + ".",
                 null,
-                github ? "Add 'ref equals refs/heads/main' or an 'environment' condition."
+                github
+                        ? "Add 'ref equals refs/heads/main' or an 'environment' condition."
                         : "Add 'ref equals main' or an 'environment' condition."));
     }
 
@@ -129,7 +145,8 @@ public class RuleLinter {
         if (pins(conditions, Set.of("namespace_id", "project_id"))) {
             return Optional.empty();
         }
-        return Optional.of(new LintWarning("gitlab-not-pinned-to-id",
+        return Optional.of(new LintWarning(
+                "gitlab-not-pinned-to-id",
                 "This GitLab allow rule is not pinned to a numeric namespace or project id. Group and project paths"
                         + " can be taken by someone else after a rename, transfer or deletion; ids cannot.",
                 null,
@@ -137,13 +154,16 @@ public class RuleLinter {
     }
 
     private static Optional<LintWarning> gitlabUnprotectedRefs(List<Condition> conditions) {
-        boolean protectedOnly = conditions.stream().anyMatch(c -> c.claim().equals("ref_protected")
-                && (c.operator() == Operator.EQUALS && c.value().equals("true")
-                        || c.operator() == Operator.IN && c.values().stream().allMatch("true"::equals)));
+        boolean protectedOnly = conditions.stream()
+                .anyMatch(c -> c.claim().equals("ref_protected")
+                        && (c.operator() == Operator.EQUALS && c.value().equals("true")
+                                || c.operator() == Operator.IN
+                                        && c.values().stream().allMatch("true"::equals)));
         if (protectedOnly) {
             return Optional.empty();
         }
-        return Optional.of(new LintWarning("gitlab-unprotected-refs",
+        return Optional.of(new LintWarning(
+                "gitlab-unprotected-refs",
                 "This GitLab allow rule does not require a protected branch or tag, so a pipeline on any branch"
                         + " that a developer can push qualifies.",
                 null,
@@ -151,11 +171,16 @@ public class RuleLinter {
     }
 
     private static List<LintWarning> matchesEverything(List<Condition> conditions) {
-        return each(conditions, RuleLinter::matchesEverything, (c, at) -> new LintWarning("matches-everything",
-                "This " + c.operator().jsonName() + " condition on claim '" + c.claim() + "' holds for every value the"
-                        + " claim can have, so it checks nothing but the claim's presence.",
-                at,
-                "Remove it, use 'exists' if presence is what you mean, or narrow the pattern."));
+        return each(
+                conditions,
+                RuleLinter::matchesEverything,
+                (c, at) -> new LintWarning(
+                        "matches-everything",
+                        "This " + c.operator().jsonName() + " condition on claim '" + c.claim()
+                                + "' holds for every value the"
+                                + " claim can have, so it checks nothing but the claim's presence.",
+                        at,
+                        "Remove it, use 'exists' if presence is what you mean, or narrow the pattern."));
     }
 
     private static Optional<LintWarning> admitsPullRequestTarget(List<Condition> conditions) {
@@ -163,11 +188,13 @@ public class RuleLinter {
                 .filter(i -> conditions.get(i).claim().equals("event_name"))
                 .boxed()
                 .toList();
-        if (!onEvent.stream().allMatch(i -> holds(CompiledCondition.compile(conditions.get(i)), "event_name",
-                "pull_request_target"))) {
+        if (!onEvent.stream()
+                .allMatch(i ->
+                        holds(CompiledCondition.compile(conditions.get(i)), "event_name", "pull_request_target"))) {
             return Optional.empty();
         }
-        return Optional.of(new LintWarning("admits-pull-request-target",
+        return Optional.of(new LintWarning(
+                "admits-pull-request-target",
                 "This GitHub allow rule admits workflows triggered by pull_request_target, which run with the base"
                         + " repository's privileges while they may check out code from a fork.",
                 onEvent.isEmpty() ? null : at(onEvent.get(0)),
@@ -178,8 +205,9 @@ public class RuleLinter {
 
     /** True when some {@code equals} or {@code in} condition pins one of the claims. */
     private static boolean pins(List<Condition> conditions, Set<String> claims) {
-        return conditions.stream().anyMatch(c -> claims.contains(c.claim())
-                && (c.operator() == Operator.EQUALS || c.operator() == Operator.IN));
+        return conditions.stream()
+                .anyMatch(c ->
+                        claims.contains(c.claim()) && (c.operator() == Operator.EQUALS || c.operator() == Operator.IN));
     }
 
     /** The char before a glob's first wildcard is not a separator; no warning without a literal prefix. */
@@ -192,7 +220,9 @@ public class RuleLinter {
 
     /** A positive test that narrows the claim: not exists, not negated, not open-ended. */
     private static boolean constrains(Condition c) {
-        return c.operator().arity() != Operator.Arity.NONE && !c.operator().negated() && !matchesEverything(c)
+        return c.operator().arity() != Operator.Arity.NONE
+                && !c.operator().negated()
+                && !matchesEverything(c)
                 && !(c.claim().equals("sub") && subAdmitsAnyBranch(c));
     }
 
@@ -260,8 +290,8 @@ public class RuleLinter {
         };
     }
 
-    private static List<LintWarning> each(List<Condition> conditions,
-            Predicate<Condition> test, BiFunction<Condition, String, LintWarning> warning) {
+    private static List<LintWarning> each(
+            List<Condition> conditions, Predicate<Condition> test, BiFunction<Condition, String, LintWarning> warning) {
         return IntStream.range(0, conditions.size())
                 .filter(i -> test.test(conditions.get(i)))
                 .mapToObj(i -> warning.apply(conditions.get(i), at(i)))

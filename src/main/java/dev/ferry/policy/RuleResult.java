@@ -8,4 +8,9 @@ import java.util.List;
  * @param targetsRequested whether the rule lists the requested target (a deny rule without targets counts)
  */
 public record RuleResult(
-        String rule, Effect effect, boolean enabled, boolean matched, boolean targetsRequested, List<ConditionResult> conditions) {}
+        String rule,
+        Effect effect,
+        boolean enabled,
+        boolean matched,
+        boolean targetsRequested,
+        List<ConditionResult> conditions) {}

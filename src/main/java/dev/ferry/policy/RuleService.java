@@ -61,8 +61,15 @@ public class RuleService {
             throw new DefinitionException.Invalid("name", "name cannot change; it is the rule's key");
         }
         RuleDefinition named = new RuleDefinition(
-                name, definition.issuer(), definition.description(), definition.effect(), definition.conditions(),
-                definition.targets(), definition.scopes(), definition.ttlSeconds(), definition.enabled());
+                name,
+                definition.issuer(),
+                definition.description(),
+                definition.effect(),
+                definition.conditions(),
+                definition.targets(),
+                definition.scopes(),
+                definition.ttlSeconds(),
+                definition.enabled());
         return save(entity, validator.normalize(named));
     }
 
@@ -75,7 +82,9 @@ public class RuleService {
     /** The rules of one issuer, for operators. */
     @Transactional(readOnly = true)
     public List<StoredRule> ofIssuer(String issuer) {
-        return repository.findByIssuer(issuer).stream().map(RuleService::toStored).toList();
+        return repository.findByIssuer(issuer).stream()
+                .map(RuleService::toStored)
+                .toList();
     }
 
     /** Every rule, for the in-memory rule book. */
@@ -120,7 +129,14 @@ public class RuleService {
 
     private static RuleDefinition toDefinition(RuleEntity e) {
         return new RuleDefinition(
-                e.name, e.issuer, e.description, Effect.fromJson(e.effect), e.conditions, e.targets, e.scopes,
-                e.ttlSeconds, e.enabled);
+                e.name,
+                e.issuer,
+                e.description,
+                Effect.fromJson(e.effect),
+                e.conditions,
+                e.targets,
+                e.scopes,
+                e.ttlSeconds,
+                e.enabled);
     }
 }

@@ -27,7 +27,8 @@ class RuleValidator {
 
     RuleDefinition normalize(RuleDefinition in) {
         if (in.name() == null || !SLUG.matches(in.name())) {
-            throw new Invalid("name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
+            throw new Invalid(
+                    "name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
         }
         if (in.issuer() == null) {
             throw new Invalid("issuer", "issuer is required");
@@ -35,8 +36,11 @@ class RuleValidator {
         requireIssuer(in.issuer());
         // Tabs and line breaks are fine in free text (a YAML block scalar ends in one); other controls are not.
         if (in.description() != null
-                && (in.description().length() > 1024 || CallerText.hasControlCharacter(in.description().replaceAll("[\\t\\r\\n]", "")))) {
-            throw new Invalid("description", "description is at most 1024 characters, with no control characters but tabs and line breaks");
+                && (in.description().length() > 1024
+                        || CallerText.hasControlCharacter(in.description().replaceAll("[\\t\\r\\n]", "")))) {
+            throw new Invalid(
+                    "description",
+                    "description is at most 1024 characters, with no control characters but tabs and line breaks");
         }
         if (in.effect() == null) {
             throw new Invalid("effect", "effect is required: allow or deny");
@@ -49,10 +53,20 @@ class RuleValidator {
         scopes.forEach(RuleValidator::requireScopeToken);
         Integer ttl = in.ttlSeconds();
         if (ttl != null && (ttl < MIN_TTL_SECONDS || ttl > maxTtlSeconds)) {
-            throw new Invalid("ttlSeconds", "ttlSeconds must be between " + MIN_TTL_SECONDS + " and " + maxTtlSeconds + " (ferry.token.max-ttl)");
+            throw new Invalid(
+                    "ttlSeconds",
+                    "ttlSeconds must be between " + MIN_TTL_SECONDS + " and " + maxTtlSeconds
+                            + " (ferry.token.max-ttl)");
         }
         return new RuleDefinition(
-                in.name(), in.issuer(), in.description(), in.effect(), conditions(in.conditions()), targets, scopes, ttl,
+                in.name(),
+                in.issuer(),
+                in.description(),
+                in.effect(),
+                conditions(in.conditions()),
+                targets,
+                scopes,
+                ttl,
                 in.enabled() == null || in.enabled());
     }
 
@@ -81,8 +95,13 @@ class RuleValidator {
         if (c == null) {
             throw new Invalid(field, "a condition must be an object");
         }
-        if (c.claim() == null || c.claim().isBlank() || c.claim().length() > 256 || CallerText.hasControlCharacter(c.claim())) {
-            throw new Invalid(field + ".claim", "claim is required: a claim name or dotted path, at most 256 characters, none of them control characters");
+        if (c.claim() == null
+                || c.claim().isBlank()
+                || c.claim().length() > 256
+                || CallerText.hasControlCharacter(c.claim())) {
+            throw new Invalid(
+                    field + ".claim",
+                    "claim is required: a claim name or dotted path, at most 256 characters, none of them control characters");
         }
         if (c.operator() == null) {
             throw new Invalid(field + ".operator", "operator is required");
@@ -103,7 +122,9 @@ class RuleValidator {
             }
             case MANY -> {
                 if (c.values() == null || c.values().isEmpty() || c.value() != null) {
-                    throw new Invalid(field + ".values", c.operator().jsonName() + " takes a non-empty values list (and no value)");
+                    throw new Invalid(
+                            field + ".values",
+                            c.operator().jsonName() + " takes a non-empty values list (and no value)");
                 }
                 if (c.values().size() > MAX_VALUES || c.values().stream().anyMatch(v -> v == null)) {
                     throw new Invalid(field + ".values", "values holds 1 to " + MAX_VALUES + " strings");

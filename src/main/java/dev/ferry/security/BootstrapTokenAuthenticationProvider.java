@@ -22,7 +22,9 @@ final class BootstrapTokenAuthenticationProvider implements AuthenticationProvid
     private final byte[] expected;
 
     BootstrapTokenAuthenticationProvider(String bootstrapToken) {
-        this.expected = bootstrapToken == null || bootstrapToken.isBlank() ? null : bootstrapToken.getBytes(StandardCharsets.UTF_8);
+        this.expected = bootstrapToken == null || bootstrapToken.isBlank()
+                ? null
+                : bootstrapToken.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -56,9 +56,18 @@ public final class DatabaseUnavailableFilter extends OncePerRequestFilter {
                 throw e;
             }
             // The class only: a driver's message may quote the statement and its parameters.
-            log.warn("{} {} answered 503: the database cannot be reached ({})",
-                    request.getMethod(), request.getRequestURI(), outage.getClass().getName());
-            ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "urn:ferry:problem:unavailable", "Service unavailable", "Ferry's database cannot be reached; retry later",
+            log.warn(
+                    "{} {} answered 503: the database cannot be reached ({})",
+                    request.getMethod(),
+                    request.getRequestURI(),
+                    outage.getClass().getName());
+            ErrorResponses.write(
+                    request,
+                    response,
+                    HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "urn:ferry:problem:unavailable",
+                    "Service unavailable",
+                    "Ferry's database cannot be reached; retry later",
                     RETRY_AFTER_SECONDS);
         }
     }

@@ -22,6 +22,9 @@ class ErrorEndpoint implements ErrorController {
     @RequestMapping("${server.error.path:/error}")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        ErrorResponses.writeStatus(request, response, code instanceof Integer status && status >= 400 ? status : HttpStatus.NOT_FOUND.value());
+        ErrorResponses.writeStatus(
+                request,
+                response,
+                code instanceof Integer status && status >= 400 ? status : HttpStatus.NOT_FOUND.value());
     }
 }

@@ -36,9 +36,14 @@ final class ErrorResponses {
             response.setHeader(HttpHeaders.ALLOW, "POST");
         }
         boolean malformed = status == HttpStatus.BAD_REQUEST.value();
-        write(request, response, status, malformed ? "urn:ferry:problem:malformed-request" : "about:blank",
+        write(
+                request,
+                response,
+                status,
+                malformed ? "urn:ferry:problem:malformed-request" : "about:blank",
                 malformed ? "Malformed request" : reason,
-                oauth ? OAuthEndpointErrors.description(status) : malformed ? "the request is malformed" : reason, null);
+                oauth ? OAuthEndpointErrors.description(status) : malformed ? "the request is malformed" : reason,
+                null);
     }
 
     /**
@@ -48,8 +53,15 @@ final class ErrorResponses {
      * @param problemType the problem {@code type} URI, for the endpoints that answer problem details
      * @param retryAfterSeconds the {@code Retry-After}, or null
      */
-    static void write(HttpServletRequest request, HttpServletResponse response, int status, String problemType, String title,
-            String detail, String retryAfterSeconds) throws IOException {
+    static void write(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            int status,
+            String problemType,
+            String title,
+            String detail,
+            String retryAfterSeconds)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }

@@ -24,7 +24,8 @@ final class IntrospectionClientAuthenticationProvider implements AuthenticationP
         if (!clients.authenticate(id, secret == null ? null : secret.toString())) {
             throw new BadCredentialsException("unknown client or wrong secret");
         }
-        return UsernamePasswordAuthenticationToken.authenticated(id, null, List.of(new SimpleGrantedAuthority("introspection")));
+        return UsernamePasswordAuthenticationToken.authenticated(
+                id, null, List.of(new SimpleGrantedAuthority("introspection")));
     }
 
     @Override

@@ -40,7 +40,8 @@ class SecurityConfig {
     /** Around the security filters, so a database outage they meet first is a 503 too. */
     @Bean
     FilterRegistrationBean<DatabaseUnavailableFilter> databaseUnavailableFilter() {
-        FilterRegistrationBean<DatabaseUnavailableFilter> registration = new FilterRegistrationBean<>(new DatabaseUnavailableFilter());
+        FilterRegistrationBean<DatabaseUnavailableFilter> registration =
+                new FilterRegistrationBean<>(new DatabaseUnavailableFilter());
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
         return registration;
     }
@@ -51,16 +52,21 @@ class SecurityConfig {
      */
     @Bean
     RequestRejectedHandler requestRejectedHandler() {
-        return (request, response, rejected) -> ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST,
-                "urn:ferry:problem:malformed-request", "Malformed request",
-                "the request's URL or headers hold characters Ferry refuses", null);
+        return (request, response, rejected) -> ErrorResponses.write(
+                request,
+                response,
+                HttpServletResponse.SC_BAD_REQUEST,
+                "urn:ferry:problem:malformed-request",
+                "Malformed request",
+                "the request's URL or headers hold characters Ferry refuses",
+                null);
     }
 
     /** Requests Tomcat refuses before Ferry sees them are answered in JSON too ({@link JsonErrorReportValve}). */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReports() {
-        return factory -> factory.addContextCustomizers(
-                context -> ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
+        return factory -> factory.addContextCustomizers(context ->
+                ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
     }
 
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
@@ -84,9 +90,12 @@ class SecurityConfig {
                 new JwtAuthenticationProvider(tokens.decoder(properties.adminAudience())));
         http.securityMatcher("/admin/**")
                 .authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers(HttpMethod.GET, "/admin/**").hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
-                        .requestMatchers(HttpMethod.POST, "/admin/v1/evaluate").hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
-                        .anyRequest().hasAuthority(ADMIN_AUTHORITY))
+                        .requestMatchers(HttpMethod.GET, "/admin/**")
+                        .hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
+                        .requestMatchers(HttpMethod.POST, "/admin/v1/evaluate")
+                        .hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
+                        .anyRequest()
+                        .hasAuthority(ADMIN_AUTHORITY))
                 .oauth2ResourceServer(resourceServer -> resourceServer.authenticationManagerResolver(request -> admins))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
@@ -141,8 +150,7 @@ class SecurityConfig {
      */
     private static OAuth2ProtectedResourceMetadataFilter protectedResourceMetadata(FerryProperties properties) {
         OAuth2ProtectedResourceMetadataFilter filter = new OAuth2ProtectedResourceMetadataFilter();
-        filter.setProtectedResourceMetadataCustomizer(metadata -> metadata
-                .resource(properties.adminAudience())
+        filter.setProtectedResourceMetadataCustomizer(metadata -> metadata.resource(properties.adminAudience())
                 .resourceName("Ferry admin API")
                 .authorizationServer(properties.issuerId())
                 .scope("ferry:admin")

@@ -95,7 +95,8 @@ final class EncryptionKeySource {
             throw new IllegalStateException(origin + " is not valid base64");
         }
         if (bytes.length != 32) {
-            throw new IllegalStateException(origin + " must be base64 of exactly 32 bytes (AES-256), not " + bytes.length);
+            throw new IllegalStateException(
+                    origin + " must be base64 of exactly 32 bytes (AES-256), not " + bytes.length);
         }
         return new SecretKeySpec(bytes, "AES");
     }

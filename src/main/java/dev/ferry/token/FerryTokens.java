@@ -50,15 +50,17 @@ public class FerryTokens {
     public JwtDecoder decoder(String audience) {
         JWKSource<SecurityContext> published = (selector, context) -> selector.select(keys.publishedKeys());
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(published)
-                .jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, published)))
+                .jwtProcessorCustomizer(processor ->
+                        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, published)))
                 .build();
         // nbf with the validators' 60 s of skew: another replica, whose clock may run ahead, may have
         // minted the token. exp without any: Ferry's own clock says when its tokens are expired.
         JwtTimestampValidator timestamps = new JwtTimestampValidator();
         timestamps.setClock(clock);
-        JwtClaimValidator<Instant> notExpired = new JwtClaimValidator<>(JwtClaimNames.EXP, exp -> exp != null && clock.instant().isBefore(exp));
-        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>(
-                List.of(new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(properties.issuerId()), timestamps, notExpired));
+        JwtClaimValidator<Instant> notExpired = new JwtClaimValidator<>(
+                JwtClaimNames.EXP, exp -> exp != null && clock.instant().isBefore(exp));
+        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>(List.of(
+                new JwtTypeValidator("at+jwt"), new JwtIssuerValidator(properties.issuerId()), timestamps, notExpired));
         if (audience != null) {
             validators.add(new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)));
         }

@@ -58,8 +58,12 @@ public class IntrospectionClients {
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         try {
-            jdbc.update("insert into introspection_client (id, description, secret_hash, created_at) values (?, ?, ?, ?)",
-                    clientId, description, encoder.encode(secret), Timestamp.from(now));
+            jdbc.update(
+                    "insert into introspection_client (id, description, secret_hash, created_at) values (?, ?, ?, ?)",
+                    clientId,
+                    description,
+                    encoder.encode(secret),
+                    Timestamp.from(now));
         } catch (DuplicateKeyException e) {
             throw new DefinitionException.Conflict("client '" + clientId + "' already exists");
         }
@@ -67,8 +71,10 @@ public class IntrospectionClients {
     }
 
     public List<Client> list() {
-        return jdbc.query("select id, description, created_at from introspection_client order by id",
-                (rs, n) -> new Client(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), null));
+        return jdbc.query(
+                "select id, description, created_at from introspection_client order by id",
+                (rs, n) -> new Client(
+                        rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), null));
     }
 
     public void delete(String id) {
@@ -79,7 +85,8 @@ public class IntrospectionClients {
 
     /** Whether {@code secret} is the secret of client {@code id}. */
     public boolean authenticate(String id, String secret) {
-        List<String> hashes = jdbc.queryForList("select secret_hash from introspection_client where id = ?", String.class, id);
+        List<String> hashes =
+                jdbc.queryForList("select secret_hash from introspection_client where id = ?", String.class, id);
         if (hashes.isEmpty() || secret == null) {
             return false;
         }
@@ -87,7 +94,8 @@ public class IntrospectionClients {
         String digest = sha256(secret);
         String remembered = verified.get(id + "\n" + hash);
         if (remembered != null) {
-            return MessageDigest.isEqual(remembered.getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII));
+            return MessageDigest.isEqual(
+                    remembered.getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII));
         }
         if (!encoder.matches(secret, hash)) {
             return false;
@@ -104,7 +112,8 @@ public class IntrospectionClients {
 
     private static String sha256(String value) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -33,19 +33,42 @@ class IntrospectionController {
         this.ferryTokens = tokens.decoder(null);
     }
 
-    @PostMapping(path = "/introspect", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Introspect a Ferry token (RFC 7662); the token in the form body, the caller a registered client (HTTP Basic)",
+    @PostMapping(
+            path = "/introspect",
+            consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary =
+                    "Introspect a Ferry token (RFC 7662); the token in the form body, the caller a registered client (HTTP Basic)",
             responses = {
-                @ApiResponse(responseCode = "200", description = "active: true and the token's claims; or active: false and nothing else",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-                                schema = @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE))),
-                @ApiResponse(responseCode = "400", description = "invalid_request: no token, or the token in the query string",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object"))),
-                @ApiResponse(responseCode = "401", description = "invalid_client: missing or wrong client credentials (WWW-Authenticate: Basic)",
-                        content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "active: true and the token's claims; or active: false and nothing else",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema =
+                                                @Schema(
+                                                        type = "object",
+                                                        additionalProperties = Schema.AdditionalPropertiesValue.TRUE))),
+                @ApiResponse(
+                        responseCode = "400",
+                        description = "invalid_request: no token, or the token in the query string",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(type = "object"))),
+                @ApiResponse(
+                        responseCode = "401",
+                        description = "invalid_client: missing or wrong client credentials (WWW-Authenticate: Basic)",
+                        content =
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(type = "object")))
             })
     ResponseEntity<?> introspect(
-            @RequestParam(name = "token", required = false) String token, @Parameter(hidden = true) HttpServletRequest request) {
+            @RequestParam(name = "token", required = false) String token,
+            @Parameter(hidden = true) HttpServletRequest request) {
         ResponseEntity<Object> refused = TokenParameter.refusal(request, token);
         if (refused != null) {
             return refused;
@@ -62,7 +85,9 @@ class IntrospectionController {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("active", true);
-        jwt.getClaims().forEach((name, value) -> body.put(name, value instanceof Instant instant ? instant.getEpochSecond() : value));
+        jwt.getClaims()
+                .forEach((name, value) ->
+                        body.put(name, value instanceof Instant instant ? instant.getEpochSecond() : value));
         // Last, so no claim (a mapping stored before these names were reserved) can stand in for them.
         body.put("active", true);
         body.put("token_type", "Bearer");

@@ -40,7 +40,12 @@ public class KeyRotation {
     private final TransactionTemplate transactions;
     private final Clock clock;
 
-    KeyRotation(SigningKeyVault vault, SigningKeys keys, FerryProperties properties, TransactionTemplate transactions, Clock clock) {
+    KeyRotation(
+            SigningKeyVault vault,
+            SigningKeys keys,
+            FerryProperties properties,
+            TransactionTemplate transactions,
+            Clock clock) {
         this.vault = vault;
         this.keys = keys;
         this.properties = properties;
@@ -49,7 +54,9 @@ public class KeyRotation {
     }
 
     /** Performs whatever step of the lifecycle is due; returns whether it changed anything. */
-    @Scheduled(fixedDelayString = "${ferry.keys.rotation-check-interval:1m}", initialDelayString = "${ferry.keys.rotation-check-interval:1m}")
+    @Scheduled(
+            fixedDelayString = "${ferry.keys.rotation-check-interval:1m}",
+            initialDelayString = "${ferry.keys.rotation-check-interval:1m}")
     public boolean rotateIfDue() {
         Boolean changed = transactions.execute(status -> {
             vault.lock();
@@ -76,7 +83,8 @@ public class KeyRotation {
             if (compromised) {
                 all.forEach(vault::delete);
                 vault.create(properties.keys().algorithm(), SigningKeyEntity.ACTIVE, now);
-                log.warn("Emergency rotation: every previous signing key deleted, tokens they signed no longer validate");
+                log.warn(
+                        "Emergency rotation: every previous signing key deleted, tokens they signed no longer validate");
                 return;
             }
             SigningKeyEntity next = find(all, SigningKeyEntity.NEXT)
@@ -92,12 +100,15 @@ public class KeyRotation {
         Duration ahead = properties.keys().publishAhead();
         Duration period = properties.keys().rotationPeriod();
         Duration maxTtl = properties.token().maxTtl();
-        return vault.all().stream().map(k -> new SigningKeyInfo(
+        return vault.all().stream()
+                .map(k -> new SigningKeyInfo(
                         k.kid,
                         k.algorithm,
                         k.state,
                         k.createdAt,
-                        k.activatedAt != null ? k.activatedAt : later(k.createdAt.plus(ahead), activeSince().plus(period)),
+                        k.activatedAt != null
+                                ? k.activatedAt
+                                : later(k.createdAt.plus(ahead), activeSince().plus(period)),
                         k.retiredAt,
                         k.retiredAt == null ? null : k.retiredAt.plus(maxTtl).plus(DELETE_MARGIN)))
                 .toList();
@@ -108,7 +119,9 @@ public class KeyRotation {
     }
 
     private Instant activeSince() {
-        return find(vault.all(), SigningKeyEntity.ACTIVE).map(k -> k.activatedAt).orElse(clock.instant());
+        return find(vault.all(), SigningKeyEntity.ACTIVE)
+                .map(k -> k.activatedAt)
+                .orElse(clock.instant());
     }
 
     private boolean publishNextIfDue(List<SigningKeyEntity> all, Instant now) {
@@ -116,7 +129,10 @@ public class KeyRotation {
         if (active.isEmpty() || find(all, SigningKeyEntity.NEXT).isPresent()) {
             return false;
         }
-        Instant due = active.get().activatedAt.plus(properties.keys().rotationPeriod()).minus(properties.keys().publishAhead());
+        Instant due = active.get()
+                .activatedAt
+                .plus(properties.keys().rotationPeriod())
+                .minus(properties.keys().publishAhead());
         if (now.isBefore(due)) {
             return false;
         }
@@ -130,8 +146,10 @@ public class KeyRotation {
         if (active.isEmpty() || next.isEmpty()) {
             return false;
         }
-        boolean periodOver = !now.isBefore(active.get().activatedAt.plus(properties.keys().rotationPeriod()));
-        boolean publishedLongEnough = !now.isBefore(next.get().createdAt.plus(properties.keys().publishAhead()));
+        boolean periodOver =
+                !now.isBefore(active.get().activatedAt.plus(properties.keys().rotationPeriod()));
+        boolean publishedLongEnough =
+                !now.isBefore(next.get().createdAt.plus(properties.keys().publishAhead()));
         if (!periodOver || !publishedLongEnough) {
             return false;
         }
@@ -155,7 +173,9 @@ public class KeyRotation {
         Duration keep = properties.token().maxTtl().plus(DELETE_MARGIN);
         boolean deleted = false;
         for (SigningKeyEntity key : all) {
-            if (SigningKeyEntity.RETIRED.equals(key.state) && key.retiredAt != null && now.isAfter(key.retiredAt.plus(keep))) {
+            if (SigningKeyEntity.RETIRED.equals(key.state)
+                    && key.retiredAt != null
+                    && now.isAfter(key.retiredAt.plus(keep))) {
                 vault.delete(key);
                 deleted = true;
             }

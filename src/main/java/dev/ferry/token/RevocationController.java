@@ -34,13 +34,25 @@ class RevocationController {
     }
 
     @PostMapping("/revoke")
-    @Operation(summary = "Revoke a Ferry token (RFC 7009); the token in the form body, possession of it the credential",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
-                    mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
-                    schemaProperties = @SchemaProperty(name = "token", schema = @Schema(type = "string")))),
-            responses = @ApiResponse(responseCode = "200",
-                    description = "always: revoked, or nothing to revoke (an invalid, expired or foreign token, or none)", content = @Content))
-    ResponseEntity<Void> revoke(@Parameter(hidden = true) @RequestParam(name = "token", required = false) String token) {
+    @Operation(
+            summary = "Revoke a Ferry token (RFC 7009); the token in the form body, possession of it the credential",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+                                            schemaProperties =
+                                                    @SchemaProperty(
+                                                            name = "token",
+                                                            schema = @Schema(type = "string")))),
+            responses =
+                    @ApiResponse(
+                            responseCode = "200",
+                            description =
+                                    "always: revoked, or nothing to revoke (an invalid, expired or foreign token, or none)",
+                            content = @Content))
+    ResponseEntity<Void> revoke(
+            @Parameter(hidden = true) @RequestParam(name = "token", required = false) String token) {
         if (token != null && !token.isEmpty()) {
             try {
                 Jwt jwt = ferryTokens.decode(token);

@@ -37,10 +37,15 @@ public class Revocations {
     /** Revokes one token; {@code expiresAt} null means unknown (kept for {@code ferry.token.max-ttl}). */
     public void revokeToken(String tokenId, Instant expiresAt, String reason) {
         Instant now = clock.instant();
-        Instant keepUntil = expiresAt != null ? expiresAt : now.plus(properties.token().maxTtl());
+        Instant keepUntil =
+                expiresAt != null ? expiresAt : now.plus(properties.token().maxTtl());
         try {
-            jdbc.update("insert into revoked_token (jti, expires_at, revoked_at, reason) values (?, ?, ?, ?)",
-                    tokenId, Timestamp.from(keepUntil), Timestamp.from(now), reason);
+            jdbc.update(
+                    "insert into revoked_token (jti, expires_at, revoked_at, reason) values (?, ?, ?, ?)",
+                    tokenId,
+                    Timestamp.from(keepUntil),
+                    Timestamp.from(now),
+                    reason);
         } catch (DuplicateKeyException alreadyRevoked) {
             // revoking twice is revoking once
         }
@@ -49,8 +54,13 @@ public class Revocations {
     /** Revokes every token issued so far (and until this call returns) for {@code subject} of {@code issuer}. */
     public Instant revokeSubject(String issuer, String subject) {
         Instant now = clock.instant();
-        jdbc.update("insert into subject_revocation (id, issuer, subject, revoked_before, expires_at) values (?, ?, ?, ?, ?)",
-                UUID.randomUUID().toString(), issuer, subject, Timestamp.from(now), Timestamp.from(now.plus(properties.token().maxTtl())));
+        jdbc.update(
+                "insert into subject_revocation (id, issuer, subject, revoked_before, expires_at) values (?, ?, ?, ?, ?)",
+                UUID.randomUUID().toString(),
+                issuer,
+                subject,
+                Timestamp.from(now),
+                Timestamp.from(now.plus(properties.token().maxTtl())));
         return now;
     }
 
@@ -67,7 +77,10 @@ public class Revocations {
         }
         Long bySubject = jdbc.queryForObject(
                 "select count(*) from subject_revocation where issuer = ? and subject = ? and revoked_before >= ?",
-                Long.class, issuer, String.valueOf(source.get("sub")), Timestamp.from(token.getIssuedAt()));
+                Long.class,
+                issuer,
+                String.valueOf(source.get("sub")),
+                Timestamp.from(token.getIssuedAt()));
         return bySubject != null && bySubject > 0;
     }
 

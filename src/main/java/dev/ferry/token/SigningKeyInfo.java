@@ -11,4 +11,10 @@ import java.time.Instant;
  * @param unpublishedAfter when a retired key leaves the JWKS
  */
 public record SigningKeyInfo(
-        String kid, String algorithm, String state, Instant createdAt, Instant signsFrom, Instant retiredAt, Instant unpublishedAfter) {}
+        String kid,
+        String algorithm,
+        String state,
+        Instant createdAt,
+        Instant signsFrom,
+        Instant retiredAt,
+        Instant unpublishedAfter) {}

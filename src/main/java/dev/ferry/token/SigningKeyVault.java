@@ -46,7 +46,8 @@ class SigningKeyVault {
     /** Every key, newest first. */
     List<SigningKeyEntity> all() {
         return repository.findAll().stream()
-                .sorted(Comparator.comparing((SigningKeyEntity k) -> k.createdAt).reversed())
+                .sorted(Comparator.comparing((SigningKeyEntity k) -> k.createdAt)
+                        .reversed())
                 .toList();
     }
 
@@ -75,10 +76,12 @@ class SigningKeyVault {
 
     JWK privateKey(SigningKeyEntity entity) {
         try {
-            return JWK.parse(encryption.decrypt(entity.privateJwkEncrypted, entity.kid).plaintext());
+            return JWK.parse(
+                    encryption.decrypt(entity.privateJwkEncrypted, entity.kid).plaintext());
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt signing key " + entity.kid
-                    + ": neither ferry.keys.encryption-key nor ferry.keys.previous-encryption-keys is the key it was encrypted with");
+            throw new IllegalStateException(
+                    "cannot decrypt signing key " + entity.kid
+                            + ": neither ferry.keys.encryption-key nor ferry.keys.previous-encryption-keys is the key it was encrypted with");
         } catch (ParseException e) {
             throw new IllegalStateException("stored signing key " + entity.kid + " does not parse");
         }
@@ -95,8 +98,9 @@ class SigningKeyVault {
                     log.info("Re-encrypted signing key {} under the current ferry.keys.encryption-key", entity.kid);
                 }
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("cannot decrypt signing key " + entity.kid
-                        + ": neither ferry.keys.encryption-key nor ferry.keys.previous-encryption-keys is the key it was encrypted with");
+                throw new IllegalStateException(
+                        "cannot decrypt signing key " + entity.kid
+                                + ": neither ferry.keys.encryption-key nor ferry.keys.previous-encryption-keys is the key it was encrypted with");
             }
         }
     }

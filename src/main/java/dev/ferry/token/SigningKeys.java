@@ -20,9 +20,9 @@ import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
-import jakarta.annotation.PostConstruct;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,15 +60,25 @@ public class SigningKeys {
     private volatile Instant activeSince;
     private volatile String reloadFailure;
 
-    SigningKeys(SigningKeyVault vault, FerryProperties properties, DataSource dataSource, TransactionTemplate transactions, Clock clock,
+    SigningKeys(
+            SigningKeyVault vault,
+            FerryProperties properties,
+            DataSource dataSource,
+            TransactionTemplate transactions,
+            Clock clock,
             MeterRegistry registry) {
         this.vault = vault;
         this.properties = properties;
         this.dataSource = dataSource;
         this.transactions = transactions;
         this.clock = clock;
-        Gauge.builder("ferry.signing.key.age", this, keys -> keys.activeSince == null ? 0
-                        : Duration.between(keys.activeSince, keys.clock.instant()).toSeconds())
+        Gauge.builder(
+                        "ferry.signing.key.age",
+                        this,
+                        keys -> keys.activeSince == null
+                                ? 0
+                                : Duration.between(keys.activeSince, keys.clock.instant())
+                                        .toSeconds())
                 .description("Seconds since the active signing key started signing")
                 .baseUnit("seconds")
                 .register(registry);
@@ -88,12 +98,18 @@ public class SigningKeys {
         transactions.executeWithoutResult(status -> {
             vault.lock();
             if (vault.all().stream().noneMatch(k -> SigningKeyEntity.ACTIVE.equals(k.state))) {
-                vault.create(properties.keys().algorithm(), SigningKeyEntity.ACTIVE, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                vault.create(
+                        properties.keys().algorithm(),
+                        SigningKeyEntity.ACTIVE,
+                        clock.instant().truncatedTo(ChronoUnit.MILLIS));
             }
             vault.reencrypt();
         });
         reload();
-        log.info("Signing with key {} ({})", ring.active().getKeyID(), ring.active().getAlgorithm());
+        log.info(
+                "Signing with key {} ({})",
+                ring.active().getKeyID(),
+                ring.active().getAlgorithm());
     }
 
     /** Rebuilds the ring from the database when its keys or their states changed. */
@@ -104,8 +120,10 @@ public class SigningKeys {
             reloadFailure = null;
         } catch (RuntimeException e) {
             reloadFailure = e.getMessage();
-            log.error("Cannot load the current signing keys; still signing with {}: {}",
-                    ring == null ? "nothing" : ring.active().getKeyID(), e.getMessage());
+            log.error(
+                    "Cannot load the current signing keys; still signing with {}: {}",
+                    ring == null ? "nothing" : ring.active().getKeyID(),
+                    e.getMessage());
             if (ring == null) {
                 throw e;
             }
@@ -128,10 +146,18 @@ public class SigningKeys {
                 .filter(k -> SigningKeyEntity.ACTIVE.equals(k.state))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no active signing key in the database"));
-        JWK privateKey = current != null && current.active().getKeyID().equals(active.kid) ? current.active() : vault.privateKey(active);
+        JWK privateKey = current != null && current.active().getKeyID().equals(active.kid)
+                ? current.active()
+                : vault.privateKey(active);
         activeSince = active.activatedAt != null ? active.activatedAt : active.createdAt;
-        JWKSet published = new JWKSet(keys.stream().map(SigningKeyVault::publicKey).toList());
-        ring = new KeyRing(privateKey, accessTokenHeader(active.algorithm, active.kid), signer(privateKey), published, fingerprint);
+        JWKSet published =
+                new JWKSet(keys.stream().map(SigningKeyVault::publicKey).toList());
+        ring = new KeyRing(
+                privateKey,
+                accessTokenHeader(active.algorithm, active.kid),
+                signer(privateKey),
+                published,
+                fingerprint);
         if (current != null && !current.active().getKeyID().equals(active.kid)) {
             log.info("Now signing with key {} ({})", active.kid, active.algorithm);
         }
@@ -151,11 +177,23 @@ public class SigningKeys {
         try {
             switch (algorithm) {
                 case ES256:
-                    return new ECKeyGenerator(Curve.P_256).algorithm(alg).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+                    return new ECKeyGenerator(Curve.P_256)
+                            .algorithm(alg)
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .generate();
                 case EdDSA:
-                    return new OctetKeyPairGenerator(Curve.Ed25519).algorithm(alg).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+                    return new OctetKeyPairGenerator(Curve.Ed25519)
+                            .algorithm(alg)
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .generate();
                 default:
-                    return new RSAKeyGenerator(2048).algorithm(alg).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+                    return new RSAKeyGenerator(2048)
+                            .algorithm(alg)
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .generate();
             }
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate a " + algorithm + " key", e);

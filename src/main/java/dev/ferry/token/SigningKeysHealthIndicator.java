@@ -20,6 +20,8 @@ class SigningKeysHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         String failure = keys.reloadFailure();
-        return failure == null ? Health.up().build() : Health.down().withDetail("reason", failure).build();
+        return failure == null
+                ? Health.up().build()
+                : Health.down().withDetail("reason", failure).build();
     }
 }

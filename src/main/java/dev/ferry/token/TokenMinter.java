@@ -59,18 +59,21 @@ public class TokenMinter {
         try {
             jwt.sign(ring.signer());
         } catch (JOSEException e) {
-            throw new IllegalStateException("signing failed with key " + ring.active().getKeyID(), e);
+            throw new IllegalStateException(
+                    "signing failed with key " + ring.active().getKeyID(), e);
         } finally {
             if (signing != null) {
                 signing.release();
             }
         }
-        return new IssuedToken(jwt.serialize(), tokenId, (String) claims.getClaim("scope"), now, now.plus(request.lifetime()));
+        return new IssuedToken(
+                jwt.serialize(), tokenId, (String) claims.getClaim("scope"), now, now.plus(request.lifetime()));
     }
 
     /** The claims {@link #mint} would sign now, for operators' dry runs; {@code jti} is left out (it is drawn at issue). */
     public Map<String, Object> preview(MintRequest request) {
-        return claims(request, clock.instant().truncatedTo(ChronoUnit.SECONDS), null).toJSONObject();
+        return claims(request, clock.instant().truncatedTo(ChronoUnit.SECONDS), null)
+                .toJSONObject();
     }
 
     private JWTClaimsSet claims(MintRequest request, Instant now, String tokenId) {

@@ -29,7 +29,12 @@ final class TokenParameter {
     }
 
     private static boolean inQueryString(String query) {
-        return query != null && UriComponentsBuilder.newInstance().query(query).build().getQueryParams().containsKey("token");
+        return query != null
+                && UriComponentsBuilder.newInstance()
+                        .query(query)
+                        .build()
+                        .getQueryParams()
+                        .containsKey("token");
     }
 
     private static ResponseEntity<Object> refused(String description) {

@@ -64,14 +64,19 @@ class WellKnownController {
         return ResponseEntity.ok().cacheControl(cache).eTag(etag).body(jwks);
     }
 
-    @GetMapping(path = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
+    @GetMapping(
+            path = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> metadata() {
         Map<String, Object> document = new LinkedHashMap<>(metadata);
-        document.put("id_token_signing_alg_values_supported", keys.publishedKeys().getKeys().stream()
-                .map(key -> key.getAlgorithm().getName())
-                .distinct()
-                .toList());
-        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic()).body(document);
+        document.put(
+                "id_token_signing_alg_values_supported",
+                keys.publishedKeys().getKeys().stream()
+                        .map(key -> key.getAlgorithm().getName())
+                        .distinct()
+                        .toList());
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic())
+                .body(document);
     }
 }

@@ -40,11 +40,13 @@ class AuditBatchingTest extends FerryIntegrationTest {
                     .refused("invalid_grant", "test event " + i, null));
             Thread.sleep(1);
         }
-        assertThat(auditLog.flush(Duration.ofSeconds(10))).as("audit log flushed").isTrue();
+        assertThat(auditLog.flush(Duration.ofSeconds(10)))
+                .as("audit log flushed")
+                .isTrue();
         long elapsedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
-        Long stored = new NamedParameterJdbcTemplate(jdbc).queryForObject(
-                "select count(*) from audit_event where id in (:ids)", Map.of("ids", ids), Long.class);
+        Long stored = new NamedParameterJdbcTemplate(jdbc)
+                .queryForObject("select count(*) from audit_event where id in (:ids)", Map.of("ids", ids), Long.class);
         assertThat(stored).as("every event written").isEqualTo(100);
         assertThat(batches.count() - batchesBefore)
                 .as("batches written in %d ms (one per event without gathering)", elapsedMs)

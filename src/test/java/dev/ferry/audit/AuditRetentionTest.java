@@ -23,13 +23,18 @@ class AuditRetentionTest extends FerryIntegrationTest {
 
         retention.purge();
 
-        assertThat(jdbc.queryForObject("select count(*) from audit_event where id = ?", Long.class, old)).isZero();
-        assertThat(jdbc.queryForObject("select count(*) from audit_event where id = ?", Long.class, recent)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where id = ?", Long.class, old))
+                .isZero();
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where id = ?", Long.class, recent))
+                .isEqualTo(1);
     }
 
     private String insert(Instant at) {
         String id = UUID.randomUUID().toString();
-        jdbc.update("insert into audit_event (id, occurred_at, kind, outcome) values (?, ?, 'exchange', 'refused')", id, Timestamp.from(at));
+        jdbc.update(
+                "insert into audit_event (id, occurred_at, kind, outcome) values (?, ?, 'exchange', 'refused')",
+                id,
+                Timestamp.from(at));
         return id;
     }
 }

@@ -30,13 +30,16 @@ class CallerTextTest {
     void describableLeavesSafeTextAsItIsAndEncodesTheRest() {
         String safe = "issuer 'a%0D' is not trusted: see section 3.3";
         assertThat(CallerText.describable(safe)).isSameAs(safe);
-        assertThat(CallerText.describable("a \"b\" \\ §")).isEqualTo("a %22b%22 %5C %C2%A7").matches(DESCRIPTION_CHARACTERS);
+        assertThat(CallerText.describable("a \"b\" \\ §"))
+                .isEqualTo("a %22b%22 %5C %C2%A7")
+                .matches(DESCRIPTION_CHARACTERS);
     }
 
     @Test
     void loggableKeepsOneLineAndReadableText() {
         assertThat(CallerText.loggable("key é of issuer")).isEqualTo("key é of issuer");
-        assertThat(CallerText.loggable("a\nb\rc\u0085d\u2028e\u2029f\u007Fg")).isEqualTo("a%0Ab%0Dc%C2%85d%E2%80%A8e%E2%80%A9f%7Fg");
+        assertThat(CallerText.loggable("a\nb\rc\u0085d\u2028e\u2029f\u007Fg"))
+                .isEqualTo("a%0Ab%0Dc%C2%85d%E2%80%A8e%E2%80%A9f%7Fg");
         // Invisible format characters (a right-to-left override, a zero-width space) could make a line read as another.
         assertThat(CallerText.loggable("moc.live\u202E\u200Bx")).isEqualTo("moc.live%E2%80%AE%E2%80%8Bx");
     }

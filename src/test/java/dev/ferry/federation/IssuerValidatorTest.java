@@ -16,17 +16,36 @@ class IssuerValidatorTest {
 
     private static IssuerValidator validator(boolean allowInsecureHttp) {
         FerryProperties properties = new FerryProperties(
-                URI.create("https://ferry.example.com"), Path.of("data"), new FerryProperties.Admin(null, null),
-                new FerryProperties.Keys(dev.ferry.config.SigningAlgorithm.ES256, null, java.util.List.of(), Duration.ofDays(30), Duration.ofHours(1), 0),
+                URI.create("https://ferry.example.com"),
+                Path.of("data"),
+                new FerryProperties.Admin(null, null),
+                new FerryProperties.Keys(
+                        dev.ferry.config.SigningAlgorithm.ES256,
+                        null,
+                        java.util.List.of(),
+                        Duration.ofDays(30),
+                        Duration.ofHours(1),
+                        0),
                 new FerryProperties.Token(Duration.ofHours(1), Duration.ofMinutes(15), DataSize.ofKilobytes(16)),
-                new FerryProperties.Federation(allowInsecureHttp, Duration.ofSeconds(2), Duration.ofSeconds(3),
-                        DataSize.ofKilobytes(256), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofHours(24)),
-                new FerryProperties.Cache(Duration.ofSeconds(5)), new FerryProperties.Audit(Duration.ofDays(90), 10_000, Duration.ofSeconds(10)), new FerryProperties.Bootstrap(null), new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1)));
+                new FerryProperties.Federation(
+                        allowInsecureHttp,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3),
+                        DataSize.ofKilobytes(256),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Duration.ofHours(24)),
+                new FerryProperties.Cache(Duration.ofSeconds(5)),
+                new FerryProperties.Audit(Duration.ofDays(90), 10_000, Duration.ofSeconds(10)),
+                new FerryProperties.Bootstrap(null),
+                new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1)));
         return new IssuerValidator(properties);
     }
 
     private static IssuerDefinition oidc(String url) {
-        return new IssuerDefinition("local", IssuerType.OIDC, url, null, null, null, null, null, null, null, null, null);
+        return new IssuerDefinition(
+                "local", IssuerType.OIDC, url, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -38,7 +57,8 @@ class IssuerValidatorTest {
 
     @Test
     void httpIssuerIsAcceptedWithTheFlag() {
-        assertThat(validator(true).normalize(oidc("http://127.0.0.1:9000")).issuerUrl()).isEqualTo("http://127.0.0.1:9000");
+        assertThat(validator(true).normalize(oidc("http://127.0.0.1:9000")).issuerUrl())
+                .isEqualTo("http://127.0.0.1:9000");
     }
 
     @Test

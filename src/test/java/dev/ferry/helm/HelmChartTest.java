@@ -52,12 +52,16 @@ class HelmChartTest {
 
     @Test
     void lintPassesStrictWithTheRequiredValues() throws IOException {
-        assertLintClean(new Helm(chartWithValues(requiredValues())).lint().strict().call());
+        assertLintClean(
+                new Helm(chartWithValues(requiredValues())).lint().strict().call());
     }
 
     @Test
     void lintPassesStrictWithTheProductionValues() throws IOException {
-        assertLintClean(new Helm(chartWithValues(load(CHART.resolve("values-production.yaml")))).lint().strict().call());
+        assertLintClean(new Helm(chartWithValues(load(CHART.resolve("values-production.yaml"))))
+                .lint()
+                .strict()
+                .call());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -67,8 +71,10 @@ class HelmChartTest {
     void defaultsRenderNoAutoscalerIngressOrServiceMonitor() {
         List<Map<String, Object>> objects = render(requiredValues());
 
-        assertThat(objects).extracting(o -> o.get("kind")).containsExactlyInAnyOrder(
-                "ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget");
+        assertThat(objects)
+                .extracting(o -> o.get("kind"))
+                .containsExactlyInAnyOrder(
+                        "ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget");
         assertThat(objects).allSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo(RELEASE));
     }
 
@@ -86,11 +92,12 @@ class HelmChartTest {
         assertThat(map(pod, "securityContext")).contains(entry("runAsNonRoot", true), entry("runAsUser", 10001));
         assertThat(map(pod, "securityContext", "seccompProfile")).containsEntry("type", "RuntimeDefault");
         Map<String, Object> securityContext = map(container, "securityContext");
-        assertThat(securityContext).contains(
-                entry("runAsNonRoot", true),
-                entry("runAsUser", 10001),
-                entry("readOnlyRootFilesystem", true),
-                entry("allowPrivilegeEscalation", false));
+        assertThat(securityContext)
+                .contains(
+                        entry("runAsNonRoot", true),
+                        entry("runAsUser", 10001),
+                        entry("readOnlyRootFilesystem", true),
+                        entry("allowPrivilegeEscalation", false));
         assertThat(map(securityContext, "capabilities").get("drop")).isEqualTo(List.of("ALL"));
         assertThat(map(securityContext, "seccompProfile")).containsEntry("type", "RuntimeDefault");
         assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
@@ -103,7 +110,9 @@ class HelmChartTest {
         });
 
         // Graceful shutdown needs up to 30s after the pre-stop pause.
-        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).as("pre-stop sleep + two 30 s shutdown phases").isGreaterThanOrEqualTo(70);
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds"))
+                .as("pre-stop sleep + two 30 s shutdown phases")
+                .isGreaterThanOrEqualTo(70);
         assertThat(map(container, "resources", "limits")).containsKey("memory");
     }
 
@@ -111,7 +120,8 @@ class HelmChartTest {
     void probesUseTheActuatorHealthGroups() {
         Map<String, Object> container = ferryContainer(only(render(requiredValues()), "Deployment"));
 
-        assertThat(list(container, "ports")).containsExactly(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"));
+        assertThat(list(container, "ports"))
+                .containsExactly(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"));
         assertThat(map(container, "livenessProbe", "httpGet"))
                 .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "http"));
         assertThat(map(container, "readinessProbe", "httpGet"))
@@ -137,19 +147,22 @@ class HelmChartTest {
         assertThat(decode(secretData, "encryption-key")).isEqualTo(ENCRYPTION_KEY);
         assertThat(decode(secretData, "bootstrap-token")).isEqualTo("bootstrap-token-value");
         assertThat(decode(secretData, "database-password")).isEqualTo("database-password-value");
-        String everythingButTheSecret = new Yaml().dumpAll(
-                objects.stream().filter(o -> !"Secret".equals(o.get("kind"))).iterator());
+        String everythingButTheSecret = new Yaml()
+                .dumpAll(objects.stream()
+                        .filter(o -> !"Secret".equals(o.get("kind")))
+                        .iterator());
         assertThat(everythingButTheSecret)
                 .doesNotContain(ENCRYPTION_KEY, "bootstrap-token-value", "database-password-value");
 
         // Non-secret settings come from the ConfigMap.
         Map<String, Object> configMap = only(objects, "ConfigMap");
         assertThat(list(container, "envFrom")).contains(Map.of("configMapRef", Map.of("name", RELEASE)));
-        assertThat(map(configMap, "data")).contains(
-                entry("FERRY_ISSUER", "https://ferry.example.com"),
-                entry("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgres.example.svc:5432/ferry"),
-                entry("SPRING_DATASOURCE_USERNAME", "ferry"),
-                entry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"));
+        assertThat(map(configMap, "data"))
+                .contains(
+                        entry("FERRY_ISSUER", "https://ferry.example.com"),
+                        entry("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgres.example.svc:5432/ferry"),
+                        entry("SPRING_DATASOURCE_USERNAME", "ferry"),
+                        entry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"));
     }
 
     @Test
@@ -158,8 +171,14 @@ class HelmChartTest {
         map(values, "secret").clear();
         map(values, "secret").put("existingSecret", "ferry-keys");
         map(values, "database").remove("password");
-        map(values, "database").putAll(Map.of(
-                "existingSecret", "ferry-db", "existingSecretPasswordKey", "pw", "existingSecretUsernameKey", "user"));
+        map(values, "database")
+                .putAll(Map.of(
+                        "existingSecret",
+                        "ferry-db",
+                        "existingSecretPasswordKey",
+                        "pw",
+                        "existingSecretUsernameKey",
+                        "user"));
 
         List<Map<String, Object>> objects = render(values);
         Map<String, Object> container = ferryContainer(only(objects, "Deployment"));
@@ -169,8 +188,10 @@ class HelmChartTest {
                 .isEqualTo(Map.of("name", "ferry-keys", "key", "encryption-key"));
         assertThat(secretKeyRef(container, "FERRY_ADMIN_BOOTSTRAP_TOKEN"))
                 .isEqualTo(Map.of("name", "ferry-keys", "key", "bootstrap-token", "optional", true));
-        assertThat(secretKeyRef(container, "SPRING_DATASOURCE_PASSWORD")).isEqualTo(Map.of("name", "ferry-db", "key", "pw"));
-        assertThat(secretKeyRef(container, "SPRING_DATASOURCE_USERNAME")).isEqualTo(Map.of("name", "ferry-db", "key", "user"));
+        assertThat(secretKeyRef(container, "SPRING_DATASOURCE_PASSWORD"))
+                .isEqualTo(Map.of("name", "ferry-db", "key", "pw"));
+        assertThat(secretKeyRef(container, "SPRING_DATASOURCE_USERNAME"))
+                .isEqualTo(Map.of("name", "ferry-db", "key", "user"));
         assertThat(map(only(objects, "ConfigMap"), "data")).doesNotContainKey("SPRING_DATASOURCE_USERNAME");
     }
 
@@ -183,10 +204,13 @@ class HelmChartTest {
 
         assertThat(podLabels).containsAllEntriesOf(map(deployment, "spec", "selector", "matchLabels"));
         assertThat(podLabels).containsAllEntriesOf(map(service, "spec", "selector"));
-        assertThat(podLabels).containsAllEntriesOf(map(only(objects, "PodDisruptionBudget"), "spec", "selector", "matchLabels"));
+        assertThat(podLabels)
+                .containsAllEntriesOf(map(only(objects, "PodDisruptionBudget"), "spec", "selector", "matchLabels"));
         assertThat(map(service, "metadata", "labels"))
                 .containsAllEntriesOf(map(only(objects, "ServiceMonitor"), "spec", "selector", "matchLabels"));
-        assertThat(list(service, "spec", "ports")).extracting(p -> p.get("name")).containsExactly("http");
+        assertThat(list(service, "spec", "ports"))
+                .extracting(p -> p.get("name"))
+                .containsExactly("http");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -196,9 +220,17 @@ class HelmChartTest {
     void productionValuesRenderAutoscalerIngressServiceMonitorAndDisruptionBudget() {
         List<Map<String, Object>> objects = render(load(CHART.resolve("values-production.yaml")));
 
-        assertThat(objects).extracting(o -> o.get("kind")).containsExactlyInAnyOrder(
-                "ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget",
-                "HorizontalPodAutoscaler", "Ingress", "ServiceMonitor");
+        assertThat(objects)
+                .extracting(o -> o.get("kind"))
+                .containsExactlyInAnyOrder(
+                        "ServiceAccount",
+                        "ConfigMap",
+                        "Service",
+                        "Deployment",
+                        "PodDisruptionBudget",
+                        "HorizontalPodAutoscaler",
+                        "Ingress",
+                        "ServiceMonitor");
 
         // The autoscaler owns the replica count.
         Map<String, Object> hpa = only(objects, "HorizontalPodAutoscaler");
@@ -238,17 +270,21 @@ class HelmChartTest {
     // the disruption budget rule
 
     @ParameterizedTest(name = "replicaCount={0}, autoscaling={1} (minReplicas={2}): budget {3}")
-    @CsvSource({
-        "1, false, 2, false",
-        "2, false, 2, true",
-        "3, false, 2, true",
-        "1, true, 1, false",
-        "1, true, 2, true"})
-    void aDisruptionBudgetOnlyWithMoreThanOneReplica(int replicaCount, boolean autoscaling, int minReplicas, boolean budget) {
-        List<Map<String, Object>> objects = render(requiredValues(),
-                "replicaCount", replicaCount, "autoscaling.enabled", autoscaling, "autoscaling.minReplicas", minReplicas);
+    @CsvSource({"1, false, 2, false", "2, false, 2, true", "3, false, 2, true", "1, true, 1, false", "1, true, 2, true"
+    })
+    void aDisruptionBudgetOnlyWithMoreThanOneReplica(
+            int replicaCount, boolean autoscaling, int minReplicas, boolean budget) {
+        List<Map<String, Object>> objects = render(
+                requiredValues(),
+                "replicaCount",
+                replicaCount,
+                "autoscaling.enabled",
+                autoscaling,
+                "autoscaling.minReplicas",
+                minReplicas);
 
-        assertThat(objects.stream().anyMatch(o -> "PodDisruptionBudget".equals(o.get("kind")))).isEqualTo(budget);
+        assertThat(objects.stream().anyMatch(o -> "PodDisruptionBudget".equals(o.get("kind"))))
+                .isEqualTo(budget);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -265,22 +301,34 @@ class HelmChartTest {
         Map<String, Object> container = ferryContainer(deployment);
 
         Map<String, Object> configMap = objects.stream()
-                .filter(o -> "ConfigMap".equals(o.get("kind")) && (RELEASE + "-bootstrap").equals(metadata(o).get("name")))
-                .findFirst().orElseThrow();
+                .filter(o -> "ConfigMap".equals(o.get("kind"))
+                        && (RELEASE + "-bootstrap").equals(metadata(o).get("name")))
+                .findFirst()
+                .orElseThrow();
         assertThat(map(configMap, "data")).isEqualTo(Map.of("ferry.yaml", definitions));
         assertThat(env(container, "FERRY_BOOTSTRAP_FILE").get("value")).isEqualTo("/etc/ferry/bootstrap/ferry.yaml");
         assertThat(list(container, "volumeMounts"))
                 .contains(Map.of("name", "bootstrap", "mountPath", "/etc/ferry/bootstrap", "readOnly", true));
-        assertThat(list(deployment, "spec", "template", "spec", "volumes")).contains(Map.of("name", "bootstrap",
-                "configMap", Map.of("name", RELEASE + "-bootstrap", "items", List.of(Map.of("key", "ferry.yaml", "path", "ferry.yaml")))));
+        assertThat(list(deployment, "spec", "template", "spec", "volumes"))
+                .contains(Map.of(
+                        "name",
+                        "bootstrap",
+                        "configMap",
+                        Map.of(
+                                "name",
+                                RELEASE + "-bootstrap",
+                                "items",
+                                List.of(Map.of("key", "ferry.yaml", "path", "ferry.yaml")))));
         // Ferry reads the file at start only: a change rolls the pods.
-        assertThat(map(deployment, "spec", "template", "metadata", "annotations")).containsKey("checksum/bootstrap");
+        assertThat(map(deployment, "spec", "template", "metadata", "annotations"))
+                .containsKey("checksum/bootstrap");
     }
 
     @Test
     void aBootstrapFileMayComeFromAnExistingConfigMap() {
         Map<String, Object> values = requiredValues();
-        map(values, "ferry").put("bootstrapFile", Map.of("existingConfigMap", "ferry-definitions", "key", "definitions.yml"));
+        map(values, "ferry")
+                .put("bootstrapFile", Map.of("existingConfigMap", "ferry-definitions", "key", "definitions.yml"));
 
         List<Map<String, Object>> objects = render(values);
         Map<String, Object> deployment = only(objects, "Deployment");
@@ -288,8 +336,16 @@ class HelmChartTest {
         assertThat(objects).filteredOn(o -> "ConfigMap".equals(o.get("kind"))).hasSize(1);
         assertThat(env(ferryContainer(deployment), "FERRY_BOOTSTRAP_FILE").get("value"))
                 .isEqualTo("/etc/ferry/bootstrap/definitions.yml");
-        assertThat(list(deployment, "spec", "template", "spec", "volumes")).contains(Map.of("name", "bootstrap",
-                "configMap", Map.of("name", "ferry-definitions", "items", List.of(Map.of("key", "definitions.yml", "path", "definitions.yml")))));
+        assertThat(list(deployment, "spec", "template", "spec", "volumes"))
+                .contains(Map.of(
+                        "name",
+                        "bootstrap",
+                        "configMap",
+                        Map.of(
+                                "name",
+                                "ferry-definitions",
+                                "items",
+                                List.of(Map.of("key", "definitions.yml", "path", "definitions.yml")))));
     }
 
     @Test
@@ -297,7 +353,9 @@ class HelmChartTest {
         Map<String, Object> container = ferryContainer(only(render(requiredValues()), "Deployment"));
 
         assertThat(list(container, "env")).extracting(e -> e.get("name")).doesNotContain("FERRY_BOOTSTRAP_FILE");
-        assertThat(list(container, "volumeMounts")).extracting(m -> m.get("name")).containsExactly("tmp");
+        assertThat(list(container, "volumeMounts"))
+                .extracting(m -> m.get("name"))
+                .containsExactly("tmp");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -308,7 +366,8 @@ class HelmChartTest {
         "ferry.issuer, ferry.issuer is required",
         "database.host, database.host is required (or database.url)",
         "database.password, database.password is required unless database.existingSecret",
-        "secret.encryptionKey, secret.encryptionKey is required unless secret.existingSecret"})
+        "secret.encryptionKey, secret.encryptionKey is required unless secret.existingSecret"
+    })
     void aMissingRequiredValueFailsWithAClearMessage(String path, String message) {
         Map<String, Object> values = requiredValues();
         String[] keys = path.split("\\.");
@@ -323,7 +382,8 @@ class HelmChartTest {
         map(values, "ferry").put("issuer", "ferry.example.com");
 
         assertThatThrownBy(() -> render(values))
-                .hasMessageContaining("ferry.issuer must be an absolute http(s) URL such as https://ferry.example.com, not 'ferry.example.com'");
+                .hasMessageContaining(
+                        "ferry.issuer must be an absolute http(s) URL such as https://ferry.example.com, not 'ferry.example.com'");
     }
 
     @Test
@@ -331,7 +391,8 @@ class HelmChartTest {
         Map<String, Object> values = requiredValues();
         map(values, "secret").put("encryptionKey", Base64.getEncoder().encodeToString(new byte[16]));
 
-        assertThatThrownBy(() -> render(values)).hasMessageContaining("secret.encryptionKey must be base64 of exactly 32 bytes");
+        assertThatThrownBy(() -> render(values))
+                .hasMessageContaining("secret.encryptionKey must be base64 of exactly 32 bytes");
     }
 
     @ParameterizedTest
@@ -343,7 +404,8 @@ class HelmChartTest {
         map(values, existing).put("existingSecret", RELEASE);
 
         assertThatThrownBy(() -> render(values))
-                .hasMessageContaining("secret.existingSecret and database.existingSecret must not be \"" + RELEASE + "\"");
+                .hasMessageContaining(
+                        "secret.existingSecret and database.existingSecret must not be \"" + RELEASE + "\"");
 
         map(values, existing).put("existingSecret", RELEASE + "-own");
         assertThat(metadata(only(render(values), "Secret")).get("name")).isEqualTo(RELEASE);
@@ -356,7 +418,9 @@ class HelmChartTest {
         map(values, "database").put("url", "jdbc:postgresql://db-a:5432,db-b:5432/ferry?targetServerType=primary");
 
         assertThat(map(only(render(values), "ConfigMap"), "data"))
-                .containsEntry("SPRING_DATASOURCE_URL", "jdbc:postgresql://db-a:5432,db-b:5432/ferry?targetServerType=primary");
+                .containsEntry(
+                        "SPRING_DATASOURCE_URL",
+                        "jdbc:postgresql://db-a:5432,db-b:5432/ferry?targetServerType=primary");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -366,14 +430,20 @@ class HelmChartTest {
     private static Map<String, Object> requiredValues() {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("ferry", new LinkedHashMap<>(Map.of("issuer", "https://ferry.example.com")));
-        values.put("database", new LinkedHashMap<>(Map.of("host", "postgres.example.svc", "password", "database-password-value")));
-        values.put("secret", new LinkedHashMap<>(Map.of("encryptionKey", ENCRYPTION_KEY, "bootstrapToken", "bootstrap-token-value")));
+        values.put(
+                "database",
+                new LinkedHashMap<>(Map.of("host", "postgres.example.svc", "password", "database-password-value")));
+        values.put(
+                "secret",
+                new LinkedHashMap<>(
+                        Map.of("encryptionKey", ENCRYPTION_KEY, "bootstrapToken", "bootstrap-token-value")));
         return values;
     }
 
     /** helm template with these values (and --set pairs), parsed into one map per object. */
     private List<Map<String, Object>> render(Map<String, Object> values, Object... sets) {
-        TemplateCommand template = new Helm(CHART).template()
+        TemplateCommand template = new Helm(CHART)
+                .template()
                 .withName(RELEASE)
                 .withNamespace("ferry")
                 .withValuesFile(write(values));
@@ -422,7 +492,9 @@ class HelmChartTest {
     }
 
     private static void assertLintClean(LintResult result) {
-        assertThat(result.isFailed()).as("helm lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.isFailed())
+                .as("helm lint failed: %s", result.getMessages())
+                .isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }
 
@@ -451,7 +523,8 @@ class HelmChartTest {
     }
 
     private static Map<String, Object> only(List<Map<String, Object>> objects, String kind) {
-        List<Map<String, Object>> ofKind = objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+        List<Map<String, Object>> ofKind =
+                objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
         assertThat(ofKind).as("objects of kind %s", kind).hasSize(1);
         return ofKind.get(0);
     }
@@ -463,13 +536,17 @@ class HelmChartTest {
     }
 
     private static Map<String, Object> env(Map<String, Object> container, String name) {
-        return list(container, "env").stream().filter(e -> name.equals(e.get("name"))).findFirst()
+        return list(container, "env").stream()
+                .filter(e -> name.equals(e.get("name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no environment variable " + name));
     }
 
     private static Map<String, Object> secretKeyRef(Map<String, Object> container, String name) {
         Map<String, Object> variable = env(container, name);
-        assertThat(variable).as("%s comes from a Secret, not a literal value", name).doesNotContainKey("value");
+        assertThat(variable)
+                .as("%s comes from a Secret, not a literal value", name)
+                .doesNotContainKey("value");
         return map(variable, "valueFrom", "secretKeyRef");
     }
 

@@ -60,13 +60,21 @@ class ConditionTest {
                 Arguments.of("notExists present", "ref", Operator.NOT_EXISTS, null, null, false),
                 Arguments.of("dotted path", "nested.team.name", Operator.EQUALS, "platform", null, true),
                 Arguments.of("dotted path absent", "nested.team.lead", Operator.EXISTS, null, null, false),
-                Arguments.of("namespaced claim with dots", "https://example.com/role", Operator.EQUALS, "admin", null, true));
+                Arguments.of(
+                        "namespaced claim with dots",
+                        "https://example.com/role",
+                        Operator.EQUALS,
+                        "admin",
+                        null,
+                        true));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void conditionHoldsAsDefined(String name, String claim, Operator operator, String value, List<String> values, boolean holds) {
-        ConditionResult result = CompiledCondition.compile(new Condition(claim, operator, value, values)).evaluate(CLAIMS);
+    void conditionHoldsAsDefined(
+            String name, String claim, Operator operator, String value, List<String> values, boolean holds) {
+        ConditionResult result = CompiledCondition.compile(new Condition(claim, operator, value, values))
+                .evaluate(CLAIMS);
 
         assertThat(result.holds()).isEqualTo(holds);
         assertThat(result.claim()).isEqualTo(claim);
@@ -75,7 +83,8 @@ class ConditionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void negationIsExact(String name, String claim, Operator operator, String value, List<String> values, boolean holds) {
+    void negationIsExact(
+            String name, String claim, Operator operator, String value, List<String> values, boolean holds) {
         Operator opposite = switch (operator) {
             case EQUALS -> Operator.NOT_EQUALS;
             case NOT_EQUALS -> Operator.EQUALS;
@@ -86,7 +95,10 @@ class ConditionTest {
             default -> null;
         };
         if (opposite != null) {
-            assertThat(CompiledCondition.compile(new Condition(claim, opposite, value, values)).evaluate(CLAIMS).holds()).isEqualTo(!holds);
+            assertThat(CompiledCondition.compile(new Condition(claim, opposite, value, values))
+                            .evaluate(CLAIMS)
+                            .holds())
+                    .isEqualTo(!holds);
         }
     }
 

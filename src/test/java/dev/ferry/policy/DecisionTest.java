@@ -12,14 +12,18 @@ import tools.jackson.databind.json.JsonMapper;
 class DecisionTest {
 
     private static final String T = "https://deploy.example.com";
-    private static final JsonNode MAIN = JsonMapper.builder().build().readTree(
-            "{\"repository_owner_id\":\"4242\",\"ref\":\"refs/heads/main\",\"environment\":\"prod\"}");
+    private static final JsonNode MAIN = JsonMapper.builder()
+            .build()
+            .readTree("{\"repository_owner_id\":\"4242\",\"ref\":\"refs/heads/main\",\"environment\":\"prod\"}");
     private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
 
     private final PolicyEvaluator evaluator = new PolicyEvaluator(null, Duration.ofHours(1));
 
-    private static CompiledRule rule(String name, Effect effect, Condition condition, List<String> targets, List<String> scopes, Integer ttl) {
-        return CompiledRule.compile(new RuleDefinition(name, "gh", null, effect, List.of(condition), targets, scopes, ttl, true), DEFAULT_TTL);
+    private static CompiledRule rule(
+            String name, Effect effect, Condition condition, List<String> targets, List<String> scopes, Integer ttl) {
+        return CompiledRule.compile(
+                new RuleDefinition(name, "gh", null, effect, List.of(condition), targets, scopes, ttl, true),
+                DEFAULT_TTL);
     }
 
     private static Condition owner(String id) {
@@ -45,9 +49,12 @@ class DecisionTest {
 
     @Test
     void grantedScopesAreTheUnionAndLifetimeTheSmallestOfRulesGrantingAnIssuedScope() {
-        Decision decision = decide(List.of(
-                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
-                rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)), T, null);
+        Decision decision = decide(
+                List.of(
+                        rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
+                        rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)),
+                T,
+                null);
 
         Decision.Granted granted = (Decision.Granted) decision;
         assertThat(granted.scopes()).containsExactly("deploy", "read");
@@ -57,9 +64,12 @@ class DecisionTest {
 
     @Test
     void lifetimeIgnoresRulesThatGrantNoIssuedScope() {
-        Decision.Granted granted = (Decision.Granted) decide(List.of(
-                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
-                rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)), T, List.of("deploy"));
+        Decision.Granted granted = (Decision.Granted) decide(
+                List.of(
+                        rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), 600),
+                        rule("b", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), 300)),
+                T,
+                List.of("deploy"));
 
         assertThat(granted.scopes()).containsExactly("deploy");
         assertThat(granted.lifetime()).isEqualTo(Duration.ofSeconds(600));
@@ -67,21 +77,33 @@ class DecisionTest {
 
     @Test
     void lifetimeDefaultsAndIsCapped() {
-        Decision.Granted defaulted = (Decision.Granted) decide(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), null)), T, null);
+        Decision.Granted defaulted = (Decision.Granted)
+                decide(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), null)), T, null);
         assertThat(defaulted.lifetime()).isEqualTo(DEFAULT_TTL);
         assertThat(defaulted.scopes()).isEmpty();
 
         PolicyEvaluator capped = new PolicyEvaluator(null, Duration.ofMinutes(5));
-        Decision decision = capped.evaluate(new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), 3600))),
-                new DecisionRequest("gh", MAIN, T, null), false);
+        Decision decision = capped.evaluate(
+                new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of(), 3600))),
+                new DecisionRequest("gh", MAIN, T, null),
+                false);
         assertThat(((Decision.Granted) decision).lifetime()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
     void denyWithoutTargetsRefusesEveryTarget() {
-        Decision decision = decide(List.of(
-                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
-                rule("no-prod", Effect.DENY, new Condition("environment", Operator.EQUALS, "prod", null), List.of(), List.of(), null)), T, null);
+        Decision decision = decide(
+                List.of(
+                        rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
+                        rule(
+                                "no-prod",
+                                Effect.DENY,
+                                new Condition("environment", Operator.EQUALS, "prod", null),
+                                List.of(),
+                                List.of(),
+                                null)),
+                T,
+                null);
 
         assertThat(decision).isInstanceOf(Decision.Refused.class);
         assertThat(((Decision.Refused) decision).error()).isEqualTo("invalid_request");
@@ -90,16 +112,26 @@ class DecisionTest {
 
     @Test
     void denyForAnotherTargetDoesNotApply() {
-        Decision decision = decide(List.of(
-                rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
-                rule("deny-other", Effect.DENY, owner("4242"), List.of("https://other.example.com"), List.of(), null)), T, null);
+        Decision decision = decide(
+                List.of(
+                        rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null),
+                        rule(
+                                "deny-other",
+                                Effect.DENY,
+                                owner("4242"),
+                                List.of("https://other.example.com"),
+                                List.of(),
+                                null)),
+                T,
+                null);
 
         assertThat(decision).isInstanceOf(Decision.Granted.class);
     }
 
     @Test
     void allowMatchingAnotherTargetIsInvalidTargetAndNoMatchIsInvalidRequest() {
-        List<CompiledRule> rules = List.of(rule("a", Effect.ALLOW, owner("4242"), List.of("https://other.example.com"), List.of(), null));
+        List<CompiledRule> rules =
+                List.of(rule("a", Effect.ALLOW, owner("4242"), List.of("https://other.example.com"), List.of(), null));
         assertThat(((Decision.Refused) decide(rules, T, null)).error()).isEqualTo("invalid_target");
 
         List<CompiledRule> none = List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null));
@@ -109,10 +141,15 @@ class DecisionTest {
 
     @Test
     void requestedScopeOutsideGrantIsInvalidScopeNeverDownScoped() {
-        Decision decision = decide(List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), null)), T, List.of("read", "write"));
+        Decision decision = decide(
+                List.of(rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("read"), null)),
+                T,
+                List.of("read", "write"));
 
         assertThat(((Decision.Refused) decision).error()).isEqualTo("invalid_scope");
-        assertThat(((Decision.Refused) decision).description()).contains("'write'").doesNotContain("read'");
+        assertThat(((Decision.Refused) decision).description())
+                .contains("'write'")
+                .doesNotContain("read'");
     }
 
     @Test
@@ -124,24 +161,43 @@ class DecisionTest {
             List<Condition> conditions = new java.util.ArrayList<>();
             switch (random.nextInt(4)) {
                 case 0 -> conditions.add(owner(String.valueOf(random.nextInt(50))));
-                case 1 -> conditions.add(new Condition("repository_owner_id", Operator.IN, null,
-                        List.of(String.valueOf(random.nextInt(50)), String.valueOf(random.nextInt(50)))));
+                case 1 ->
+                    conditions.add(new Condition(
+                            "repository_owner_id",
+                            Operator.IN,
+                            null,
+                            List.of(String.valueOf(random.nextInt(50)), String.valueOf(random.nextInt(50)))));
                 case 2 -> conditions.add(new Condition("groups", Operator.EQUALS, "g" + random.nextInt(5), null));
-                default -> conditions.add(new Condition("ref", Operator.GLOB, "refs/heads/" + (random.nextBoolean() ? "*" : "main"), null));
+                default ->
+                    conditions.add(new Condition(
+                            "ref", Operator.GLOB, "refs/heads/" + (random.nextBoolean() ? "*" : "main"), null));
             }
             if (random.nextBoolean()) {
-                conditions.add(new Condition("ref", Operator.EQUALS, random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev", null));
+                conditions.add(new Condition(
+                        "ref", Operator.EQUALS, random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev", null));
             }
             Effect effect = random.nextInt(20) == 0 ? Effect.DENY : Effect.ALLOW;
-            List<String> ruleTargets = effect == Effect.DENY && random.nextBoolean() ? List.of() : List.of(targets.get(random.nextInt(3)));
-            rules.add(CompiledRule.compile(new RuleDefinition("r" + i, "gh", null, effect, conditions, ruleTargets,
-                    List.of("s" + random.nextInt(4)), 60 + random.nextInt(3000), true), DEFAULT_TTL));
+            List<String> ruleTargets =
+                    effect == Effect.DENY && random.nextBoolean() ? List.of() : List.of(targets.get(random.nextInt(3)));
+            rules.add(CompiledRule.compile(
+                    new RuleDefinition(
+                            "r" + i,
+                            "gh",
+                            null,
+                            effect,
+                            conditions,
+                            ruleTargets,
+                            List.of("s" + random.nextInt(4)),
+                            60 + random.nextInt(3000),
+                            true),
+                    DEFAULT_TTL));
         }
         IssuerPolicy policy = new IssuerPolicy(rules);
         JsonMapper json = JsonMapper.builder().build();
         for (int i = 0; i < 500; i++) {
             JsonNode claims = json.readTree("{\"repository_owner_id\":\"" + random.nextInt(60) + "\",\"ref\":\""
-                    + (random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev") + "\",\"groups\":[\"g" + random.nextInt(5) + "\",\"g"
+                    + (random.nextBoolean() ? "refs/heads/main" : "refs/heads/dev") + "\",\"groups\":[\"g"
+                    + random.nextInt(5) + "\",\"g"
                     + random.nextInt(5) + "\"]}");
             List<String> scopes = random.nextInt(3) == 0 ? List.of("s" + random.nextInt(4)) : null;
             DecisionRequest request = new DecisionRequest("gh", claims, targets.get(random.nextInt(3)), scopes);
@@ -155,7 +211,9 @@ class DecisionTest {
             } else {
                 assertThat(((Decision.Refused) indexed).error()).isEqualTo(((Decision.Refused) everything).error());
             }
-            assertThat(indexed.trace().size()).as("the index looks at a fraction of the rules").isLessThan(rules.size());
+            assertThat(indexed.trace().size())
+                    .as("the index looks at a fraction of the rules")
+                    .isLessThan(rules.size());
         }
     }
 
@@ -163,21 +221,37 @@ class DecisionTest {
     void indexFilesRulesUnderTheMostSelectiveClaimWhateverTheOrderOfConditions() {
         List<CompiledRule> rules = new java.util.ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
-            rules.add(CompiledRule.compile(new RuleDefinition("r" + i, "gh", null, Effect.ALLOW,
-                    List.of(new Condition("ref", Operator.EQUALS, "refs/heads/main", null), owner(String.valueOf(i))),
-                    List.of(T), List.of("deploy"), null, true), DEFAULT_TTL));
+            rules.add(CompiledRule.compile(
+                    new RuleDefinition(
+                            "r" + i,
+                            "gh",
+                            null,
+                            Effect.ALLOW,
+                            List.of(
+                                    new Condition("ref", Operator.EQUALS, "refs/heads/main", null),
+                                    owner(String.valueOf(i))),
+                            List.of(T),
+                            List.of("deploy"),
+                            null,
+                            true),
+                    DEFAULT_TTL));
         }
 
-        Decision decision = evaluator.evaluate(new IssuerPolicy(rules), new DecisionRequest("gh", MAIN, T, null), false);
+        Decision decision =
+                evaluator.evaluate(new IssuerPolicy(rules), new DecisionRequest("gh", MAIN, T, null), false);
 
         assertThat(decision).isInstanceOf(Decision.Refused.class);
-        assertThat(decision.trace()).as("only rules pinning owner 4242 (none) or no pin are candidates").hasSizeLessThan(5);
+        assertThat(decision.trace())
+                .as("only rules pinning owner 4242 (none) or no pin are candidates")
+                .hasSizeLessThan(5);
     }
 
     @Test
     void disabledRuleNeverMatches() {
         CompiledRule disabled = CompiledRule.compile(
-                new RuleDefinition("off", "gh", null, Effect.ALLOW, List.of(owner("4242")), List.of(T), List.of(), null, false), DEFAULT_TTL);
+                new RuleDefinition(
+                        "off", "gh", null, Effect.ALLOW, List.of(owner("4242")), List.of(T), List.of(), null, false),
+                DEFAULT_TTL);
 
         Decision decision = decide(List.of(disabled), T, null);
 
@@ -188,8 +262,10 @@ class DecisionTest {
 
     @Test
     void traceRecordsExpectedAndActualValues() {
-        Decision decision = evaluator.evaluate(new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null))),
-                new DecisionRequest("gh", MAIN, T, null), true);
+        Decision decision = evaluator.evaluate(
+                new IssuerPolicy(List.of(rule("a", Effect.ALLOW, owner("1"), List.of(T), List.of(), null))),
+                new DecisionRequest("gh", MAIN, T, null),
+                true);
 
         ConditionResult result = decision.trace().get(0).conditions().get(0);
         assertThat(result.expected()).isEqualTo("1");

@@ -48,13 +48,42 @@ class RuleLinterTest {
     static List<Arguments> githubNotPinnedToId() {
         String code = "github-not-pinned-to-id";
         return List.of(
-                present("github rule on repository name only", code, null, GITHUB, ALLOW, eq("repository", "acme/app"), MAIN, PUSH),
-                present("github owner id with notEquals is no pin", code, null, GITHUB, ALLOW,
-                        cond("repository_owner_id", Operator.NOT_EQUALS, "1"), MAIN, PUSH),
-                present("github owner id glob is no pin", code, null, GITHUB, ALLOW,
-                        cond("repository_owner_id", Operator.GLOB, "4242"), MAIN, PUSH),
+                present(
+                        "github rule on repository name only",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        eq("repository", "acme/app"),
+                        MAIN,
+                        PUSH),
+                present(
+                        "github owner id with notEquals is no pin",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        cond("repository_owner_id", Operator.NOT_EQUALS, "1"),
+                        MAIN,
+                        PUSH),
+                present(
+                        "github owner id glob is no pin",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        cond("repository_owner_id", Operator.GLOB, "4242"),
+                        MAIN,
+                        PUSH),
                 absent("github rule pinned to owner id", code, GITHUB, ALLOW, OWNER_ID, MAIN, PUSH),
-                absent("github rule pinned to repository ids with in", code, GITHUB, ALLOW, in("repository_id", "1", "2"), MAIN, PUSH),
+                absent(
+                        "github rule pinned to repository ids with in",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        in("repository_id", "1", "2"),
+                        MAIN,
+                        PUSH),
                 absent("github deny rule needs no pin", code, GITHUB, DENY, eq("repository", "acme/app")),
                 absent("oidc rule needs no pin", code, OIDC, ALLOW, eq("repository", "acme/app")));
     }
@@ -62,21 +91,76 @@ class RuleLinterTest {
     static List<Arguments> globPrefixMidSegment() {
         String code = "glob-prefix-mid-segment";
         return List.of(
-                present("glob prefix ends inside owner name", code, "conditions[1]", GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.GLOB, "repo:acme*"), PUSH),
-                present("glob prefix mid-segment on deny rule", code, "conditions[0]", GITHUB, DENY,
+                present(
+                        "glob prefix ends inside owner name",
+                        code,
+                        "conditions[1]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:acme*"),
+                        PUSH),
+                present(
+                        "glob prefix mid-segment on deny rule",
+                        code,
+                        "conditions[0]",
+                        GITHUB,
+                        DENY,
                         cond("repository", Operator.GLOB, "acme*")),
-                present("glob prefix mid-segment on oidc rule", code, "conditions[1]", OIDC, ALLOW,
-                        eq("aud", "x"), cond("email", Operator.GLOB, "admin*")),
-                present("glob question mark after a letter", code, "conditions[2]", GITHUB, ALLOW,
-                        OWNER_ID, PUSH, cond("ref", Operator.GLOB, "refs/heads/v?")),
-                present("glob on numeric id prefix", code, "conditions[0]", GITHUB, ALLOW,
-                        cond("repository_owner_id", Operator.GLOB, "42*"), MAIN, PUSH),
-                absent("glob prefix ends at slash", code, GITHUB, ALLOW, OWNER_ID, cond("repository", Operator.GLOB, "acme/*")),
-                absent("glob prefix ends at colon", code, GITHUB, ALLOW, OWNER_ID, cond("sub", Operator.GLOB, "repo:acme/app:*")),
+                present(
+                        "glob prefix mid-segment on oidc rule",
+                        code,
+                        "conditions[1]",
+                        OIDC,
+                        ALLOW,
+                        eq("aud", "x"),
+                        cond("email", Operator.GLOB, "admin*")),
+                present(
+                        "glob question mark after a letter",
+                        code,
+                        "conditions[2]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        PUSH,
+                        cond("ref", Operator.GLOB, "refs/heads/v?")),
+                present(
+                        "glob on numeric id prefix",
+                        code,
+                        "conditions[0]",
+                        GITHUB,
+                        ALLOW,
+                        cond("repository_owner_id", Operator.GLOB, "42*"),
+                        MAIN,
+                        PUSH),
+                absent(
+                        "glob prefix ends at slash",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("repository", Operator.GLOB, "acme/*")),
+                absent(
+                        "glob prefix ends at colon",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:acme/app:*")),
                 absent("glob prefix ends at at-sign", code, OIDC, ALLOW, cond("email", Operator.GLOB, "ops@*")),
-                absent("glob starting with a wildcard", code, OIDC, ALLOW, cond("email", Operator.GLOB, "*@acme.example")),
-                absent("glob without wildcard", code, GITHUB, ALLOW, OWNER_ID, cond("ref", Operator.GLOB, "refs/heads/main")));
+                absent(
+                        "glob starting with a wildcard",
+                        code,
+                        OIDC,
+                        ALLOW,
+                        cond("email", Operator.GLOB, "*@acme.example")),
+                absent(
+                        "glob without wildcard",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("ref", Operator.GLOB, "refs/heads/main")));
     }
 
     static List<Arguments> subSingleForm() {
@@ -84,19 +168,75 @@ class RuleLinterTest {
         String classic = "repo:acme/app:ref:refs/heads/main";
         String immutable = "repo:acme@4242/app@99:ref:refs/heads/main";
         return List.of(
-                present("sub equals classic form only", code, "conditions[1]", GITHUB, ALLOW, OWNER_ID, eq("sub", classic), PUSH),
-                present("sub glob immutable form only", code, "conditions[1]", GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.GLOB, "repo:acme@4242/app@99:*"), PUSH),
-                present("sub in classic values only", code, "conditions[0]", GITHUB, ALLOW,
-                        in("sub", classic, "repo:acme/app:environment:prod"), OWNER_ID, PUSH),
-                present("sub regex classic form only", code, "conditions[2]", GITHUB, ALLOW,
-                        OWNER_ID, PUSH, cond("sub", Operator.REGEX, "repo:acme/app:ref:refs/heads/(main|release)")),
+                present(
+                        "sub equals classic form only",
+                        code,
+                        "conditions[1]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        eq("sub", classic),
+                        PUSH),
+                present(
+                        "sub glob immutable form only",
+                        code,
+                        "conditions[1]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:acme@4242/app@99:*"),
+                        PUSH),
+                present(
+                        "sub in classic values only",
+                        code,
+                        "conditions[0]",
+                        GITHUB,
+                        ALLOW,
+                        in("sub", classic, "repo:acme/app:environment:prod"),
+                        OWNER_ID,
+                        PUSH),
+                present(
+                        "sub regex classic form only",
+                        code,
+                        "conditions[2]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        PUSH,
+                        cond("sub", Operator.REGEX, "repo:acme/app:ref:refs/heads/(main|release)")),
                 absent("sub in both forms", code, GITHUB, ALLOW, OWNER_ID, in("sub", classic, immutable), PUSH),
-                absent("sub glob with wildcard owner", code, GITHUB, ALLOW, OWNER_ID, cond("sub", Operator.GLOB, "repo:*:ref:refs/heads/main")),
-                absent("sub regex with optional ids", code, GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.REGEX, "repo:acme(@4242)?/app(@99)?:ref:refs/heads/main"), PUSH),
-                absent("sub notEquals is not judged", code, GITHUB, ALLOW, OWNER_ID, MAIN, PUSH, cond("sub", Operator.NOT_EQUALS, classic)),
-                absent("sub of a custom template is not judged", code, GITHUB, ALLOW, OWNER_ID, eq("sub", "repository_owner_id:4242"), PUSH),
+                absent(
+                        "sub glob with wildcard owner",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:*:ref:refs/heads/main")),
+                absent(
+                        "sub regex with optional ids",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.REGEX, "repo:acme(@4242)?/app(@99)?:ref:refs/heads/main"),
+                        PUSH),
+                absent(
+                        "sub notEquals is not judged",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        MAIN,
+                        PUSH,
+                        cond("sub", Operator.NOT_EQUALS, classic)),
+                absent(
+                        "sub of a custom template is not judged",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        eq("sub", "repository_owner_id:4242"),
+                        PUSH),
                 absent("sub on oidc rule is not judged", code, OIDC, ALLOW, eq("sub", classic)));
     }
 
@@ -105,24 +245,86 @@ class RuleLinterTest {
         return List.of(
                 present("github rule without ref condition", code, null, GITHUB, ALLOW, OWNER_ID, PUSH),
                 present("gitlab rule without ref condition", code, null, GITLAB, ALLOW, NAMESPACE_ID, PROJECT_ID),
-                present("github ref glob star is no constraint", code, null, GITHUB, ALLOW, OWNER_ID, cond("ref", Operator.GLOB, "*"), PUSH),
-                present("github ref notEquals is no constraint", code, null, GITHUB, ALLOW,
-                        OWNER_ID, cond("ref", Operator.NOT_EQUALS, "refs/heads/dev"), PUSH),
-                present("github ref exists is no constraint", code, null, GITHUB, ALLOW, OWNER_ID, cond("ref", Operator.EXISTS, null), PUSH),
-                present("gitlab workflow_ref does not count", code, null, GITLAB, ALLOW,
-                        NAMESPACE_ID, PROJECT_ID, eq("workflow_ref", "x")),
-                present("github sub glob open after the repository", code, null, GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.GLOB, "repo:acme/app:*"), PUSH),
-                present("github sub regex open after the repository", code, null, GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.REGEX, "repo:acme/.*"), PUSH),
+                present(
+                        "github ref glob star is no constraint",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("ref", Operator.GLOB, "*"),
+                        PUSH),
+                present(
+                        "github ref notEquals is no constraint",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("ref", Operator.NOT_EQUALS, "refs/heads/dev"),
+                        PUSH),
+                present(
+                        "github ref exists is no constraint",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("ref", Operator.EXISTS, null),
+                        PUSH),
+                present(
+                        "gitlab workflow_ref does not count",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        NAMESPACE_ID,
+                        PROJECT_ID,
+                        eq("workflow_ref", "x")),
+                present(
+                        "github sub glob open after the repository",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:acme/app:*"),
+                        PUSH),
+                present(
+                        "github sub regex open after the repository",
+                        code,
+                        null,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.REGEX, "repo:acme/.*"),
+                        PUSH),
                 absent("github environment", code, GITHUB, ALLOW, OWNER_ID, eq("environment", "prod"), PUSH),
-                absent("github job_workflow_ref", code, GITHUB, ALLOW,
-                        OWNER_ID, eq("job_workflow_ref", "acme/wf/.github/workflows/deploy.yml@refs/heads/main"), PUSH),
+                absent(
+                        "github job_workflow_ref",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        eq("job_workflow_ref", "acme/wf/.github/workflows/deploy.yml@refs/heads/main"),
+                        PUSH),
                 absent("github ref", code, GITHUB, ALLOW, OWNER_ID, MAIN, PUSH),
-                absent("github sub with a branch", code, GITHUB, ALLOW,
-                        OWNER_ID, eq("sub", "repo:acme/app:ref:refs/heads/main"), PUSH),
-                absent("github sub glob with an environment", code, GITHUB, ALLOW,
-                        OWNER_ID, cond("sub", Operator.GLOB, "repo:acme/app:environment:prod*"), PUSH),
+                absent(
+                        "github sub with a branch",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        eq("sub", "repo:acme/app:ref:refs/heads/main"),
+                        PUSH),
+                absent(
+                        "github sub glob with an environment",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("sub", Operator.GLOB, "repo:acme/app:environment:prod*"),
+                        PUSH),
                 absent("gitlab ref_protected", code, GITLAB, ALLOW, NAMESPACE_ID, PROTECTED),
                 absent("github deny rule", code, GITHUB, DENY, OWNER_ID),
                 absent("oidc rule", code, OIDC, ALLOW, eq("email", "ops@acme.example")));
@@ -131,12 +333,33 @@ class RuleLinterTest {
     static List<Arguments> gitlabNotPinnedToId() {
         String code = "gitlab-not-pinned-to-id";
         return List.of(
-                present("gitlab rule on project path only", code, null, GITLAB, ALLOW, eq("project_path", "g/p"), PROTECTED, GITLAB_MAIN),
-                present("gitlab project id regex is no pin", code, null, GITLAB, ALLOW,
-                        cond("project_id", Operator.REGEX, "[0-9]+"), PROTECTED, GITLAB_MAIN),
+                present(
+                        "gitlab rule on project path only",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        eq("project_path", "g/p"),
+                        PROTECTED,
+                        GITLAB_MAIN),
+                present(
+                        "gitlab project id regex is no pin",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        cond("project_id", Operator.REGEX, "[0-9]+"),
+                        PROTECTED,
+                        GITLAB_MAIN),
                 absent("gitlab rule pinned to project id", code, GITLAB, ALLOW, PROJECT_ID, PROTECTED, GITLAB_MAIN),
-                absent("gitlab rule pinned to namespace ids with in", code, GITLAB, ALLOW,
-                        in("namespace_id", "1", "2"), PROTECTED, GITLAB_MAIN),
+                absent(
+                        "gitlab rule pinned to namespace ids with in",
+                        code,
+                        GITLAB,
+                        ALLOW,
+                        in("namespace_id", "1", "2"),
+                        PROTECTED,
+                        GITLAB_MAIN),
                 absent("gitlab deny rule needs no pin", code, GITLAB, DENY, eq("project_path", "g/p")),
                 absent("github rule is not judged by gitlab pins", code, GITHUB, ALLOW, OWNER_ID, MAIN, PUSH));
     }
@@ -144,11 +367,33 @@ class RuleLinterTest {
     static List<Arguments> gitlabUnprotectedRefs() {
         String code = "gitlab-unprotected-refs";
         return List.of(
-                present("gitlab rule without ref_protected", code, null, GITLAB, ALLOW, NAMESPACE_ID, PROJECT_ID, GITLAB_MAIN),
-                present("gitlab ref_protected either way", code, null, GITLAB, ALLOW,
-                        NAMESPACE_ID, in("ref_protected", "true", "false"), GITLAB_MAIN),
-                present("gitlab ref_protected notEquals false", code, null, GITLAB, ALLOW,
-                        NAMESPACE_ID, cond("ref_protected", Operator.NOT_EQUALS, "false"), GITLAB_MAIN),
+                present(
+                        "gitlab rule without ref_protected",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        NAMESPACE_ID,
+                        PROJECT_ID,
+                        GITLAB_MAIN),
+                present(
+                        "gitlab ref_protected either way",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        NAMESPACE_ID,
+                        in("ref_protected", "true", "false"),
+                        GITLAB_MAIN),
+                present(
+                        "gitlab ref_protected notEquals false",
+                        code,
+                        null,
+                        GITLAB,
+                        ALLOW,
+                        NAMESPACE_ID,
+                        cond("ref_protected", Operator.NOT_EQUALS, "false"),
+                        GITLAB_MAIN),
                 absent("gitlab ref_protected equals true", code, GITLAB, ALLOW, NAMESPACE_ID, PROTECTED),
                 absent("gitlab ref_protected in true", code, GITLAB, ALLOW, NAMESPACE_ID, in("ref_protected", "true")),
                 absent("gitlab deny rule", code, GITLAB, DENY, NAMESPACE_ID),
@@ -162,10 +407,24 @@ class RuleLinterTest {
             cases.add(present("glob " + glob, code, "conditions[0]", OIDC, ALLOW, cond("sub", Operator.GLOB, glob)));
         }
         for (String regex : List.of(".*", ".+", "(?s).*", "(?s:.*)", "^.*$", "[\\s\\S]*", "(.*)")) {
-            cases.add(present("regex " + regex, code, "conditions[1]", GITHUB, DENY, OWNER_ID, cond("ref", Operator.REGEX, regex)));
+            cases.add(present(
+                    "regex " + regex,
+                    code,
+                    "conditions[1]",
+                    GITHUB,
+                    DENY,
+                    OWNER_ID,
+                    cond("ref", Operator.REGEX, regex)));
         }
         cases.addAll(List.of(
-                absent("regex with a literal prefix", code, GITHUB, ALLOW, OWNER_ID, cond("ref", Operator.REGEX, "refs/heads/.*"), PUSH),
+                absent(
+                        "regex with a literal prefix",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("ref", Operator.REGEX, "refs/heads/.*"),
+                        PUSH),
                 absent("glob of one character", code, OIDC, ALLOW, cond("sub", Operator.GLOB, "?")),
                 absent("notEquals empty", code, OIDC, ALLOW, cond("sub", Operator.NOT_EQUALS, "")),
                 absent("notIn", code, OIDC, ALLOW, new Condition("sub", Operator.NOT_IN, null, List.of("x"))),
@@ -177,16 +436,49 @@ class RuleLinterTest {
         String code = "admits-pull-request-target";
         return List.of(
                 present("github rule without event_name", code, null, GITHUB, ALLOW, OWNER_ID, MAIN),
-                present("event_name notEquals push", code, "conditions[2]", GITHUB, ALLOW,
-                        OWNER_ID, MAIN, cond("event_name", Operator.NOT_EQUALS, "push")),
-                present("event_name in push and pull_request_target", code, "conditions[0]", GITHUB, ALLOW,
-                        in("event_name", "push", "pull_request_target"), OWNER_ID, MAIN),
-                present("event_name glob pull_request", code, "conditions[1]", GITHUB, ALLOW,
-                        OWNER_ID, cond("event_name", Operator.GLOB, "pull_request*"), MAIN),
+                present(
+                        "event_name notEquals push",
+                        code,
+                        "conditions[2]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        MAIN,
+                        cond("event_name", Operator.NOT_EQUALS, "push")),
+                present(
+                        "event_name in push and pull_request_target",
+                        code,
+                        "conditions[0]",
+                        GITHUB,
+                        ALLOW,
+                        in("event_name", "push", "pull_request_target"),
+                        OWNER_ID,
+                        MAIN),
+                present(
+                        "event_name glob pull_request",
+                        code,
+                        "conditions[1]",
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        cond("event_name", Operator.GLOB, "pull_request*"),
+                        MAIN),
                 absent("event_name equals push", code, GITHUB, ALLOW, OWNER_ID, MAIN, PUSH),
-                absent("event_name notEquals pull_request_target", code, GITHUB, ALLOW,
-                        OWNER_ID, MAIN, cond("event_name", Operator.NOT_EQUALS, "pull_request_target")),
-                absent("one of two event_name conditions refuses it", code, GITHUB, ALLOW, OWNER_ID, MAIN,
+                absent(
+                        "event_name notEquals pull_request_target",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        MAIN,
+                        cond("event_name", Operator.NOT_EQUALS, "pull_request_target")),
+                absent(
+                        "one of two event_name conditions refuses it",
+                        code,
+                        GITHUB,
+                        ALLOW,
+                        OWNER_ID,
+                        MAIN,
                         cond("event_name", Operator.REGEX, "pull_request.*"),
                         new Condition("event_name", Operator.NOT_IN, null, List.of("pull_request_target"))),
                 absent("github deny rule", code, GITHUB, DENY, OWNER_ID),
@@ -196,10 +488,19 @@ class RuleLinterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void lintWarnsExactlyWhereTheCodeApplies(
-            String name, String code, boolean present, String condition, IssuerType type, Effect effect, List<Condition> conditions) {
+            String name,
+            String code,
+            boolean present,
+            String condition,
+            IssuerType type,
+            Effect effect,
+            List<Condition> conditions) {
         List<LintWarning> warnings = linter.lint(rule(effect, conditions), type);
 
-        List<String> at = warnings.stream().filter(w -> w.code().equals(code)).map(LintWarning::condition).toList();
+        List<String> at = warnings.stream()
+                .filter(w -> w.code().equals(code))
+                .map(LintWarning::condition)
+                .toList();
         if (present) {
             assertThat(at).containsExactly(condition);
         } else {
@@ -209,23 +510,31 @@ class RuleLinterTest {
 
     @Test
     void lintWhenGithubRuleWellPinnedThenNoWarnings() {
-        assertThat(linter.lint(rule(ALLOW, List.of(OWNER_ID, REPO_ID, MAIN, PUSH)), GITHUB)).isEmpty();
+        assertThat(linter.lint(rule(ALLOW, List.of(OWNER_ID, REPO_ID, MAIN, PUSH)), GITHUB))
+                .isEmpty();
     }
 
     @Test
     void lintWhenGitlabRuleWellPinnedThenNoWarnings() {
-        assertThat(linter.lint(rule(ALLOW, List.of(NAMESPACE_ID, PROJECT_ID, PROTECTED, GITLAB_MAIN)), GITLAB)).isEmpty();
+        assertThat(linter.lint(rule(ALLOW, List.of(NAMESPACE_ID, PROJECT_ID, PROTECTED, GITLAB_MAIN)), GITLAB))
+                .isEmpty();
     }
 
     @Test
     void lintWhenRuleHasManyFaultsThenWarningsInCodeOrderEveryTime() {
-        RuleDefinition weak = rule(ALLOW, List.of(cond("sub", Operator.GLOB, "repo:acme*"), cond("ref", Operator.REGEX, ".*")));
+        RuleDefinition weak =
+                rule(ALLOW, List.of(cond("sub", Operator.GLOB, "repo:acme*"), cond("ref", Operator.REGEX, ".*")));
 
         List<LintWarning> warnings = linter.lint(weak, GITHUB);
 
-        assertThat(warnings).extracting(LintWarning::code).containsExactly(
-                "github-not-pinned-to-id", "glob-prefix-mid-segment", "no-ref-constraint", "matches-everything",
-                "admits-pull-request-target");
+        assertThat(warnings)
+                .extracting(LintWarning::code)
+                .containsExactly(
+                        "github-not-pinned-to-id",
+                        "glob-prefix-mid-segment",
+                        "no-ref-constraint",
+                        "matches-everything",
+                        "admits-pull-request-target");
         assertThat(linter.lint(weak, GITHUB)).isEqualTo(warnings);
         assertThat(warnings).allSatisfy(w -> {
             assertThat(w.message()).isNotBlank();
@@ -236,11 +545,13 @@ class RuleLinterTest {
     @Test
     void lintWhenConditionsHoldMarkedValuesThenMessagesNeverEchoThem() {
         String marker = "zq-s3cret-marker";
-        RuleDefinition weak = rule(ALLOW, List.of(
-                eq("sub", "repo:" + marker + "/app:ref:x"),
-                cond("repository", Operator.GLOB, marker + "*"),
-                cond("environment", Operator.NOT_EQUALS, marker),
-                cond("event_name", Operator.NOT_EQUALS, marker)));
+        RuleDefinition weak = rule(
+                ALLOW,
+                List.of(
+                        eq("sub", "repo:" + marker + "/app:ref:x"),
+                        cond("repository", Operator.GLOB, marker + "*"),
+                        cond("environment", Operator.NOT_EQUALS, marker),
+                        cond("event_name", Operator.NOT_EQUALS, marker)));
 
         for (IssuerType type : IssuerType.values()) {
             assertThat(linter.lint(weak, type)).isNotEmpty().allSatisfy(w -> {
@@ -269,7 +580,8 @@ class RuleLinterTest {
         }
     }
 
-    private static Arguments present(String name, String code, String condition, IssuerType type, Effect effect, Condition... conditions) {
+    private static Arguments present(
+            String name, String code, String condition, IssuerType type, Effect effect, Condition... conditions) {
         return Arguments.of(name, code, true, condition, type, effect, List.of(conditions));
     }
 
@@ -278,7 +590,8 @@ class RuleLinterTest {
     }
 
     private static RuleDefinition rule(Effect effect, List<Condition> conditions) {
-        return new RuleDefinition("r", "ci", "a rule", effect, conditions, List.of("https://t"), List.of("deploy"), null, true);
+        return new RuleDefinition(
+                "r", "ci", "a rule", effect, conditions, List.of("https://t"), List.of("deploy"), null, true);
     }
 
     private static Condition eq(String claim, String value) {

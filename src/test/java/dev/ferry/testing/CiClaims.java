@@ -19,19 +19,63 @@ public final class CiClaims {
     static final String SHA = "8d1f0a5c3e7b9f2a4c6e8b0d1f3a5c7e9b2d4f60";
 
     private static final List<String> GITHUB_CLAIMS = List.of(
-            "sub", "aud", "exp", "iat", "iss", "jti", "nbf", "ref", "sha", "repository", "repository_id",
-            "repository_owner", "repository_owner_id", "enterprise", "enterprise_id", "run_id", "run_number",
-            "run_attempt", "actor", "actor_id", "workflow", "workflow_ref", "workflow_sha", "head_ref", "base_ref",
-            "event_name", "ref_type", "ref_protected", "environment", "environment_node_id", "job_workflow_ref",
-            "job_workflow_sha", "repository_visibility", "runner_environment", "issuer_scope");
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "iss",
+            "jti",
+            "nbf",
+            "ref",
+            "sha",
+            "repository",
+            "repository_id",
+            "repository_owner",
+            "repository_owner_id",
+            "enterprise",
+            "enterprise_id",
+            "run_id",
+            "run_number",
+            "run_attempt",
+            "actor",
+            "actor_id",
+            "workflow",
+            "workflow_ref",
+            "workflow_sha",
+            "head_ref",
+            "base_ref",
+            "event_name",
+            "ref_type",
+            "ref_protected",
+            "environment",
+            "environment_node_id",
+            "job_workflow_ref",
+            "job_workflow_sha",
+            "repository_visibility",
+            "runner_environment",
+            "issuer_scope");
 
     private static final List<String> GITLAB_CLAIMS = List.of(
-            "namespace_id", "namespace_path", "project_id", "project_path", "user_id", "user_login", "user_email",
-            "pipeline_id", "pipeline_source", "job_id", "ref_path", "environment_protected", "deployment_tier",
-            "environment_action", "runner_id", "project_visibility", "ci_config_ref_uri", "ci_config_sha");
+            "namespace_id",
+            "namespace_path",
+            "project_id",
+            "project_path",
+            "user_id",
+            "user_login",
+            "user_email",
+            "pipeline_id",
+            "pipeline_source",
+            "job_id",
+            "ref_path",
+            "environment_protected",
+            "deployment_tier",
+            "environment_action",
+            "runner_id",
+            "project_visibility",
+            "ci_config_ref_uri",
+            "ci_config_sha");
 
-    private CiClaims() {
-    }
+    private CiClaims() {}
 
     /** GitHub Actions: a push to {@code main} of the private repository {@code acme/app}, workflow "deploy". */
     static Map<String, Object> github(String issuer, String audience, Instant now, Duration lifetime) {
@@ -42,8 +86,14 @@ public final class CiClaims {
      * GitHub Actions: a push to {@code main} of the private repository {@code <owner>/app}, workflow
      * "deploy", with the claims in GitHub's order. The benchmarks vary the owner.
      */
-    public static Map<String, Object> github(String issuer, String audience, String owner, String ownerId, String repositoryId,
-            Instant now, Duration lifetime) {
+    public static Map<String, Object> github(
+            String issuer,
+            String audience,
+            String owner,
+            String ownerId,
+            String repositoryId,
+            Instant now,
+            Duration lifetime) {
         String repository = owner + "/app";
         String workflowRef = repository + "/.github/workflows/deploy.yml@refs/heads/main";
         Map<String, Object> claims = new LinkedHashMap<>();

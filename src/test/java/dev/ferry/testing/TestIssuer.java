@@ -365,8 +365,7 @@ public final class TestIssuer implements BeforeAllCallback, AfterAllCallback, Au
 
     private String discoveryJson() {
         String issuer = discoveryIssuer;
-        return JSONObjectUtils.toJSONString(
-                CiClaims.discovery(issuer != null ? issuer : url(), jwksUri()));
+        return JSONObjectUtils.toJSONString(CiClaims.discovery(issuer != null ? issuer : url(), jwksUri()));
     }
 
     private static void send(HttpExchange exchange, Response response) throws IOException {

@@ -30,9 +30,8 @@ class TestIssuerTest {
     @RegisterExtension
     static final TestIssuer issuer = new TestIssuer();
 
-    private static final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
     void reset() {
@@ -44,7 +43,9 @@ class TestIssuerTest {
         HttpResponse<String> response = get(issuer.discoveryUri());
 
         assertEquals(200, response.statusCode());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElse(""));
         Map<String, Object> doc = JSONObjectUtils.parse(response.body());
         assertEquals(issuer.url(), doc.get("issuer"));
         assertEquals(issuer.jwksUri(), doc.get("jwks_uri"));
@@ -80,10 +81,13 @@ class TestIssuerTest {
 
     @Test
     void gitlabTokenHasGitlabShape() throws Exception {
-        SignedJWT jwt = SignedJWT.parse(issuer.gitlab().claim("environment", "prod").sign());
+        SignedJWT jwt =
+                SignedJWT.parse(issuer.gitlab().claim("environment", "prod").sign());
 
         assertTrue(jwt.verify(new RSASSAVerifier(issuer.currentKey().toPublicJWK())));
-        assertEquals("project_path:acme/app:ref_type:branch:ref:main", jwt.getJWTClaimsSet().getSubject());
+        assertEquals(
+                "project_path:acme/app:ref_type:branch:ref:main",
+                jwt.getJWTClaimsSet().getSubject());
         assertEquals("72", jwt.getJWTClaimsSet().getClaim("namespace_id"));
         assertEquals("prod", jwt.getJWTClaimsSet().getClaim("environment"));
     }
@@ -132,8 +136,12 @@ class TestIssuerTest {
 
         HttpResponse<String> jwks = get(issuer.jwksUri());
         assertEquals(302, jwks.statusCode());
-        assertEquals("http://127.0.0.1:9/elsewhere", jwks.headers().firstValue("Location").orElse(""));
-        assertEquals("https://evil.example", JSONObjectUtils.parse(get(issuer.discoveryUri()).body()).get("issuer"));
+        assertEquals(
+                "http://127.0.0.1:9/elsewhere",
+                jwks.headers().firstValue("Location").orElse(""));
+        assertEquals(
+                "https://evil.example",
+                JSONObjectUtils.parse(get(issuer.discoveryUri()).body()).get("issuer"));
     }
 
     @Test
@@ -154,10 +162,14 @@ class TestIssuerTest {
         try (TestIssuer acme = new TestIssuer("/acme").start()) {
             assertTrue(acme.url().endsWith("/acme"));
             assertTrue(acme.jwksUri().endsWith(":" + URI.create(acme.url()).getPort() + "/.well-known/jwks"));
-            Map<String, Object> doc = JSONObjectUtils.parse(get(acme.discoveryUri()).body());
+            Map<String, Object> doc =
+                    JSONObjectUtils.parse(get(acme.discoveryUri()).body());
             assertEquals(acme.url(), doc.get("issuer"));
             assertEquals(200, get(acme.jwksUri()).statusCode());
-            assertEquals(404, get(acme.jwksUri().replace("/.well-known", "/acme/.well-known")).statusCode());
+            assertEquals(
+                    404,
+                    get(acme.jwksUri().replace("/.well-known", "/acme/.well-known"))
+                            .statusCode());
         }
     }
 
@@ -168,7 +180,10 @@ class TestIssuerTest {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -57,8 +57,8 @@ public final class TestTokens {
         this(issuerKey, null, claims, Map.of());
     }
 
-    private TestTokens(Supplier<RSAKey> issuerKey, RSAKey signingKey,
-                       Map<String, Object> claims, Map<String, Object> headers) {
+    private TestTokens(
+            Supplier<RSAKey> issuerKey, RSAKey signingKey, Map<String, Object> claims, Map<String, Object> headers) {
         this.issuerKey = Objects.requireNonNull(issuerKey, "issuerKey");
         this.signingKey = signingKey;
         this.claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));

@@ -46,7 +46,9 @@ class SignatureLimitTest {
 
         assertThat(result.mostAtOnce()).isEqualTo(2);
         for (String token : result.tokens()) {
-            assertThat(SignedJWT.parse(token).verify(new ECDSAVerifier(result.key().toPublicJWK()))).isTrue();
+            assertThat(SignedJWT.parse(token)
+                            .verify(new ECDSAVerifier(result.key().toPublicJWK())))
+                    .isTrue();
         }
     }
 
@@ -69,8 +71,15 @@ class SignatureLimitTest {
         CountingSigner signer = new CountingSigner(SigningKeys.signer(key));
         SigningKeys keys = FixedKeyRing.of(key, signer, properties);
         TokenMinter minter = new TokenMinter(keys, properties, Clock.systemUTC());
-        MintRequest request = new MintRequest("github", "https://token.actions.githubusercontent.com", "repo:acme/app:ref:refs/heads/main",
-                "jti-1", "https://deploy.example", List.of("deploy"), Duration.ofMinutes(5), Map.of());
+        MintRequest request = new MintRequest(
+                "github",
+                "https://token.actions.githubusercontent.com",
+                "repo:acme/app:ref:refs/heads/main",
+                "jti-1",
+                "https://deploy.example",
+                List.of("deploy"),
+                Duration.ofMinutes(5),
+                Map.of());
 
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch start = new CountDownLatch(1);

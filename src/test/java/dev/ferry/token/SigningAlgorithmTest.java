@@ -1,6 +1,7 @@
 package dev.ferry.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
@@ -16,10 +17,9 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.ferry.config.SigningAlgorithm;
 import java.security.GeneralSecurityException;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every {@code ferry.keys.algorithm} generates a key that signs tokens its public half verifies. */
 class SigningAlgorithmTest {
@@ -32,11 +32,15 @@ class SigningAlgorithmTest {
         assertThat(key.getKeyID()).isEqualTo(key.computeThumbprint().toString());
         assertThat(key.toPublicJWK().isPrivate()).isFalse();
 
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm.jwsAlgorithm()).keyID(key.getKeyID()).build(),
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(algorithm.jwsAlgorithm())
+                        .keyID(key.getKeyID())
+                        .build(),
                 new JWTClaimsSet.Builder().subject("s").build());
         jwt.sign(SigningKeys.signer(key));
 
-        assertThat(SignedJWT.parse(jwt.serialize()).verify(verifier(key.toPublicJWK()))).isTrue();
+        assertThat(SignedJWT.parse(jwt.serialize()).verify(verifier(key.toPublicJWK())))
+                .isTrue();
     }
 
     @Test
@@ -52,11 +56,15 @@ class SigningAlgorithmTest {
         other[0] = 1;
         assertThatThrownBy(() -> new KeyEncryption(new SecretKeySpec(other, "AES")).decrypt(stored, "kid-1"))
                 .isInstanceOf(GeneralSecurityException.class);
-        assertThat(encryption.encrypt("{\"d\":\"secret\"}", "kid-1")).as("fresh nonce each time").isNotEqualTo(stored);
+        assertThat(encryption.encrypt("{\"d\":\"secret\"}", "kid-1"))
+                .as("fresh nonce each time")
+                .isNotEqualTo(stored);
 
-        KeyEncryption rotated = new KeyEncryption(new SecretKeySpec(other, "AES"), java.util.List.of(new SecretKeySpec(new byte[32], "AES")));
+        KeyEncryption rotated = new KeyEncryption(
+                new SecretKeySpec(other, "AES"), java.util.List.of(new SecretKeySpec(new byte[32], "AES")));
         assertThat(rotated.decrypt(stored, "kid-1").underPreviousKey()).isTrue();
-        assertThat(rotated.decrypt(rotated.encrypt("x", "kid-1"), "kid-1").underPreviousKey()).isFalse();
+        assertThat(rotated.decrypt(rotated.encrypt("x", "kid-1"), "kid-1").underPreviousKey())
+                .isFalse();
     }
 
     private static JWSVerifier verifier(JWK publicKey) throws Exception {

@@ -6,10 +6,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,9 +30,12 @@ public class GatewayApplication {
     @Bean
     SecurityFilterChain routes(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers("/deploy").hasAuthority("SCOPE_deploy")
-                        .requestMatchers("/status").hasAnyAuthority("SCOPE_read", "SCOPE_deploy")
-                        .anyRequest().denyAll())
+                        .requestMatchers("/deploy")
+                        .hasAuthority("SCOPE_deploy")
+                        .requestMatchers("/status")
+                        .hasAnyAuthority("SCOPE_read", "SCOPE_deploy")
+                        .anyRequest()
+                        .denyAll())
                 .oauth2ResourceServer(resourceServer -> resourceServer.jwt(jwt -> {}))
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable());
@@ -51,7 +54,13 @@ public class GatewayApplication {
 
     @PostMapping("/deploy")
     Map<String, Object> deploy(@AuthenticationPrincipal Jwt caller) {
-        return Map.of("deployed", true, "by", caller.getSubject(), "repository", String.valueOf(caller.getClaimAsString("repository")));
+        return Map.of(
+                "deployed",
+                true,
+                "by",
+                caller.getSubject(),
+                "repository",
+                String.valueOf(caller.getClaimAsString("repository")));
     }
 
     @GetMapping("/status")
