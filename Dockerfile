@@ -86,7 +86,7 @@ EXPOSE 8080
 # restart (or mark unhealthy) every Ferry container. docker-compose.yml checks readiness instead,
 # to order start-up. Kubernetes ignores HEALTHCHECK and uses the chart's probes.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
-    CMD curl -fsS -o /dev/null "http://127.0.0.1:${SERVER_PORT:-8080}/actuator/health/liveness" || exit 1
+    CMD curl -fsS -o /dev/null "http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-${SERVER_PORT:-8080}}/actuator/health/liveness" || exit 1
 
 # Replaces the base image's entrypoint script (it imports extra CA certificates into the JDK, which
 # needs root). More JVM options (trust store, GC logging, -XX:+ExitOnOutOfMemoryError) go in

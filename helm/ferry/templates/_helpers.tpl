@@ -133,3 +133,8 @@ database-password
 {{- int .Values.replicaCount }}
 {{- end }}
 {{- end }}
+
+{{/* The container port /actuator is served on: its own with managementPort, else the API's. */}}
+{{- define "ferry.managementPortName" -}}
+{{- if .Values.managementPort }}management{{ else }}http{{ end }}
+{{- end }}

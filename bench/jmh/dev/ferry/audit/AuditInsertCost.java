@@ -36,6 +36,8 @@ public final class AuditInsertCost {
 
     private static final String SCHEMA = "ferry_insert_cost";
     private static final int[] BATCH_SIZES = {1, 2, 4, 16, 64, 500};
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     private AuditInsertCost() {}
 
@@ -141,7 +143,7 @@ public final class AuditInsertCost {
         return ExchangeEvent.builder(AuditIds.next(), now, "127.0.0.1")
                 .issuer(GithubTokens.ISSUER_NAME)
                 .subject("repo:owner-" + owner + "/app:ref:refs/heads/main")
-                .claims(GithubTokens.claims(owner, now, Duration.ofHours(1)))
+                .claims(JSON.valueToTree(GithubTokens.claims(owner, now, Duration.ofHours(1))))
                 .target(GithubTokens.TARGET)
                 .grantedScopes(List.of("deploy"))
                 .matchedRules(List.of(rule))

@@ -141,6 +141,28 @@ class AdminApiTest extends FerryIntegrationTest {
                         Map.of("name", "x-map", "type", "github", "claimMappings", Map.of("sub", "repository")),
                         "claimMappings.sub"),
                 Arguments.of(
+                        "RFC 9068 authorization claim as mapping",
+                        Map.of(
+                                "name",
+                                "x-map-groups",
+                                "type",
+                                "github",
+                                "claimMappings",
+                                Map.of("groups", "repository")),
+                        "claimMappings.groups"),
+                Arguments.of(
+                        "scp as mapping",
+                        Map.of("name", "x-map-scp", "type", "github", "claimMappings", Map.of("scp", "repository")),
+                        "claimMappings.scp"),
+                Arguments.of(
+                        "confirmation as mapping",
+                        Map.of("name", "x-map-cnf", "type", "github", "claimMappings", Map.of("cnf", "repository")),
+                        "claimMappings.cnf"),
+                Arguments.of(
+                        "OpenID session claim as mapping",
+                        Map.of("name", "x-map-acr", "type", "github", "claimMappings", Map.of("acr", "repository")),
+                        "claimMappings.acr"),
+                Arguments.of(
                         "introspection member as mapping",
                         Map.of(
                                 "name",

@@ -62,7 +62,15 @@ class AuditApiTest extends FerryIntegrationTest {
         assertThat(event.get("outcome").stringValue()).isEqualTo("refused");
         assertThat(event.get("error").stringValue()).isEqualTo("invalid_request");
         assertThat(event.get("issuer").stringValue()).isEqualTo(issuerName);
-        JsonNode condition = event.get("decision").get(0).get("conditions").get(0);
+        assertThat(event.get("claims").get("repository_owner_id").stringValue())
+                .as("the verified claims are kept, to explain the refusal again")
+                .isEqualTo("666");
+        assertThat(event.get("decision").get("rules"))
+                .as("the index looked at no rule: the only rule pins another owner")
+                .isEmpty();
+        JsonNode explained = admin("POST", "/admin/v1/evaluate", java.util.Map.of("exchangeId", exchangeId))
+                .json();
+        JsonNode condition = explained.get("rules").get(0).get("conditions").get(0);
         assertThat(condition.get("expected").stringValue()).isEqualTo("4242");
         assertThat(condition.get("actual").get(0).stringValue()).isEqualTo("666");
         assertThat(condition.get("holds").asBoolean()).isFalse();

@@ -171,6 +171,63 @@ class EvaluateTest extends FerryIntegrationTest {
             assertThat(evaluation.get("errorDescription").stringValue())
                     .isEqualTo(exchanged.json().get("error_description").stringValue());
         }
+        String exchangeId = exchanged.status() == 200
+                ? exchanged.header("Ferry-Exchange-Id")
+                : exchanged.json().get("exchange_id").stringValue();
+        flushAudit();
+        JsonNode again = evaluate(Map.of("exchangeId", exchangeId));
+        assertThat(again.get("decision").stringValue())
+                .as("the audited exchange, explained again from its audited claims")
+                .isEqualTo(evaluation.get("decision").stringValue());
+        assertThat(again.path("error").asString())
+                .isEqualTo(evaluation.path("error").asString());
+        assertThat(again.get("audited").get("outcome").stringValue())
+                .isEqualTo(exchanged.status() == 200 ? "issued" : "refused");
+        assertThat(again.get("audited").get("target").stringValue()).isEqualTo(audience);
+        if (evaluation.get("tokenValidation").get("valid").asBoolean()) {
+            assertThat(again.get("rules")).as("every rule, traced").isEqualTo(evaluation.get("rules"));
+            assertThat(again.get("tokenValidation").get("performed").asBoolean())
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void anAuditedRefusalIsExplainedConditionByConditionFromItsExchangeId() {
+        Response refused =
+                exchange(ci.github().claim("repository_owner_id", "666").sign(), TARGET);
+        String exchangeId = refused.json().get("exchange_id").stringValue();
+        flushAudit();
+
+        JsonNode evaluation = evaluate(Map.of("exchangeId", exchangeId));
+
+        assertThat(evaluation.get("decision").stringValue()).isEqualTo("deny");
+        assertThat(evaluation.get("error").stringValue()).isEqualTo("invalid_request");
+        JsonNode deploy = null;
+        for (JsonNode rule : evaluation.get("rules")) {
+            if (rule.get("rule").stringValue().startsWith("eval-deploy")) {
+                deploy = rule;
+            }
+        }
+        assertThat(deploy).as("the deploy rule is explained").isNotNull();
+        JsonNode owner = deploy.get("conditions").get(0);
+        assertThat(owner.get("expected").stringValue()).isEqualTo("4242");
+        assertThat(owner.get("actual").get(0).stringValue()).isEqualTo("666");
+        assertThat(owner.get("holds").asBoolean()).isFalse();
+        assertThat(evaluation.get("audited").get("exchangeId").stringValue()).isEqualTo(exchangeId);
+    }
+
+    @Test
+    void evaluateByExchangeIdTakesTheIdAloneAndAnswers404ForAnUnknownOne() {
+        Response refused =
+                exchange(ci.github().claim("repository_owner_id", "666").sign(), TARGET);
+        String exchangeId = refused.json().get("exchange_id").stringValue();
+        flushAudit();
+
+        Response withTarget = admin("POST", "/admin/v1/evaluate", Map.of("exchangeId", exchangeId, "audience", TARGET));
+        assertThat(withTarget.status()).isEqualTo(400);
+        assertThat(withTarget.json().get("field").stringValue()).isEqualTo("exchangeId");
+        Response unknown = admin("POST", "/admin/v1/evaluate", Map.of("exchangeId", "no-such-exchange"));
+        assertThat(unknown.status()).isEqualTo(404);
     }
 
     @Test

@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(TestDatabase.Available.class)
 public abstract class FerryIntegrationTest {
 
-    public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789";
+    public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789abcdef";
     /** A fixed AES-256 key for tests only. */
     static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 

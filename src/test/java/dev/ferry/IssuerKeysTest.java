@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.testing.TestIssuer;
 import java.util.ArrayList;
 import java.util.List;
@@ -307,13 +308,40 @@ class IssuerKeysTest extends FerryIntegrationTest {
         assertUnsuitable(exchange(issuer.github().sign(), TARGET), "symmetric");
     }
 
+    @Test
+    void keyWhoseKeyOpsLackVerifyIsRefused() {
+        TestIssuer issuer = trusted();
+        RSAKey signOnly = new RSAKey.Builder(issuer.currentKey().toPublicJWK())
+                .keyOperations(java.util.Set.of(com.nimbusds.jose.jwk.KeyOperation.SIGN))
+                .build();
+        issuer.publish(new JWKSet(signOnly));
+
+        assertUnsuitable(exchange(issuer.github().sign(), TARGET), "key_ops");
+    }
+
+    @Test
+    void keyWhoseKeyOpsIncludeVerifyIsUsed() {
+        TestIssuer issuer = trusted();
+        RSAKey verifying = new RSAKey.Builder(issuer.currentKey().toPublicJWK())
+                .keyOperations(java.util.Set.of(
+                        com.nimbusds.jose.jwk.KeyOperation.VERIFY, com.nimbusds.jose.jwk.KeyOperation.SIGN))
+                .build();
+        issuer.publish(new JWKSet(verifying));
+
+        Response accepted = exchange(issuer.github().sign(), TARGET);
+
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+    }
+
     private void assertUnsuitable(Response response, String why) {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.json().get("error").stringValue()).isEqualTo("invalid_request");
         assertThat(response.json().get("error_description").stringValue())
-                .contains("cannot be used")
-                .contains(why);
-        assertThat(auditEvent(response.json().get("exchange_id").stringValue()).get("outcome"))
-                .isEqualTo("refused");
+                .as("the caller learns nothing of the issuer's keys before a signature is verified")
+                .isEqualTo(SubjectTokenRejected.UNTRUSTED);
+        Map<String, Object> event =
+                auditEvent(response.json().get("exchange_id").stringValue());
+        assertThat(event.get("outcome")).isEqualTo("refused");
+        assertThat((String) event.get("detail")).contains("cannot be used").contains(why);
     }
 }

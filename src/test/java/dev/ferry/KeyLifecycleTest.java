@@ -192,20 +192,78 @@ class KeyLifecycleTest {
     }
 
     @Test
-    void emergencyRotationSignsWithANewKeyAtOnceAndCompromisedDropsTheOldOnes() throws Exception {
+    void rotationOnRequestSignsWithTheNextKeyOnlyOnceGatewaysCachingTheJwksCanHaveSeenIt() throws Exception {
         ConfigurableApplicationContext ferry = ferry();
+        KeyRotation rotation = ferry.getBean(KeyRotation.class);
+        NimbusJwtDecoder gateway = gateway(ferry);
         String before = mint(ferry, Duration.ofMinutes(5));
+        assertThat(gateway.decode(before).getSubject()).isEqualTo("ci:repo:acme/app");
 
         Response rotated = admin(ferry, "POST", "/admin/v1/keys/rotate");
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(states(ferry)).containsExactly("active", "next");
+        JsonNode next = keyInState(rotated.json(), "next");
+        Instant created = Instant.parse(next.get("createdAt").stringValue());
+        assertThat(Instant.parse(next.get("signsFrom").stringValue()))
+                .as("the answer says when the switch happens: after the JWKS max-age (5 minutes)")
+                .isEqualTo(created.plus(Duration.ofMinutes(5)));
+        assertThat(jwks(ferry).toString()).contains(next.get("kid").stringValue());
+        assertThat(kid(mint(ferry, Duration.ofMinutes(5))))
+                .as("the next key does not sign while gateways may hold a JWKS without it")
+                .isEqualTo(kid(before));
+
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(rotation.rotateIfDue()).isFalse();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(rotation.rotateIfDue()).isTrue();
+        assertThat(states(ferry)).containsExactly("active", "retired");
+        String after = mint(ferry, Duration.ofMinutes(5));
+        assertThat(kid(after)).isEqualTo(next.get("kid").stringValue());
+        assertThat(gateway.decode(after).getSubject()).isEqualTo("ci:repo:acme/app");
+        assertThat(gateway.decode(before).getSubject())
+                .as("the old key stays published")
+                .isEqualTo("ci:repo:acme/app");
+    }
+
+    @Test
+    void rotationOnRequestSwitchesAtOnceWhenTheNextKeyHasBeenPublishedLongEnough() throws Exception {
+        ConfigurableApplicationContext ferry = ferry();
+        KeyRotation rotation = ferry.getBean(KeyRotation.class);
+        String before = mint(ferry, Duration.ofMinutes(5));
+        clock.advance(Duration.ofDays(30).minusHours(1));
+        assertThat(rotation.rotateIfDue()).isTrue();
+        assertThat(states(ferry)).containsExactly("active", "next");
+        clock.advance(Duration.ofMinutes(6));
+
+        Response rotated = admin(ferry, "POST", "/admin/v1/keys/rotate");
+
         assertThat(rotated.status()).isEqualTo(200);
         assertThat(states(ferry)).containsExactly("active", "retired");
         assertThat(kid(mint(ferry, Duration.ofMinutes(5)))).isNotEqualTo(kid(before));
         assertThat(jwks(ferry).toString()).contains(kid(before));
+    }
 
-        admin(ferry, "POST", "/admin/v1/keys/rotate?compromised=true");
+    @Test
+    void emergencyRotationSignsWithANewKeyAtOnceAndDropsTheOldOnes() throws Exception {
+        ConfigurableApplicationContext ferry = ferry();
+        String before = mint(ferry, Duration.ofMinutes(5));
+
+        Response rotated = admin(ferry, "POST", "/admin/v1/keys/rotate?compromised=true");
+
+        assertThat(rotated.status()).isEqualTo(200);
         assertThat(states(ferry)).containsExactly("active");
+        assertThat(kid(mint(ferry, Duration.ofMinutes(5)))).isNotEqualTo(kid(before));
         assertThat(jwks(ferry).toString()).doesNotContain(kid(before));
         assertThatThrownBy(() -> gateway(ferry).decode(before)).hasMessageContaining("no matching key");
+    }
+
+    private static JsonNode keyInState(JsonNode keys, String state) {
+        for (JsonNode key : keys) {
+            if (state.equals(key.get("state").stringValue())) {
+                return key;
+            }
+        }
+        throw new AssertionError("no " + state + " key in " + keys);
     }
 
     @Test
@@ -263,6 +321,8 @@ class KeyLifecycleTest {
         ConfigurableApplicationContext current =
                 ferry("--ferry.keys.encryption-key=" + KEY_2, "--ferry.keys.previous-encryption-keys=" + KEY_1);
         current.getBean(KeyRotation.class).rotateNow(false);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(current.getBean(KeyRotation.class).rotateIfDue()).isTrue();
 
         stale.getBean(dev.ferry.token.SigningKeys.class).reload();
 

@@ -188,6 +188,43 @@ class OperationsTest {
     }
 
     @Test
+    void failedIntrospectionClientAuthenticationsAreLimitedPerAddress() {
+        ConfigurableApplicationContext ferry = ferry("--ferry.rate-limit.introspection-failures=3");
+        String secret = ferry.getBean(dev.ferry.token.IntrospectionClients.class)
+                .create("gateway", null)
+                .secret();
+        assertThat(introspect(ferry, "gateway", secret).status())
+                .as("successes are not counted")
+                .isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(introspect(ferry, "gateway", "wrong-" + i).status()).isEqualTo(401);
+        }
+
+        FerryIntegrationTest.Response limited = introspect(ferry, "gateway", "wrong-again");
+
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 60);
+        assertThat(limited.json().get("error").stringValue()).isEqualTo("temporarily_unavailable");
+        assertThat(introspect(ferry, "gateway", secret).status())
+                .as("the address is refused before any secret is checked, the right one too")
+                .isEqualTo(429);
+    }
+
+    private static FerryIntegrationTest.Response introspect(
+            ConfigurableApplicationContext ferry, String client, String secret) {
+        return FerryIntegrationTest.send(HttpRequest.newBuilder(URI.create(url(ferry) + "/introspect"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + java.util.Base64.getEncoder()
+                                        .encodeToString((client + ":" + secret)
+                                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("token=not-a-token"))
+                .build());
+    }
+
+    @Test
     void httpIssuerWithoutTheFlagStopsTheStartWithTheReason() throws Exception {
         try (TestIssuer issuer = new TestIssuer().start()) {
             ferry("--ferry.federation.allow-insecure-http=true", "--ferry.bootstrap.file=" + definitions(issuer))

@@ -24,8 +24,8 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
     /**
      * @param issuerOptions more fields of the issuer's definition, as YAML flow-mapping entries
      *     ({@code "replayProtection: true"}), or empty
-     * @param args more Ferry arguments ({@code --key=value}); a {@code --spring.datasource.url} replaces
-     *     the H2 file database in {@code dir}
+     * @param args more Ferry arguments ({@code --key=value}), each replacing a default of the same
+     *     setting; a {@code --spring.datasource.url} replaces the H2 file database in {@code dir}
      */
     static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args)
             throws Exception {
@@ -55,7 +55,12 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
                 "--ferry.keys.encryption-key=" + FerryIntegrationTest.ENCRYPTION_KEY,
                 "--ferry.bootstrap.file=" + definitions,
                 "--ferry.rate-limit.enabled=false"));
-        Stream.of(args).filter(arg -> !arg.startsWith(DATABASE_ARGUMENT)).forEach(arguments::add);
+        // An argument given replaces the default of the same setting.
+        Stream.of(args).filter(arg -> !arg.startsWith(DATABASE_ARGUMENT)).forEach(arg -> {
+            arguments.removeIf(
+                    given -> given.substring(0, given.indexOf('=') + 1).equals(arg.substring(0, arg.indexOf('=') + 1)));
+            arguments.add(arg);
+        });
         ConfigurableApplicationContext context =
                 new SpringApplicationBuilder(FerryApplication.class).run(arguments.toArray(String[]::new));
         return new StandaloneFerry(context, port, database);

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.testing.TestTokens;
 import java.net.URI;
@@ -187,7 +188,7 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenIssuerDisabledThenInvalidRequest() {
-        assertRefused(() -> exchange(disabled.github().sign(), TARGET), "invalid_request", "is disabled");
+        assertRefusedUntrusted(() -> exchange(disabled.github().sign(), TARGET), "is disabled");
     }
 
     @Test
@@ -249,18 +250,16 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
 
     @Test
     void exchangeWhenIssuerUnknownThenInvalidRequest() {
-        assertRefused(
+        assertRefusedUntrusted(
                 () -> exchange(token().issuer("https://unknown.example.com").sign(), TARGET),
-                "invalid_request",
-                "is not trusted");
+                "is not trusted by this Ferry");
     }
 
     @Test
     void exchangeWhenSignatureBadThenInvalidRequest() {
         String kid = github.currentKey().getKeyID();
-        assertRefused(
+        assertRefusedUntrusted(
                 () -> exchange(token().signWith(TestIssuer.newKey()).keyId(kid).sign(), TARGET),
-                "invalid_request",
                 "signature is invalid");
     }
 
@@ -271,10 +270,8 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
                 .claim("ref", "refs/heads/other")
                 .sign()
                 .split("\\.")[1];
-        assertRefused(
-                () -> exchange(parts[0] + "." + forged + "." + parts[2], TARGET),
-                "invalid_request",
-                "signature is invalid");
+        assertRefusedUntrusted(
+                () -> exchange(parts[0] + "." + forged + "." + parts[2], TARGET), "signature is invalid");
     }
 
     @Test
@@ -285,54 +282,47 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenHs256SignedWithIssuersPublicKeyThenInvalidRequest() throws Exception {
         byte[] publicKey = github.currentKey().toRSAPublicKey().getEncoded();
-        assertRefused(
-                () -> exchange(token().hs256WithSecret(publicKey), TARGET),
-                "invalid_request",
-                "algorithm 'HS256' is not accepted");
+        assertRefusedUntrusted(
+                () -> exchange(token().hs256WithSecret(publicKey), TARGET), "algorithm 'HS256' is not accepted");
     }
 
     @Test
     void exchangeWhenJwkHeaderCarriesAttackersKeyThenInvalidRequest() {
         RSAKey evil = TestIssuer.newKey();
-        assertRefused(
+        assertRefusedUntrusted(
                 () -> exchange(
                         token().signWith(evil).header("jwk", evil.toPublicJWK()).sign(), TARGET),
-                "invalid_request",
                 "does not publish");
     }
 
     @Test
     void exchangeWhenJkuHeaderPointsAtAttackersKeysThenInvalidRequest() {
-        assertRefused(
+        assertRefusedUntrusted(
                 () -> exchange(
                         token().signWith(attacker.currentKey())
                                 .header("jku", URI.create(attacker.jwksUri()))
                                 .sign(),
                         TARGET),
-                "invalid_request",
                 "does not publish");
         assertThat(attacker.jwksFetches()).isZero();
     }
 
     @Test
     void exchangeWhenX5uHeaderPointsAtAttackersKeysThenInvalidRequest() {
-        assertRefused(
+        assertRefusedUntrusted(
                 () -> exchange(
                         token().signWith(attacker.currentKey())
                                 .header("x5u", URI.create(attacker.jwksUri()))
                                 .sign(),
                         TARGET),
-                "invalid_request",
                 "does not publish");
         assertThat(attacker.jwksFetches()).isZero();
     }
 
     @Test
     void exchangeWhenKidUnknownThenInvalidRequest() {
-        assertRefused(
-                () -> exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET),
-                "invalid_request",
-                "does not publish");
+        assertRefusedUntrusted(
+                () -> exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET), "does not publish");
     }
 
     @Test
@@ -527,10 +517,13 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     @Test
     void exchangeWhenUnverifiedIssuerHasControlCharactersThenRefusedAndAudited() {
         String token = token().issuer("https://evil\u0000\n.example.com").sign();
-        Response response = assertRefused(() -> exchange(token, TARGET), "invalid_request", "is not trusted");
-        assertThat(response.json().get("error_description").stringValue())
+        assertRefusedUntrusted(() -> exchange(token, TARGET), "is not trusted");
+        Response response = exchange(token, TARGET);
+        assertThat((String) auditEvent(response.json().get("exchange_id").stringValue())
+                        .get("detail"))
                 .contains("%00%0A")
-                .doesNotContain("\u0000");
+                .doesNotContain("\u0000")
+                .doesNotContain("\n");
     }
 
     @Test
@@ -542,7 +535,7 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
     }
 
     @Test
-    void exchangeWhenKidOrAlgCarryLineBreaksThenTheyAreEncodedInDescriptionAndAudit() throws Exception {
+    void exchangeWhenKidOrAlgCarryLineBreaksThenTheCallerIsToldNothingOfThemAndTheAuditEncodesThem() throws Exception {
         for (String header : List.of(
                 "{\"alg\":\"RS256\",\"kid\":\"k\\r\\nINFO forged \\\"line\\\" \\\\ é\"}",
                 "{\"alg\":\"RS256\\r\\nINFO forged\",\"kid\":\""
@@ -550,8 +543,8 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
             String signingInput = Base64URL.encode(header) + "." + Base64URL.encode(token().payloadJson());
             Base64URL signature = new RSASSASigner(github.currentKey())
                     .sign(new JWSHeader(JWSAlgorithm.RS256), signingInput.getBytes(StandardCharsets.US_ASCII));
-            Response response = assertRefused(
-                    () -> exchange(signingInput + "." + signature, TARGET), "invalid_request", "%0D%0AINFO forged");
+            Response response = exchange(signingInput + "." + signature, TARGET);
+            assertRefusedUntrusted(() -> response, "%0D%0AINFO forged");
 
             Map<String, Object> event =
                     auditEvent(response.json().get("exchange_id").stringValue());
@@ -633,6 +626,61 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
                 () -> exchange(token().signWithRawPayload(infinite), TARGET),
                 "invalid_request",
                 "subject_token payload");
+    }
+
+    @Test
+    void exchangeWhenAStringHoldsAnUnpairedSurrogateEscapeThenInvalidRequest() {
+        String payload = token().payloadJson();
+        for (String lone : List.of("\\ud800", "x\\udfff", "\\udc00\\ud800")) {
+            String withLone = payload.substring(0, payload.length() - 1) + ",\"custom_claim\":\"" + lone + "\"}";
+            assertRefused(
+                    () -> exchange(token().signWithRawPayload(withLone), TARGET),
+                    "invalid_request",
+                    "unpaired surrogate");
+        }
+        String loneInName = payload.substring(0, payload.length() - 1) + ",\"\\ud800\":\"x\"}";
+        assertRefused(
+                () -> exchange(token().signWithRawPayload(loneInName), TARGET),
+                "invalid_request",
+                "unpaired surrogate");
+        String paired = payload.substring(0, payload.length() - 1) + ",\"custom_claim\":\"ship \\ud83d\\ude80\"}";
+        Response rocket = exchange(token().signWithRawPayload(paired), TARGET);
+        assertThat(rocket.status())
+                .as("a surrogate pair is a character: %s", rocket.body())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void everyRefusalBeforeTheSignatureLooksTheSameToTheCaller() {
+        String kid = github.currentKey().getKeyID();
+        List<Response> answers = List.of(
+                exchange(
+                        token().issuer("https://ghes.internal.example.com/_services/token")
+                                .sign(),
+                        TARGET),
+                exchange(disabled.github().sign(), TARGET),
+                exchange(token().hs256WithSecret(new byte[32]), TARGET),
+                exchange(token().signWith(TestIssuer.newKey()).sign(), TARGET),
+                exchange(token().signWith(TestIssuer.newKey()).keyId(kid).sign(), TARGET));
+
+        for (Response answer : answers) {
+            assertThat(answer.status()).isEqualTo(400);
+            JsonNode body = answer.json();
+            assertThat(body.get("error").stringValue()).isEqualTo("invalid_request");
+            assertThat(body.get("error_description").stringValue()).isEqualTo(SubjectTokenRejected.UNTRUSTED);
+            assertThat(body.properties())
+                    .extracting(java.util.Map.Entry::getKey)
+                    .containsExactlyInAnyOrder("error", "error_description", "exchange_id");
+        }
+        assertThat(answers.stream()
+                        .map(r -> auditEvent(r.json().get("exchange_id").stringValue())
+                                .get("detail")))
+                .as("the audit log keeps each precise reason")
+                .anySatisfy(d -> assertThat((String) d).startsWith("UNKNOWN_ISSUER"))
+                .anySatisfy(d -> assertThat((String) d).startsWith("DISABLED_ISSUER"))
+                .anySatisfy(d -> assertThat((String) d).startsWith("ALGORITHM_NOT_ALLOWED"))
+                .anySatisfy(d -> assertThat((String) d).startsWith("UNKNOWN_KEY"))
+                .anySatisfy(d -> assertThat((String) d).startsWith("BAD_SIGNATURE"));
     }
 
     @Test
@@ -736,5 +784,17 @@ class TokenExchangeErrorTest extends FerryIntegrationTest {
         assertThat(event.get("token_id")).isNull();
         assertThat(issuedEvents()).isEqualTo(issuedBefore);
         return response;
+    }
+
+    /**
+     * A refusal before the signature was verified: the caller is told the same for every one of them
+     * (nothing about which issuers, algorithms or keys Ferry trusts); the audit log keeps the reason.
+     */
+    private void assertRefusedUntrusted(Supplier<Response> call, String detailPart) {
+        Response response = assertRefused(call, "invalid_request", "");
+        assertThat(response.json().get("error_description").stringValue()).isEqualTo(SubjectTokenRejected.UNTRUSTED);
+        assertThat((String) auditEvent(response.json().get("exchange_id").stringValue())
+                        .get("detail"))
+                .contains(detailPart);
     }
 }

@@ -42,6 +42,12 @@ class ClientController {
         return clients.list();
     }
 
+    /** One client, as the list shows it: never its secret. */
+    @GetMapping("/{id}")
+    Client get(@PathVariable String id) {
+        return clients.get(id);
+    }
+
     @PostMapping
     ResponseEntity<Client> create(@RequestBody NewClient request, Authentication caller) {
         Client created = clients.create(request.id(), request.description());

@@ -2,7 +2,7 @@ package dev.ferry.audit;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One token exchange, as the audit log keeps it. Holds no token: the issued token is known by
@@ -15,7 +15,7 @@ import java.util.Map;
  * @param detail the full cause, for operators only
  * @param issuer the configured issuer's name, when the token named a known one
  * @param subject the upstream {@code sub}, when the token was verified
- * @param claims the issuer's mapped claims of the subject token
+ * @param claims every claim of the verified subject token (no token is kept, but what was decided on is)
  * @param target the requested audience or resource
  * @param requestedScopes scopes the caller asked for (null: none named)
  * @param grantedScopes scopes issued
@@ -34,7 +34,7 @@ public record ExchangeEvent(
         String detail,
         String issuer,
         String subject,
-        Map<String, Object> claims,
+        JsonNode claims,
         String target,
         List<String> requestedScopes,
         List<String> grantedScopes,
@@ -65,7 +65,7 @@ public record ExchangeEvent(
         private final String clientAddress;
         private String issuer;
         private String subject;
-        private Map<String, Object> claims;
+        private JsonNode claims;
         private String target;
         private List<String> requestedScopes;
         private List<String> grantedScopes;
@@ -97,7 +97,7 @@ public record ExchangeEvent(
             return this;
         }
 
-        public Builder claims(Map<String, Object> claims) {
+        public Builder claims(JsonNode claims) {
             this.claims = claims;
             return this;
         }

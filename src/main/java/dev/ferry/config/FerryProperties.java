@@ -31,7 +31,8 @@ public record FerryProperties(
         @Valid @DefaultValue Cache cache,
         @Valid @DefaultValue Audit audit,
         @Valid @DefaultValue Bootstrap bootstrap,
-        @Valid @DefaultValue RateLimit rateLimit) {
+        @Valid @DefaultValue RateLimit rateLimit,
+        @Valid @DefaultValue Replicas replicas) {
 
     public FerryProperties {
         if (issuer != null
@@ -85,6 +86,12 @@ public record FerryProperties(
                 throw new IllegalArgumentException("ferry.keys.publish-ahead (" + publishAhead
                         + ") must be shorter than ferry.keys.rotation-period (" + rotationPeriod + ")");
             }
+        }
+
+        /** The longest a gateway may cache Ferry's JWKS ({@code max-age}): {@code publish-ahead}, at most five minutes. */
+        public Duration jwksMaxAge() {
+            Duration fiveMinutes = Duration.ofMinutes(5);
+            return publishAhead.compareTo(fiveMinutes) < 0 ? publishAhead : fiveMinutes;
         }
     }
 
@@ -157,12 +164,15 @@ public record FerryProperties(
      *
      * @param perAddress requests one client address may make per {@code period}, checked before any work
      * @param perSubject exchanges one upstream subject (issuer + {@code sub}) may make per {@code period}
+     * @param introspectionFailures failed client authentications at {@code /introspect} one client
+     *     address may make per {@code period}; further attempts are answered 429 without being checked
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
             @Min(1) @DefaultValue("600") int perAddress,
             @Min(1) @DefaultValue("120") int perSubject,
-            @NotNull @DefaultValue("1m") Duration period) {}
+            @NotNull @DefaultValue("1m") Duration period,
+            @Min(1) @DefaultValue("20") int introspectionFailures) {}
 
     /**
      * @param file a definitions file (YAML or JSON, the shape of {@code GET /admin/v1/export}) applied at
@@ -181,6 +191,14 @@ public record FerryProperties(
             @NotNull @DefaultValue("90d") Duration retention,
             @Min(1) @DefaultValue("10000") int queueCapacity,
             @NotNull @DefaultValue("10s") Duration maxWait) {}
+
+    /**
+     * @param clockSkew how far the clocks of Ferry's replicas may drift from the database's clock: a
+     *     subject revocation also covers tokens stamped up to this much later (a replica running ahead
+     *     stamps their {@code iat} later than they were issued), and pruning keeps shared records this
+     *     much longer
+     */
+    public record Replicas(@NotNull @DefaultValue("30s") Duration clockSkew) {}
 
     /**
      * @param refresh how often each replica checks the database for issuer and rule changes made

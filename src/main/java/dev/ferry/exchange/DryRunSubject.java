@@ -1,30 +1,31 @@
 package dev.ferry.exchange;
 
 import dev.ferry.definition.DefinitionException;
+import dev.ferry.federation.DryRunClaims;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;
 import dev.ferry.federation.VerifiedSubjectToken;
 import java.time.Instant;
-import java.util.Map;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The caller of a dry run: a verified subject token, or claims an operator typed in. */
-record DryRunSubject(
-        String issuer,
-        String issuerUrl,
-        String subject,
-        String jwtId,
-        ObjectNode claims,
-        Map<String, Object> carriedClaims,
-        Evaluation.TokenValidation validation) {
+/**
+ * The caller of a dry run: a verified subject token, or claims (an operator's, or the audit log's)
+ * checked as far as claims can be.
+ */
+record DryRunSubject(VerifiedSubjectToken token, Evaluation.TokenValidation validation) {
 
-    static DryRunSubject of(EvaluationRequest in, Instant at, SubjectTokenVerifier verifier)
+    static DryRunSubject of(EvaluationRequest in, Instant at, SubjectTokenVerifier verifier, DryRunClaims claims)
             throws SubjectTokenRejected {
         if ((in.token() == null) == (in.claims() == null || in.claims().isNull())) {
             throw new DefinitionException.Invalid("token", "give either token or claims");
         }
-        return in.token() != null ? fromToken(in, at, verifier) : fromClaims(in, verifier);
+        if (in.token() != null) {
+            return fromToken(in, at, verifier);
+        }
+        if (!(in.claims() instanceof ObjectNode object)) {
+            throw new DefinitionException.Invalid("claims", "claims must be a JSON object, as a token's payload");
+        }
+        return fromClaims(in.issuer(), object, claims);
     }
 
     private static DryRunSubject fromToken(EvaluationRequest in, Instant at, SubjectTokenVerifier verifier)
@@ -34,38 +35,22 @@ record DryRunSubject(
             throw new DefinitionException.Invalid(
                     "issuer", "the token comes from issuer '" + token.issuerName() + "', not '" + in.issuer() + "'");
         }
-        Evaluation.TokenValidation validation = new Evaluation.TokenValidation(
-                true, true, at, token.issuerName(), token.subject(), token.expiresAt(), null, null, false);
         return new DryRunSubject(
-                token.issuerName(),
-                token.issuerUrl(),
-                token.subject(),
-                token.jwtId(),
-                token.claims(),
-                token.carriedClaims(),
-                validation);
+                token,
+                new Evaluation.TokenValidation(
+                        true, true, at, token.issuerName(), token.subject(), token.expiresAt(), null, null, false));
     }
 
     /** Claims instead of a token: no signature or time to check, but what {@code /token} checks of claims still holds. */
-    private static DryRunSubject fromClaims(EvaluationRequest in, SubjectTokenVerifier verifier)
-            throws SubjectTokenRejected {
-        if (in.issuer() == null || verifier.issuerUrl(in.issuer()) == null) {
+    static DryRunSubject fromClaims(String issuer, ObjectNode claims, DryRunClaims checks) throws SubjectTokenRejected {
+        if (issuer == null || !checks.isConfigured(issuer)) {
             throw new DefinitionException.Invalid(
                     "issuer", "issuer must name a configured issuer when claims are given");
         }
-        if (!(in.claims() instanceof ObjectNode claims)) {
-            throw new DefinitionException.Invalid("claims", "claims must be a JSON object, as a token's payload");
-        }
-        String subject = verifier.checkClaims(in.issuer(), claims);
-        JsonNode jti = claims.get("jti");
+        VerifiedSubjectToken token = checks.check(issuer, claims);
         return new DryRunSubject(
-                in.issuer(),
-                verifier.issuerUrl(in.issuer()),
-                subject,
-                jti != null && jti.isString() ? jti.stringValue() : null,
-                claims,
-                verifier.carriedClaims(in.issuer(), claims),
-                new Evaluation.TokenValidation(false, null, null, in.issuer(), subject, null, null, null, false));
+                token,
+                new Evaluation.TokenValidation(false, null, null, issuer, token.subject(), null, null, null, false));
     }
 
     /** The validation of a dry run that {@code e} refused; {@code tokenGiven} false when it refused claims. */
@@ -78,7 +63,7 @@ record DryRunSubject(
                 null,
                 null,
                 e.reason().name(),
-                e.getMessage(),
+                e.detail(),
                 false);
     }
 }

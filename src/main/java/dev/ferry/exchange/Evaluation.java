@@ -1,13 +1,14 @@
 package dev.ferry.exchange;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.policy.Decision;
 import dev.ferry.policy.RuleResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code /token} would answer, and why.
+ * What {@code /token} would answer, and why: the answer of {@code POST /admin/v1/evaluate}.
  *
  * @param decision {@code allow} or {@code deny}
  * @param error the OAuth error {@code /token} would give, with its HTTP status and description
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param issuedClaims the claims Ferry would sign (without {@code jti}, which is drawn at issue)
  * @param tokenValidation how the subject token fared, when one was given
  * @param rules every rule of the issuer, each condition with its expected and actual values
+ * @param audited the audited exchange explained again, when the dry run named one by {@code exchangeId}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Evaluation(
@@ -29,7 +31,60 @@ public record Evaluation(
         Map<String, Object> issuedClaims,
         TokenValidation tokenValidation,
         List<String> matchedRules,
-        List<RuleResult> rules) {
+        List<RuleResult> rules,
+        Audited audited) {
+
+    /** The decision grants: what would be issued, and the claims Ferry would sign. */
+    static Evaluation allowed(
+            Decision.Granted granted, Map<String, Object> issuedClaims, TokenValidation validation, Audited audited) {
+        return new Evaluation(
+                "allow",
+                null,
+                null,
+                null,
+                granted.scopes(),
+                granted.grantedScopes(),
+                granted.lifetime().toSeconds(),
+                issuedClaims,
+                validation,
+                granted.matchedRules(),
+                granted.trace(),
+                audited);
+    }
+
+    /** The decision refuses: the error {@code /token} would give, and every rule's reasons. */
+    static Evaluation refused(Decision.Refused refused, TokenValidation validation, Audited audited) {
+        return new Evaluation(
+                "deny",
+                refused.error(),
+                400,
+                refused.description(),
+                null,
+                null,
+                null,
+                null,
+                validation,
+                refused.matchedRules(),
+                refused.trace(),
+                audited);
+    }
+
+    /** The subject token (or the claims) did not get as far as the rules. */
+    static Evaluation notDecided(ExchangeError error, TokenValidation validation, Audited audited) {
+        return new Evaluation(
+                "deny",
+                error.error().getErrorCode(),
+                error.status().value(),
+                error.error().getDescription(),
+                null,
+                null,
+                null,
+                null,
+                validation,
+                null,
+                List.of(),
+                audited);
+    }
 
     /**
      * @param performed false when claims were given instead of a token
@@ -47,4 +102,22 @@ public record Evaluation(
             String reason,
             String description,
             boolean replayChecked) {}
+
+    /**
+     * An audited exchange, as {@code /token} answered it then; the evaluation beside it decides on its
+     * audited claims with today's rules.
+     *
+     * @param outcome {@code issued} or {@code refused}
+     * @param detail the full cause of a refusal, as the audit log keeps it
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Audited(
+            String exchangeId,
+            Instant occurredAt,
+            String outcome,
+            String error,
+            String errorDescription,
+            String detail,
+            String target,
+            List<String> requestedScopes) {}
 }

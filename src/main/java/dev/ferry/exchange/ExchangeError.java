@@ -1,8 +1,10 @@
 package dev.ferry.exchange;
 
 import dev.ferry.federation.CallerText;
+import dev.ferry.federation.SubjectTokenRejected;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 
 /**
  * An exchange refused with an RFC 6749 §5.2 error. The description is what the caller sees; the
@@ -36,6 +38,22 @@ final class ExchangeError extends RuntimeException {
 
     static ExchangeError badRequest(String code, String description) {
         return new ExchangeError(code, description, HttpStatus.BAD_REQUEST, description);
+    }
+
+    /** The answer to a refused subject token: 503 when its issuer's keys cannot be had, else 400. */
+    static ExchangeError rejected(SubjectTokenRejected e) {
+        if (e.reason() == SubjectTokenRejected.Reason.KEYS_UNAVAILABLE) {
+            return new ExchangeError(
+                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                    e.getMessage(),
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    e.detail());
+        }
+        return new ExchangeError(
+                OAuth2ErrorCodes.INVALID_REQUEST,
+                e.getMessage(),
+                HttpStatus.BAD_REQUEST,
+                e.reason() + ": " + e.detail());
     }
 
     OAuth2Error error() {

@@ -48,7 +48,7 @@ public final class OAuthEndpointErrors {
         // 501 and 505 (a transfer coding or HTTP version Tomcat does not take) are the client's doing.
         return status == HttpStatus.UNAUTHORIZED.value()
                 ? OAuth2ErrorCodes.INVALID_CLIENT
-                : status == HttpStatus.SERVICE_UNAVAILABLE.value()
+                : status == HttpStatus.SERVICE_UNAVAILABLE.value() || status == HttpStatus.TOO_MANY_REQUESTS.value()
                         ? OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE
                         : status == HttpStatus.NOT_IMPLEMENTED.value()
                                         || status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()

@@ -1,25 +1,19 @@
 package dev.ferry.exchange;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ferry.config.FerryProperties;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import dev.ferry.config.RequestLimit;
 import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Token buckets (Bucket4j) on {@code POST /token}: one per client address, checked before any work,
- * and one per upstream subject, checked once the subject token is verified. Buckets live in a bounded
- * Caffeine cache and are dropped after a period of quiet. Counts are per replica: behind a load
- * balancer spreading requests over N replicas, a caller gets up to about N times the limit.
+ * Limits on {@code POST /token} ({@link RequestLimit}): one per client address, checked before any
+ * work, and one per upstream subject, checked once the subject token is verified. Counts are per
+ * replica: behind a load balancer spreading requests over N replicas, a caller gets up to about N
+ * times the limit.
  */
 @Component
 class RateLimits {
-
-    private static final long MAX_KEYS = 100_000;
 
     private final boolean enabled;
     private final Limit perAddress;
@@ -46,28 +40,16 @@ class RateLimits {
 
     private static final class Limit {
         private final String what;
-        private final Bandwidth bandwidth;
-        private final Cache<String, Bucket> buckets;
+        private final RequestLimit limit;
 
         Limit(String what, int capacity, Duration period) {
             this.what = what;
-            this.bandwidth = Bandwidth.builder()
-                    .capacity(capacity)
-                    .refillGreedy(capacity, period)
-                    .build();
-            this.buckets = Caffeine.newBuilder()
-                    .maximumSize(MAX_KEYS)
-                    .expireAfterAccess(period.multipliedBy(2))
-                    .build();
+            this.limit = new RequestLimit(capacity, period);
         }
 
         void take(String key) {
-            ConsumptionProbe probe = buckets.get(
-                            key, k -> Bucket.builder().addLimit(bandwidth).build())
-                    .tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                long seconds = Math.max(
-                        1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
+            long seconds = limit.take(key);
+            if (seconds > 0) {
                 throw new ExchangeError(
                         "temporarily_unavailable",
                         "too many token requests for this " + what + "; retry after " + seconds + " s",

@@ -2,7 +2,6 @@ package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditLog;
 import dev.ferry.audit.ExchangeEvent;
-import dev.ferry.definition.DefinitionException;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;
 import dev.ferry.federation.VerifiedSubjectToken;
@@ -14,13 +13,9 @@ import dev.ferry.token.MintRequest;
 import dev.ferry.token.TokenMinter;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.http.HttpStatus;
-import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.stereotype.Service;
 
 /**
@@ -28,7 +23,7 @@ import org.springframework.stereotype.Service;
  * Every exchange that reaches this class leaves exactly one audit event, issued or refused.
  */
 @Service
-public class TokenExchangeService {
+class TokenExchangeService {
 
     private static final Logger log = LoggerFactory.getLogger(TokenExchangeService.class);
 
@@ -62,13 +57,13 @@ public class TokenExchangeService {
             subject = verifier.verify(request.subjectToken(), now);
         } catch (SubjectTokenRejected e) {
             event.issuer(e.issuerName());
-            throw rejected(e);
+            throw ExchangeError.rejected(e);
         }
-        event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.carriedClaims());
+        event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.claims());
         rateLimits.checkSubject(subject.issuerName(), subject.subject());
         Decision decision = policy.decide(new DecisionRequest(
                 subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
-        event.matchedRules(decision.matchedRules()).decision(decision.trace());
+        event.matchedRules(decision.matchedRules()).decision(decision.summary());
         if (decision instanceof Decision.Refused refused) {
             throw ExchangeError.badRequest(refused.error(), refused.description());
         }
@@ -76,7 +71,7 @@ public class TokenExchangeService {
         try {
             verifier.useOnce(subject);
         } catch (SubjectTokenRejected e) {
-            throw rejected(e);
+            throw ExchangeError.rejected(e);
         }
         try {
             IssuedToken token = minter.mint(new MintRequest(
@@ -109,101 +104,8 @@ public class TokenExchangeService {
         }
     }
 
-    /**
-     * A dry run for operators, along the same path as {@link #exchange}: the subject token checked by
-     * the same verifier (without using up its {@code jti}), the decision by the same evaluator with
-     * every rule of the issuer traced, and the claims the same minter would sign.
-     */
-    public Evaluation evaluate(EvaluationRequest in) {
-        Instant at = in.at() != null ? in.at() : clock.instant();
-        if (in.audience() == null || in.audience().isBlank()) {
-            throw new DefinitionException.Invalid(
-                    "audience", "audience is required: the target /token would be asked for");
-        }
-        List<String> scopes = evaluationScopes(in.scope());
-        DryRunSubject subject;
-        try {
-            subject = DryRunSubject.of(in, at, verifier);
-        } catch (SubjectTokenRejected e) {
-            ExchangeError error = rejected(e);
-            return new Evaluation(
-                    "deny",
-                    error.error().getErrorCode(),
-                    error.status().value(),
-                    error.error().getDescription(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    DryRunSubject.invalid(e, at, in.token() != null),
-                    null,
-                    List.of());
-        }
-        Decision decision =
-                policy.explain(new DecisionRequest(subject.issuer(), subject.claims(), in.audience(), scopes));
-        if (decision instanceof Decision.Refused refused) {
-            return new Evaluation(
-                    "deny",
-                    refused.error(),
-                    400,
-                    refused.description(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    subject.validation(),
-                    refused.matchedRules(),
-                    refused.trace());
-        }
-        Decision.Granted granted = (Decision.Granted) decision;
-        Map<String, Object> preview = minter.preview(new MintRequest(
-                subject.issuer(),
-                subject.issuerUrl(),
-                subject.subject(),
-                subject.jwtId(),
-                in.audience(),
-                granted.scopes(),
-                granted.lifetime(),
-                subject.carriedClaims()));
-        return new Evaluation(
-                "allow",
-                null,
-                null,
-                null,
-                granted.scopes(),
-                granted.grantedScopes(),
-                granted.lifetime().toSeconds(),
-                preview,
-                subject.validation(),
-                granted.matchedRules(),
-                granted.trace());
-    }
-
-    private static List<String> evaluationScopes(String scope) {
-        try {
-            return scope == null ? null : TokenExchangeRequestParser.scopes(scope);
-        } catch (ExchangeError e) {
-            throw new DefinitionException.Invalid("scope", e.getMessage());
-        }
-    }
-
     /** Records a refused exchange. */
     void refused(ExchangeEvent.Builder event, ExchangeError error) {
         audit.record(event.refused(error.error().getErrorCode(), error.error().getDescription(), error.detail()));
-    }
-
-    static ExchangeError rejected(SubjectTokenRejected e) {
-        if (e.reason() == SubjectTokenRejected.Reason.KEYS_UNAVAILABLE) {
-            return new ExchangeError(
-                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
-                    e.getMessage(),
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    e.detail());
-        }
-        return new ExchangeError(
-                OAuth2ErrorCodes.INVALID_REQUEST,
-                e.getMessage(),
-                HttpStatus.BAD_REQUEST,
-                e.reason() + ": " + e.detail());
     }
 }

@@ -140,15 +140,61 @@ record CompactJws(String signingInput, String signaturePart, String headerJson, 
     }
 
     private static ObjectNode object(String json, String name) throws SubjectTokenRejected {
+        ObjectNode object = null;
         try {
-            JsonNode node = STRICT.readTree(json);
-            if (node instanceof ObjectNode object) {
-                return object;
+            if (STRICT.readTree(json) instanceof ObjectNode node) {
+                object = node;
             }
         } catch (JacksonException e) {
-            // fall through: the same answer for every kind of bad JSON
+            // answered below: the same answer for every kind of bad JSON
         }
-        throw new SubjectTokenRejected(
-                MALFORMED, "subject_token " + name + " is not a JSON object without duplicate members");
+        if (object == null) {
+            throw new SubjectTokenRejected(
+                    MALFORMED, "subject_token " + name + " is not a JSON object without duplicate members");
+        }
+        // Only an escape (a backslash, u, four hex digits) can spell a lone surrogate: as bytes it is invalid
+        // UTF-8, refused above.
+        if (json.indexOf("\\u") >= 0 && hasUnpairedSurrogate(object)) {
+            throw new SubjectTokenRejected(
+                    MALFORMED, "subject_token " + name + " has a string with an unpaired surrogate escape");
+        }
+        return object;
+    }
+
+    /**
+     * Whether a member name or string in {@code node} holds a UTF-16 surrogate without its pair (RFC
+     * 8259 §8.2): such a string has no UTF-8 form, so it would reach Ferry's token (and the audit log)
+     * as {@code ?}, and two different upstream subjects could become one.
+     */
+    private static boolean hasUnpairedSurrogate(JsonNode node) {
+        if (node.isString()) {
+            return unpaired(node.stringValue());
+        }
+        if (node.isObject()) {
+            for (var member : node.properties()) {
+                if (unpaired(member.getKey()) || hasUnpairedSurrogate(member.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (JsonNode child : node) {
+            if (hasUnpairedSurrogate(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unpaired(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

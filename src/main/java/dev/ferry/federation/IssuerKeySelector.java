@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
@@ -24,7 +25,8 @@ import java.util.List;
  * Picks the issuer key that may verify a token, from the issuer's JWKS only (never from {@code jwk},
  * {@code jku}, {@code x5u} or {@code x5c} headers). An unknown {@code kid} makes the key source
  * refresh, rate-limited. A key is refused when its {@code kid} is not unique in its set, or it is
- * symmetric, RSA under 2048 bits, marked {@code use: enc}, of another type or curve than the
+ * symmetric, RSA under 2048 bits, marked {@code use: enc} or with {@code key_ops} that lack {@code
+ * verify} (RFC 7517 §4.2, §4.3), of another type or curve than the
  * token's {@code alg}, or declares a different {@code alg} (RFC 8725 §3.1, §2.1).
  */
 final class IssuerKeySelector {
@@ -88,6 +90,9 @@ final class IssuerKeySelector {
         }
         if (KeyUse.ENCRYPTION.equals(key.getKeyUse())) {
             return "the key is marked use: enc";
+        }
+        if (key.getKeyOperations() != null && !key.getKeyOperations().contains(KeyOperation.VERIFY)) {
+            return "the key's key_ops does not include verify";
         }
         if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
             return "the key is for " + key.getAlgorithm() + ", the token uses " + alg;

@@ -3,6 +3,7 @@ package dev.ferry.federation;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.ReservedClaims;
 import dev.ferry.definition.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
 import java.util.HashMap;
@@ -50,8 +51,27 @@ class IssuerRegistry {
 
     @PostConstruct
     void load() {
-        requireHttpsUnlessAllowed(issuers.definitions());
+        List<IssuerDefinition> definitions = issuers.definitions();
+        requireHttpsUnlessAllowed(definitions);
+        warnOfReservedMappings(definitions);
         reload(null);
+    }
+
+    /** Start-up check: a mapping stored before its claim name was reserved is ignored, and said so. */
+    private static void warnOfReservedMappings(List<IssuerDefinition> definitions) {
+        for (IssuerDefinition d : definitions) {
+            List<String> reserved = d.claimMappings().keySet().stream()
+                    .filter(ReservedClaims.NAMES::contains)
+                    .sorted()
+                    .toList();
+            if (!reserved.isEmpty()) {
+                log.warn(
+                        "Issuer '{}' maps the reserved claims {}: they are not carried into Ferry's tokens; remove the"
+                                + " mappings (docs/operations.md, Upgrading)",
+                        d.name(),
+                        reserved);
+            }
+        }
     }
 
     /** Start-up check: an issuer stored while http was allowed cannot be used once it no longer is. */

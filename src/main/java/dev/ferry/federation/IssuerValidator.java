@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.definition.DefinitionException.Invalid;
+import dev.ferry.definition.ReservedClaims;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.text.ParseException;
@@ -28,28 +29,6 @@ class IssuerValidator {
     /** Asymmetric JWS algorithms only: RFC 8725 §3.1, and the HS256-with-a-public-key attack. */
     static final Set<String> ALGORITHMS =
             Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
-
-    /** Claims Ferry sets itself; a mapping may not overwrite them. */
-    static final Set<String> RESERVED_CLAIMS = Set.of(
-            "iss",
-            "sub",
-            "aud",
-            "exp",
-            "iat",
-            "nbf",
-            "jti",
-            "scope",
-            "client_id",
-            "upstream",
-            "act",
-            "may_act",
-            "cnf",
-            "azp",
-            "auth_time",
-            "typ",
-            // RFC 7662's answer members that are not claims: an issued claim must not pose as them.
-            "active",
-            "token_type");
 
     static final int DEFAULT_CLOCK_SKEW_SECONDS = 60;
     static final int MAX_CLOCK_SKEW_SECONDS = 300;
@@ -211,12 +190,13 @@ class IssuerValidator {
         Map<String, String> mappings = new LinkedHashMap<>();
         for (Map.Entry<String, String> mapping : given.entrySet()) {
             String claim = mapping.getKey();
-            if (!CLAIM_NAME.matches(claim) || RESERVED_CLAIMS.contains(claim)) {
+            if (!CLAIM_NAME.matches(claim) || ReservedClaims.NAMES.contains(claim)) {
                 throw new Invalid(
                         "claimMappings." + claim,
                         "'" + claim + "' cannot be an issued claim: use letters, digits, '_', ':' or '-', and none of "
                                 + String.join(
-                                        ", ", RESERVED_CLAIMS.stream().sorted().toList()));
+                                        ", ",
+                                        ReservedClaims.NAMES.stream().sorted().toList()));
             }
             if (mapping.getValue() == null || !CLAIM_PATH.matches(mapping.getValue())) {
                 throw new Invalid("claimMappings." + claim, "the upstream claim must be a claim name or a dotted path");

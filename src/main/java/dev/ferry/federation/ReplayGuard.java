@@ -3,8 +3,9 @@ package dev.ferry.federation;
 import static dev.ferry.federation.SubjectTokenRejected.Reason.INVALID_CLAIM;
 import static dev.ferry.federation.SubjectTokenRejected.Reason.REPLAYED;
 
+import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.DatabaseClock;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.dao.DuplicateKeyException;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
  * Accepts each subject token {@code jti} once per issuer, for issuers with {@code replayProtection}.
  * The primary key of {@code subject_token_use} decides, so concurrent duplicates on any number of
  * replicas sharing the database let exactly one through. Entries are kept until the token's
- * {@code exp} plus the largest clock skew, after which the token is refused as expired anyway.
+ * {@code exp} plus the largest issuer clock skew and the replicas' clock skew, after which every
+ * replica refuses the token as expired anyway.
  */
 @Component
 class ReplayGuard {
@@ -24,11 +26,13 @@ class ReplayGuard {
     private static final Duration KEEP_AFTER_EXPIRY = Duration.ofSeconds(IssuerValidator.MAX_CLOCK_SKEW_SECONDS);
 
     private final JdbcTemplate jdbc;
-    private final Clock clock;
+    private final DatabaseClock databaseClock;
+    private final Duration replicaClockSkew;
 
-    ReplayGuard(JdbcTemplate jdbc, Clock clock) {
+    ReplayGuard(JdbcTemplate jdbc, DatabaseClock databaseClock, FerryProperties properties) {
         this.jdbc = jdbc;
-        this.clock = clock;
+        this.databaseClock = databaseClock;
+        this.replicaClockSkew = properties.replicas().clockSkew();
     }
 
     static void requireJwtId(TrustedIssuer issuer, String jwtId) throws SubjectTokenRejected {
@@ -61,10 +65,15 @@ class ReplayGuard {
         jdbc.update("delete from subject_token_use where issuer = ? and jti = ?", issuerName, jwtId);
     }
 
+    /**
+     * Deletes the entries of tokens that every replica now refuses as expired: by the database's clock,
+     * which all replicas share, with a margin of {@code ferry.replicas.clock-skew} for a replica whose
+     * own clock runs behind it. By the pruning replica's clock, a replica running ahead would delete
+     * entries the others still need.
+     */
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
     void prune() {
-        jdbc.update(
-                "delete from subject_token_use where expires_at < ?",
-                Timestamp.from(clock.instant().minus(KEEP_AFTER_EXPIRY)));
+        Instant before = databaseClock.now().minus(KEEP_AFTER_EXPIRY).minus(replicaClockSkew);
+        jdbc.update("delete from subject_token_use where expires_at < ?", Timestamp.from(before));
     }
 }

@@ -39,13 +39,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The one place that validates subject tokens, as an ordered chain of named checks, cheapest first
- * (DESIGN.md §2). A check that cannot be completed refuses the token: there is no path to success
- * that skips a step.
+ * (RFC 8725 §3; docs/architecture.md). A check that cannot be completed refuses the token: there is
+ * no path to success that skips a step.
  *
  * <ol>
- *   <li>structure: size, three parts, canonical base64url, strict JSON, no {@code alg: none} ({@link CompactJws})
+ *   <li>structure: size, three parts, canonical base64url, strict JSON, no {@code alg: none}
+ *       ({@link CompactJws}); a JWS header Nimbus reads, without {@code crit} parameters (RFC 7515 §4.1.11)
  *   <li>issuer: the unverified {@code iss} must name a configured, enabled issuer exactly
- *   <li>header: {@code alg} in the issuer's allow-list, no {@code crit} parameters (RFC 7515 §4.1.11)
+ *   <li>algorithm: {@code alg} in the issuer's allow-list (RFC 8725 §3.1)
  *   <li>key: from the issuer's JWKS by {@code kid} ({@link IssuerKeySelector})
  *   <li>signature (RFC 7515 §5.2)
  *   <li>times: {@code exp} and {@code iat} required, {@code nbf} honoured, with the issuer's clock skew,
@@ -55,6 +56,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>replay: when the issuer asks for it, each {@code jti} once ({@link ReplayGuard}); run by
  *       {@link #useOnce} after the policy has granted the exchange
  * </ol>
+ *
+ * Checks 2 to 5 refuse with one description for all ({@link SubjectTokenRejected#UNTRUSTED}), so an
+ * unsigned token cannot find out which issuers Ferry trusts.
  */
 @Component
 public class SubjectTokenVerifier {
@@ -78,9 +82,10 @@ public class SubjectTokenVerifier {
      */
     public VerifiedSubjectToken verify(String subjectToken, Instant now) throws SubjectTokenRejected {
         CompactJws jws = CompactJws.parse(subjectToken, maxTokenBytes);
+        JWSHeader header = header(jws);
         TrustedIssuer issuer = issuerOf(jws.payload());
         try {
-            JWSHeader header = checkHeader(jws, issuer);
+            checkAlgorithm(header, issuer);
             checkSignature(jws, header, IssuerKeySelector.select(issuer, header));
             ObjectNode claims = jws.payload();
             Instant expiresAt = checkTimes(claims, issuer, now);
@@ -133,42 +138,6 @@ public class SubjectTokenVerifier {
         }
     }
 
-    /**
-     * The issuer named {@code name} and its claim mappings applied to {@code claims}: what an exchange
-     * would carry into Ferry's token, for operators' dry runs with claims instead of a token.
-     */
-    public Map<String, Object> carriedClaims(String issuerName, ObjectNode claims) {
-        TrustedIssuer issuer = registry.byName(issuerName);
-        return issuer == null ? Map.of() : carried(claims, issuer);
-    }
-
-    /** The issuer URL of the issuer named {@code name}, or null when there is none. */
-    public String issuerUrl(String issuerName) {
-        TrustedIssuer issuer = registry.byName(issuerName);
-        return issuer == null ? null : issuer.issuerUrl();
-    }
-
-    /**
-     * The checks of {@link #verify} that hold for claims without a token (the issuer named
-     * {@code issuerName} is enabled; {@code sub} is a non-empty string), for operators' dry runs with
-     * claims: they must not allow what {@code /token} refuses.
-     *
-     * @return the subject
-     */
-    public String checkClaims(String issuerName, ObjectNode claims) throws SubjectTokenRejected {
-        TrustedIssuer issuer = registry.byName(issuerName);
-        if (issuer == null) {
-            throw new SubjectTokenRejected(
-                    UNKNOWN_ISSUER, "issuer " + CallerText.shown(issuerName) + " is not configured");
-        }
-        requireEnabled(issuer);
-        try {
-            return requireString(claims, "sub");
-        } catch (SubjectTokenRejected e) {
-            throw e.forIssuer(issuer.name());
-        }
-    }
-
     private TrustedIssuer issuerOf(ObjectNode payload) throws SubjectTokenRejected {
         String iss = requireString(payload, "iss");
         TrustedIssuer issuer = registry.byUrl(iss);
@@ -180,14 +149,15 @@ public class SubjectTokenVerifier {
         return issuer;
     }
 
-    private static void requireEnabled(TrustedIssuer issuer) throws SubjectTokenRejected {
+    static void requireEnabled(TrustedIssuer issuer) throws SubjectTokenRejected {
         if (!issuer.enabled()) {
             throw new SubjectTokenRejected(
-                    DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", "issuer disabled");
+                    DISABLED_ISSUER, issuer.name(), "issuer '" + issuer.name() + "' is disabled", null);
         }
     }
 
-    private static JWSHeader checkHeader(CompactJws jws, TrustedIssuer issuer) throws SubjectTokenRejected {
+    /** The JWS header, read before the issuer is looked up: what is wrong with it depends on the token alone. */
+    private static JWSHeader header(CompactJws jws) throws SubjectTokenRejected {
         JWSHeader header;
         try {
             header = JWSHeader.parse(
@@ -197,17 +167,20 @@ public class SubjectTokenVerifier {
         } catch (ParseException e) {
             throw new SubjectTokenRejected(MALFORMED, "subject_token header is not a valid JWS header");
         }
+        if (jws.header().has("crit")) {
+            throw new SubjectTokenRejected(
+                    CRITICAL_HEADER, "subject_token has critical header parameters Ferry does not understand");
+        }
+        return header;
+    }
+
+    private static void checkAlgorithm(JWSHeader header, TrustedIssuer issuer) throws SubjectTokenRejected {
         if (!issuer.algorithms().contains(header.getAlgorithm())) {
             throw new SubjectTokenRejected(
                     ALGORITHM_NOT_ALLOWED,
                     "algorithm " + CallerText.shown(header.getAlgorithm().getName()) + " is not accepted from issuer '"
                             + issuer.name() + "'");
         }
-        if (jws.header().has("crit")) {
-            throw new SubjectTokenRejected(
-                    CRITICAL_HEADER, "subject_token has critical header parameters Ferry does not understand");
-        }
-        return header;
     }
 
     private void checkSignature(CompactJws jws, JWSHeader header, JWK key) throws SubjectTokenRejected {
@@ -292,7 +265,7 @@ public class SubjectTokenVerifier {
                 "audience " + CallerText.shown(shown) + " not accepted by issuer '" + issuer.name() + "'");
     }
 
-    private static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {
+    static Map<String, Object> carried(ObjectNode claims, TrustedIssuer issuer) {
         Map<String, Object> carried = new LinkedHashMap<>();
         issuer.claimMappings().forEach((issued, upstream) -> {
             JsonNode value = ClaimPath.resolve(claims, upstream);
@@ -322,7 +295,7 @@ public class SubjectTokenVerifier {
         return Instant.ofEpochMilli((long) Math.floor(seconds * 1000));
     }
 
-    private static String requireString(ObjectNode claims, String name) throws SubjectTokenRejected {
+    static String requireString(ObjectNode claims, String name) throws SubjectTokenRejected {
         String value = optionalString(claims, name);
         if (value == null || value.isEmpty()) {
             throw new SubjectTokenRejected(INVALID_CLAIM, "subject_token " + name + " must be a non-empty string");
@@ -330,7 +303,7 @@ public class SubjectTokenVerifier {
         return value;
     }
 
-    private static String optionalString(ObjectNode claims, String name) throws SubjectTokenRejected {
+    static String optionalString(ObjectNode claims, String name) throws SubjectTokenRejected {
         JsonNode value = claims.get(name);
         if (value == null) {
             return null;

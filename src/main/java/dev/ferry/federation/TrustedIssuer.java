@@ -3,6 +3,7 @@ package dev.ferry.federation;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.ferry.definition.ReservedClaims;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,18 @@ record TrustedIssuer(
                 Duration.ofSeconds(d.clockSkewSeconds()),
                 d.maxTokenAgeSeconds() == null ? null : Duration.ofSeconds(d.maxTokenAgeSeconds()),
                 d.replayProtection(),
-                Map.copyOf(d.claimMappings()),
+                carriedMappings(d.claimMappings()),
                 d.enabled(),
                 keys);
+    }
+
+    /**
+     * The mappings of {@code mappings} that may be carried: none to a reserved claim, even one stored
+     * before its name was reserved ({@link IssuerRegistry} warns of those at start-up).
+     */
+    static Map<String, String> carriedMappings(Map<String, String> mappings) {
+        Map<String, String> carried = new java.util.LinkedHashMap<>(mappings);
+        carried.keySet().removeAll(ReservedClaims.NAMES);
+        return Map.copyOf(carried);
     }
 }

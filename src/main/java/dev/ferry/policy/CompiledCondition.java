@@ -59,11 +59,20 @@ final class CompiledCondition {
                 Pattern glob = globPattern(c.value());
                 return glob::matches;
             case REGEX:
-                Pattern regex = Pattern.compile(c.value());
+                Pattern regex = regexPattern(c.value());
                 return regex::matches;
             default:
                 return value -> true;
         }
+    }
+
+    /**
+     * A regex condition's pattern (RE2 syntax): matched against the whole value, with {@code .} matching
+     * line terminators too, as a glob's {@code *} does: a claim an attacker writes (a workflow or job
+     * name) must not slip past a deny rule's {@code .*} with a line break.
+     */
+    static Pattern regexPattern(String regex) {
+        return Pattern.compile(regex, Pattern.DOTALL);
     }
 
     /** {@code *} is any run of characters (slashes too), {@code ?} exactly one; everything else is literal. */

@@ -18,6 +18,11 @@ public sealed interface Decision {
     /** Every rule evaluated, in evaluation order. */
     List<RuleResult> trace();
 
+    /** What the audit log keeps of the trace: bounded whatever the number of rules. */
+    default DecisionSummary summary() {
+        return DecisionSummary.of(trace());
+    }
+
     /**
      * @param scopes the scopes to issue: those requested, or all granted when none were requested
      * @param grantedScopes every scope the matching rules grant for the target

@@ -46,13 +46,12 @@ public class PolicyEvaluator {
     }
 
     /**
-     * The decision for the token endpoint: only the rules that can matter are evaluated. A refusal is
-     * explained in full (every rule of the issuer traced), so its audit event says why each rule did
-     * not apply; refusals are rare and rate-limited, grants stay cheap.
+     * The decision for the token endpoint: only the rules the index yields are evaluated, granted or
+     * refused alike, so a refusal costs no more than a grant however many rules the issuer has (its
+     * full explanation is {@link #explain}'s, for operators).
      */
     public Decision decide(DecisionRequest request) {
-        Decision decision = evaluate(request, false);
-        return decision instanceof Decision.Refused ? evaluate(request, true) : decision;
+        return evaluate(request, false);
     }
 
     /** The same decision, with every rule of the issuer evaluated and traced, for operators. */

@@ -2,6 +2,7 @@ package dev.ferry.policy;
 
 import dev.ferry.definition.ClaimPath;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,9 +16,9 @@ import tools.jackson.databind.JsonNode;
  * or {@code in} condition (pinning, say, {@code repository_owner_id}) can only match tokens whose
  * claim has one of those values, so it is filed under that claim and value; a lookup per indexed
  * claim then yields the candidates. Rules without such a condition are always candidates. Each rule
- * is filed under its most selective pinned claim (the one with the most distinct values across the
- * rules, such as {@code repository_owner_id} rather than {@code ref}), so few candidates come back
- * whatever order the conditions are written in.
+ * is filed under its most selective pinned claim (the one that files the fewest rules under each of
+ * its values, such as {@code repository_owner_id} rather than {@code ref}), so few candidates come
+ * back whatever order the conditions are written in.
  *
  * <p>Exact, not a heuristic: every rule left out has a condition that cannot hold, so evaluating the
  * candidates gives the same decision as evaluating every rule ({@link PolicyEvaluator#explain}).
@@ -32,19 +33,19 @@ final class RuleIndex {
 
     RuleIndex(List<CompiledRule> rules) {
         this.size = rules.size();
-        Map<String, Set<String>> valuesOf = new HashMap<>();
+        Map<String, Selectivity> selectivity = new HashMap<>();
         rules.forEach(rule -> rule.conditions().stream()
                 .map(CompiledCondition::source)
                 .filter(RuleIndex::pins)
-                .forEach(c -> valuesOf.computeIfAbsent(c.claim(), k -> new HashSet<>())
-                        .addAll(values(c))));
+                .forEach(c -> selectivity
+                        .computeIfAbsent(c.claim(), k -> new Selectivity())
+                        .add(values(c))));
         for (CompiledRule rule : rules) {
             Optional<Condition> key = rule.conditions().stream()
                     .map(CompiledCondition::source)
                     .filter(RuleIndex::pins)
-                    .max((a, b) -> Integer.compare(
-                            valuesOf.get(a.claim()).size(),
-                            valuesOf.get(b.claim()).size()));
+                    .min(Comparator.comparingDouble(
+                            c -> selectivity.get(c.claim()).rulesPerValue()));
             if (key.isEmpty()) {
                 unindexed.add(rule);
                 continue;
@@ -55,6 +56,25 @@ final class RuleIndex {
                     .distinct()
                     .forEach(value -> byValue.computeIfAbsent(value, v -> new ArrayList<>())
                             .add(rule));
+        }
+    }
+
+    /**
+     * How selective a claim is as an index key: the rules filed under one of its values, on average.
+     * {@code repository_owner_id} pinned to a different owner by each of 10,000 rules files 1 rule a
+     * value; {@code ref in [a thousand refs]} shared by all of them would file 10,000.
+     */
+    private static final class Selectivity {
+        private final Set<String> values = new HashSet<>();
+        private long filings;
+
+        void add(List<String> pinned) {
+            values.addAll(pinned);
+            filings += pinned.size();
+        }
+
+        double rulesPerValue() {
+            return (double) filings / values.size();
         }
     }
 

@@ -133,7 +133,7 @@ class RuleValidator {
         }
         if (c.operator() == Operator.REGEX) {
             try {
-                Pattern.compile(c.value());
+                CompiledCondition.regexPattern(c.value());
             } catch (PatternSyntaxException e) {
                 throw new Invalid(field + ".value", "not a valid RE2 regular expression: " + e.getDescription());
             }

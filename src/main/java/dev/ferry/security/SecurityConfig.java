@@ -4,6 +4,7 @@ import static dev.ferry.security.BootstrapTokenAuthenticationProvider.ADMIN_AUTH
 import static dev.ferry.security.BootstrapTokenAuthenticationProvider.READ_AUTHORITY;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.config.RequestLimit;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
 import jakarta.servlet.http.HttpServletResponse;
@@ -25,6 +26,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedResourceMetadataFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
@@ -72,7 +74,14 @@ class SecurityConfig {
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
     @Bean
     @Order(0)
-    SecurityFilterChain introspectionChain(HttpSecurity http, IntrospectionClients clients) throws Exception {
+    SecurityFilterChain introspectionChain(HttpSecurity http, IntrospectionClients clients, FerryProperties properties)
+            throws Exception {
+        FerryProperties.RateLimit limits = properties.rateLimit();
+        if (limits.enabled()) {
+            http.addFilterBefore(
+                    new IntrospectionAttemptLimit(new RequestLimit(limits.introspectionFailures(), limits.period())),
+                    BasicAuthenticationFilter.class);
+        }
         http.securityMatcher("/introspect")
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .httpBasic(basic -> basic.realmName("ferry-introspection"))

@@ -1,14 +1,13 @@
 package dev.ferry.token;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.config.ProductionDefaults;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -46,7 +45,7 @@ final class EncryptionKeySource {
         if (configured != null && !configured.isBlank()) {
             return parse(configured.trim(), "ferry.keys.encryption-key");
         }
-        if (!isH2(dataSource)) {
+        if (!ProductionDefaults.isEmbeddedH2(dataSource)) {
             throw new IllegalStateException(
                     "ferry.keys.encryption-key is not set. It is required on every database but the embedded H2: "
                             + "set it (or FERRY_KEYS_ENCRYPTION_KEY) to base64 of 32 random bytes, e.g. `openssl rand -base64 32`, "
@@ -99,13 +98,5 @@ final class EncryptionKeySource {
                     origin + " must be base64 of exactly 32 bytes (AES-256), not " + bytes.length);
         }
         return new SecretKeySpec(bytes, "AES");
-    }
-
-    private static boolean isH2(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return "H2".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot reach the database to check its kind: " + e.getMessage(), e);
-        }
     }
 }

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
@@ -38,13 +39,23 @@ public class IntrospectionClients {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
-    private final PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    private final PasswordEncoder encoder;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, String> verified = new ConcurrentHashMap<>();
 
+    /** A hash of a random secret no client has: checked against when the client id is unknown. */
+    private final String unknownClientHash;
+
+    @Autowired
     IntrospectionClients(JdbcTemplate jdbc, Clock clock) {
+        this(jdbc, clock, PasswordEncoderFactories.createDelegatingPasswordEncoder());
+    }
+
+    IntrospectionClients(JdbcTemplate jdbc, Clock clock, PasswordEncoder encoder) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.encoder = encoder;
+        this.unknownClientHash = encoder.encode(Base64.getEncoder().encodeToString(randomBytes(32)));
     }
 
     public Client create(String id, String description) {
@@ -77,27 +88,50 @@ public class IntrospectionClients {
                         rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), null));
     }
 
+    /** One client, without its secret. */
+    public Client get(String id) {
+        return jdbc
+                .query(
+                        "select id, description, created_at from introspection_client where id = ?",
+                        (rs, n) -> new Client(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getTimestamp(3).toInstant(),
+                                null),
+                        id)
+                .stream()
+                .findFirst()
+                .orElseThrow(() -> new DefinitionException.NotFound("client", id));
+    }
+
     public void delete(String id) {
         if (jdbc.update("delete from introspection_client where id = ?", id) == 0) {
             throw new DefinitionException.NotFound("client", id);
         }
     }
 
-    /** Whether {@code secret} is the secret of client {@code id}. */
+    /**
+     * Whether {@code secret} is the secret of client {@code id}. Every answer but a remembered match
+     * costs one password hash, for unknown ids too (against a hash of no one's secret), so the time
+     * taken does not tell a known client id from an unknown one.
+     */
     public boolean authenticate(String id, String secret) {
         List<String> hashes =
                 jdbc.queryForList("select secret_hash from introspection_client where id = ?", String.class, id);
+        String presented = secret == null ? "" : secret;
         if (hashes.isEmpty() || secret == null) {
+            encoder.matches(presented, unknownClientHash);
             return false;
         }
         String hash = hashes.get(0);
-        String digest = sha256(secret);
+        String digest = sha256(presented);
         String remembered = verified.get(id + "\n" + hash);
-        if (remembered != null) {
-            return MessageDigest.isEqual(
-                    remembered.getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII));
+        if (remembered != null
+                && MessageDigest.isEqual(
+                        remembered.getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII))) {
+            return true;
         }
-        if (!encoder.matches(secret, hash)) {
+        if (!encoder.matches(presented, hash)) {
             return false;
         }
         verified.put(id + "\n" + hash, digest);

@@ -71,9 +71,13 @@ public class KeyRotation {
     }
 
     /**
-     * Rotates now, for emergencies: the next key (or a new one) signs from this moment and the active
-     * one retires. With {@code compromised}, a new key is generated and every other key is deleted at
-     * once: tokens signed before stop validating wherever gateways refetch the JWKS.
+     * Rotates on an operator's request. Never signs with a key gateways cannot have seen: the next key
+     * (created now if there is none) starts signing once it has been published for the JWKS's
+     * {@code max-age} ({@link FerryProperties.Keys#jwksMaxAge()}), at once if it already has been, else
+     * at the time the answer's {@code next} key shows as {@code signsFrom}, carried out by the next
+     * rotation check of any replica. With {@code compromised}, a new key signs at once and every other
+     * key is deleted: tokens signed before stop validating wherever gateways refetch the JWKS, which
+     * they do when they meet the new key's {@code kid}.
      */
     public List<SigningKeyInfo> rotateNow(boolean compromised) {
         transactions.executeWithoutResult(status -> {
@@ -89,8 +93,17 @@ public class KeyRotation {
             }
             SigningKeyEntity next = find(all, SigningKeyEntity.NEXT)
                     .orElseGet(() -> vault.create(properties.keys().algorithm(), SigningKeyEntity.NEXT, now));
-            promote(all, next, now);
-            log.warn("Emergency rotation: key {} signs from now on", next.kid);
+            Instant seenByGateways = next.createdAt.plus(properties.keys().jwksMaxAge());
+            if (!now.isBefore(seenByGateways)) {
+                promote(all, next, now);
+                return;
+            }
+            next.signsFrom = seenByGateways;
+            vault.save(next);
+            log.warn(
+                    "Rotation requested: key {} signs from {}, once gateways caching the JWKS know it",
+                    next.kid,
+                    seenByGateways);
         });
         keys.reload();
         return list();
@@ -108,7 +121,11 @@ public class KeyRotation {
                         k.createdAt,
                         k.activatedAt != null
                                 ? k.activatedAt
-                                : later(k.createdAt.plus(ahead), activeSince().plus(period)),
+                                : k.signsFrom != null
+                                        ? k.signsFrom
+                                        : later(
+                                                k.createdAt.plus(ahead),
+                                                activeSince().plus(period)),
                         k.retiredAt,
                         k.retiredAt == null ? null : k.retiredAt.plus(maxTtl).plus(DELETE_MARGIN)))
                 .toList();
@@ -150,7 +167,8 @@ public class KeyRotation {
                 !now.isBefore(active.get().activatedAt.plus(properties.keys().rotationPeriod()));
         boolean publishedLongEnough =
                 !now.isBefore(next.get().createdAt.plus(properties.keys().publishAhead()));
-        if (!periodOver || !publishedLongEnough) {
+        boolean requestedAndDue = next.get().signsFrom != null && !now.isBefore(next.get().signsFrom);
+        if (!requestedAndDue && !(periodOver && publishedLongEnough)) {
             return false;
         }
         promote(vault.all(), next.get(), now);

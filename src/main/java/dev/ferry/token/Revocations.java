@@ -1,6 +1,7 @@
 package dev.ferry.token;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.definition.DatabaseClock;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,11 +27,13 @@ public class Revocations {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final DatabaseClock databaseClock;
     private final FerryProperties properties;
 
-    Revocations(JdbcTemplate jdbc, Clock clock, FerryProperties properties) {
+    Revocations(JdbcTemplate jdbc, Clock clock, DatabaseClock databaseClock, FerryProperties properties) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.databaseClock = databaseClock;
         this.properties = properties;
     }
 
@@ -51,17 +54,25 @@ public class Revocations {
         }
     }
 
-    /** Revokes every token issued so far (and until this call returns) for {@code subject} of {@code issuer}. */
+    /**
+     * Revokes every token issued so far (and until this call returns) for {@code subject} of {@code
+     * issuer}. A token's {@code iat} is stamped by the replica that minted it, whose clock may run ahead
+     * of this one's: the revocation is measured on the database's clock and covers tokens stamped up to
+     * {@code ferry.replicas.clock-skew} later, so a token minted before it is never left out (tokens the
+     * subject gets in that margin after it are refused too).
+     *
+     * @return the latest {@code iat} the revocation covers
+     */
     public Instant revokeSubject(String issuer, String subject) {
-        Instant now = clock.instant();
+        Instant before = databaseClock.now().plus(properties.replicas().clockSkew());
         jdbc.update(
                 "insert into subject_revocation (id, issuer, subject, revoked_before, expires_at) values (?, ?, ?, ?, ?)",
                 UUID.randomUUID().toString(),
                 issuer,
                 subject,
-                Timestamp.from(now),
-                Timestamp.from(now.plus(properties.token().maxTtl())));
-        return now;
+                Timestamp.from(before),
+                Timestamp.from(before.plus(properties.token().maxTtl())));
+        return before;
     }
 
     /** Whether a valid Ferry token has been revoked, by its id or through its subject. */
@@ -84,10 +95,14 @@ public class Revocations {
         return bySubject != null && bySubject > 0;
     }
 
+    /** Deletes entries whose tokens have expired everywhere: by the database's clock, less the replicas' skew. */
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT2M")
     void prune() {
-        Timestamp now = Timestamp.from(clock.instant().minus(KEEP_AFTER_EXPIRY));
-        jdbc.update("delete from revoked_token where expires_at < ?", now);
-        jdbc.update("delete from subject_revocation where expires_at < ?", now);
+        Timestamp before = Timestamp.from(databaseClock
+                .now()
+                .minus(KEEP_AFTER_EXPIRY)
+                .minus(properties.replicas().clockSkew()));
+        jdbc.update("delete from revoked_token where expires_at < ?", before);
+        jdbc.update("delete from subject_revocation where expires_at < ?", before);
     }
 }

@@ -35,4 +35,8 @@ class SigningKeyEntity {
 
     @Column(name = "retired_at")
     Instant retiredAt;
+
+    /** For a {@code next} key whose rotation an operator asked for: when it starts signing. */
+    @Column(name = "signs_from")
+    Instant signsFrom;
 }

@@ -7,11 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What gateways read: the JWKS (RFC 7517) and the server metadata, one document valid both as RFC
@@ -22,7 +25,10 @@ import org.springframework.web.context.request.WebRequest;
 class WellKnownController {
 
     static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-    private static final Duration JWKS_MAX_AGE = Duration.ofMinutes(5);
+    /** RFC 7517 §8.5.1. */
+    static final MediaType JWK_SET = MediaType.parseMediaType("application/jwk-set+json");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SigningKeys keys;
     private final Duration jwksMaxAge;
@@ -30,8 +36,7 @@ class WellKnownController {
 
     WellKnownController(SigningKeys keys, FerryProperties properties) {
         this.keys = keys;
-        Duration ahead = properties.keys().publishAhead();
-        this.jwksMaxAge = ahead.compareTo(JWKS_MAX_AGE) < 0 ? ahead : JWKS_MAX_AGE;
+        this.jwksMaxAge = properties.keys().jwksMaxAge();
         String issuer = properties.issuerId();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuer", issuer);
@@ -51,23 +56,31 @@ class WellKnownController {
     /**
      * The published keys, cacheable for no longer than {@code ferry.keys.publish-ahead} (at most five
      * minutes), so a gateway honouring {@code max-age} always knows a new key before it signs; with an
-     * {@code ETag} for cheap revalidation.
+     * {@code ETag} for cheap revalidation. Served whatever the request's {@code Accept} says, as every
+     * public issuer serves its key set: {@code application/json} when that is what the client asked
+     * for, else {@code application/jwk-set+json} (RFC 7517 §8.5.1).
      */
-    @GetMapping(path = "/.well-known/jwks.json", produces = "application/jwk-set+json")
-    ResponseEntity<Map<String, Object>> jwks(WebRequest request) {
+    @GetMapping("/.well-known/jwks.json")
+    ResponseEntity<byte[]> jwks(WebRequest request) {
         Map<String, Object> jwks = keys.publishedKeys().toJSONObject(true);
         String etag = "\"" + Integer.toHexString(jwks.toString().hashCode()) + "\"";
         CacheControl cache = CacheControl.maxAge(jwksMaxAge).cachePublic();
         if (request.checkNotModified(etag)) {
             return ResponseEntity.status(304).cacheControl(cache).eTag(etag).build();
         }
-        return ResponseEntity.ok().cacheControl(cache).eTag(etag).body(jwks);
+        return ResponseEntity.ok()
+                .cacheControl(cache)
+                .eTag(etag)
+                .contentType(asksForPlainJson(request) ? MediaType.APPLICATION_JSON : JWK_SET)
+                .body(JSON.writeValueAsBytes(jwks));
     }
 
-    @GetMapping(
-            path = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
-            produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> metadata() {
+    /**
+     * RFC 8414 §3 and OpenID Connect Discovery §4: the same document at both addresses, always
+     * {@code application/json}, whatever the request's {@code Accept} says.
+     */
+    @GetMapping({"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"})
+    ResponseEntity<byte[]> metadata() {
         Map<String, Object> document = new LinkedHashMap<>(metadata);
         document.put(
                 "id_token_signing_alg_values_supported",
@@ -77,6 +90,22 @@ class WellKnownController {
                         .toList());
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.maxAge(Duration.ofHours(1)).cachePublic())
-                .body(document);
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(JSON.writeValueAsBytes(document));
+    }
+
+    /** Whether {@code Accept} names {@code application/json} and not the JWK set type. */
+    private static boolean asksForPlainJson(WebRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        if (accept == null) {
+            return false;
+        }
+        try {
+            List<MediaType> types = MediaType.parseMediaTypes(accept);
+            return types.stream().anyMatch(type -> type.equalsTypeAndSubtype(MediaType.APPLICATION_JSON))
+                    && types.stream().noneMatch(type -> type.equalsTypeAndSubtype(JWK_SET));
+        } catch (InvalidMediaTypeException e) {
+            return false; // a malformed Accept still gets the key set
+        }
     }
 }

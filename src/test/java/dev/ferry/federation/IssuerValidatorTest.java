@@ -39,7 +39,8 @@ class IssuerValidatorTest {
                 new FerryProperties.Cache(Duration.ofSeconds(5)),
                 new FerryProperties.Audit(Duration.ofDays(90), 10_000, Duration.ofSeconds(10)),
                 new FerryProperties.Bootstrap(null),
-                new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1)));
+                new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
+                new FerryProperties.Replicas(Duration.ofSeconds(30)));
         return new IssuerValidator(properties);
     }
 

@@ -206,8 +206,16 @@ class HelmChartTest {
         assertThat(podLabels).containsAllEntriesOf(map(service, "spec", "selector"));
         assertThat(podLabels)
                 .containsAllEntriesOf(map(only(objects, "PodDisruptionBudget"), "spec", "selector", "matchLabels"));
+        assertThat(podLabels)
+                .as("the PodMonitor (production's management port) selects the pods")
+                .containsAllEntriesOf(map(only(objects, "PodMonitor"), "spec", "selector", "matchLabels"));
         assertThat(map(service, "metadata", "labels"))
-                .containsAllEntriesOf(map(only(objects, "ServiceMonitor"), "spec", "selector", "matchLabels"));
+                .as("without a management port, the ServiceMonitor selects the Service")
+                .containsAllEntriesOf(map(
+                        only(render(requiredValues(), "serviceMonitor.enabled", true), "ServiceMonitor"),
+                        "spec",
+                        "selector",
+                        "matchLabels"));
         assertThat(list(service, "spec", "ports"))
                 .extracting(p -> p.get("name"))
                 .containsExactly("http");
@@ -230,7 +238,7 @@ class HelmChartTest {
                         "PodDisruptionBudget",
                         "HorizontalPodAutoscaler",
                         "Ingress",
-                        "ServiceMonitor");
+                        "PodMonitor");
 
         // The autoscaler owns the replica count.
         Map<String, Object> hpa = only(objects, "HorizontalPodAutoscaler");
@@ -249,11 +257,11 @@ class HelmChartTest {
         assertThat(list(rule, "http", "paths").get(0).get("backend"))
                 .isEqualTo(Map.of("service", Map.of("name", RELEASE, "port", Map.of("name", "http"))));
 
-        Map<String, Object> serviceMonitor = only(objects, "ServiceMonitor");
-        assertThat(serviceMonitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
-        assertThat(map(serviceMonitor, "metadata", "labels")).containsEntry("release", "kube-prometheus-stack");
-        assertThat(list(serviceMonitor, "spec", "endpoints").get(0))
-                .contains(entry("port", "http"), entry("path", "/actuator/prometheus"));
+        Map<String, Object> podMonitor = only(objects, "PodMonitor");
+        assertThat(podMonitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(map(podMonitor, "metadata", "labels")).containsEntry("release", "kube-prometheus-stack");
+        assertThat(list(podMonitor, "spec", "podMetricsEndpoints").get(0))
+                .contains(entry("port", "management"), entry("path", "/actuator/prometheus"));
 
         Map<String, Object> pdb = only(objects, "PodDisruptionBudget");
         assertThat(pdb.get("apiVersion")).isEqualTo("policy/v1");
@@ -264,6 +272,37 @@ class HelmChartTest {
         assertThat(secretKeyRef(container, "FERRY_KEYS_ENCRYPTION_KEY")).containsEntry("name", "ferry");
         assertThat(secretKeyRef(container, "SPRING_DATASOURCE_PASSWORD")).containsEntry("name", "ferry-db");
         assertThat(map(only(objects, "ConfigMap"), "data")).containsEntry("FERRY_ISSUER", "https://ferry.example.com");
+    }
+
+    @Test
+    void productionValuesKeepActuatorOffTheServiceAndSwaggerOff() {
+        List<Map<String, Object>> objects = render(load(CHART.resolve("values-production.yaml")));
+
+        Map<String, Object> container = ferryContainer(only(objects, "Deployment"));
+        assertThat(list(container, "ports"))
+                .containsExactly(
+                        Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
+                        Map.of("name", "management", "containerPort", 9090, "protocol", "TCP"));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(map(container, probe, "httpGet")).as(probe).containsEntry("port", "management");
+        }
+        assertThat(list(only(objects, "Service"), "spec", "ports"))
+                .as("the Service, and so the Ingress, reaches the API port only")
+                .extracting(port -> port.get("targetPort"))
+                .containsExactly("http");
+        assertThat(map(only(objects, "ConfigMap"), "data"))
+                .containsEntry("MANAGEMENT_SERVER_PORT", "9090")
+                .containsEntry("SPRINGDOC_APIDOCS_ENABLED", "false")
+                .containsEntry("SPRINGDOC_SWAGGERUI_ENABLED", "false");
+    }
+
+    @Test
+    void withoutAManagementPortActuatorStaysOnTheApiPortAndAServiceMonitorScrapesIt() {
+        List<Map<String, Object>> objects = render(requiredValues(), "serviceMonitor.enabled", true);
+
+        assertThat(map(only(objects, "ConfigMap"), "data")).doesNotContainKey("MANAGEMENT_SERVER_PORT");
+        assertThat(list(only(objects, "ServiceMonitor"), "spec", "endpoints").get(0))
+                .contains(entry("port", "http"), entry("path", "/actuator/prometheus"));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ class ConditionTest {
              "nested": {"team": {"name": "platform"}},
              "https://example.com/role": "admin",
              "empty": null,
-             "object": {"a": 1}}
+             "object": {"a": 1},
+             "workflow": "Deploy\\nproduction"}
             """);
 
     static List<Arguments> cases() {
@@ -52,6 +53,10 @@ class ConditionTest {
                 Arguments.of("regex whole value", "ref", Operator.REGEX, "refs/heads/(main|release-.*)", null, true),
                 Arguments.of("regex not partial", "ref", Operator.REGEX, "heads", null, false),
                 Arguments.of("regex on number", "repository_owner_id", Operator.REGEX, "42\\d+", null, true),
+                Arguments.of("regex dot matches a line break", "workflow", Operator.REGEX, "Deploy.*", null, true),
+                Arguments.of(
+                        "regex is still whole value across lines", "workflow", Operator.REGEX, "Deploy", null, false),
+                Arguments.of("glob star matches a line break", "workflow", Operator.GLOB, "Deploy*", null, true),
                 Arguments.of("exists", "ref", Operator.EXISTS, null, null, true),
                 Arguments.of("exists object", "object", Operator.EXISTS, null, null, true),
                 Arguments.of("exists absent", "environment", Operator.EXISTS, null, null, false),

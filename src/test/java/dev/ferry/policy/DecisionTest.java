@@ -111,6 +111,92 @@ class DecisionTest {
     }
 
     @Test
+    void denyRegexOnAFreeTextClaimIsNotBypassedByALineBreak() {
+        CompiledRule allow = rule("a", Effect.ALLOW, owner("4242"), List.of(T), List.of("deploy"), null);
+        CompiledRule denyDebug = rule(
+                "no-debug-workflows",
+                Effect.DENY,
+                new Condition("workflow", Operator.REGEX, "(?i).*debug.*", null),
+                List.of(),
+                List.of(),
+                null);
+        IssuerPolicy policy = new IssuerPolicy(List.of(allow, denyDebug));
+        JsonNode sneaky = JsonMapper.builder()
+                .build()
+                .readTree("{\"repository_owner_id\":\"4242\",\"workflow\":\"release\\nDEBUG shell\"}");
+
+        Decision decision = evaluator.evaluate(policy, new DecisionRequest("gh", sneaky, T, null), false);
+
+        assertThat(decision).isInstanceOf(Decision.Refused.class);
+        assertThat(decision.matchedRules()).containsExactly("no-debug-workflows");
+    }
+
+    @Test
+    void aRefusalLooksOnlyAtWhatTheIndexYieldsAndItsAuditSummaryStaysSmallWhateverTheRuleCount() {
+        List<String> thousandRefs = java.util.stream.IntStream.range(0, 1_000)
+                .mapToObj(i -> "refs/heads/release-" + i)
+                .toList();
+        for (int count : List.of(10, 10_000)) {
+            List<CompiledRule> rules = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                rules.add(CompiledRule.compile(
+                        new RuleDefinition(
+                                "owner-" + i,
+                                "gh",
+                                null,
+                                Effect.ALLOW,
+                                List.of(
+                                        owner(String.valueOf(10_000 + i)),
+                                        new Condition("ref", Operator.IN, null, thousandRefs)),
+                                List.of(T),
+                                List.of("deploy"),
+                                null,
+                                true),
+                        DEFAULT_TTL));
+            }
+            IssuerPolicy policy = new IssuerPolicy(rules);
+            JsonNode stranger = JsonMapper.builder()
+                    .build()
+                    .readTree("{\"repository_owner_id\":\"10005\",\"ref\":\"refs/heads/x\"}");
+
+            Decision decision = evaluator.evaluate(policy, new DecisionRequest("gh", stranger, T, null), false);
+
+            assertThat(decision).isInstanceOf(Decision.Refused.class);
+            assertThat(decision.trace())
+                    .as("%d rules: only the owner's rule is looked at", count)
+                    .hasSize(1);
+            String audited = JsonMapper.builder().build().writeValueAsString(decision.summary());
+            assertThat(audited)
+                    .as("no expected values in the audit row")
+                    .doesNotContain("release-")
+                    .hasSizeLessThan(200);
+        }
+    }
+
+    @Test
+    void theAuditSummaryIsCappedWhenManyRulesAreLookedAt() {
+        List<CompiledRule> rules = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            rules.add(rule(
+                    "unindexed-" + i,
+                    Effect.ALLOW,
+                    new Condition("environment", Operator.GLOB, "staging-" + i, null),
+                    List.of(T),
+                    List.of("deploy"),
+                    null));
+        }
+        Decision decision =
+                evaluator.evaluate(new IssuerPolicy(rules), new DecisionRequest("gh", MAIN, T, null), false);
+
+        DecisionSummary summary = decision.summary();
+        assertThat(decision.trace()).hasSize(2_000);
+        assertThat(JsonMapper.builder().build().writeValueAsString(summary))
+                .hasSizeLessThanOrEqualTo(DecisionSummary.MAX_BYTES);
+        assertThat(summary.rules().size() + summary.omitted()).isEqualTo(2_000);
+        assertThat(summary.omitted()).isPositive();
+    }
+
+    @Test
     void denyForAnotherTargetDoesNotApply() {
         Decision decision = decide(
                 List.of(
