@@ -23,6 +23,10 @@
 #   SKIP_BUILD=1          reuse target/ferry.jar and the benchmark classes of an earlier build
 #   CEILING [1]           0: skip the ceiling benchmark;  CEILING_OPS: use this ceiling (ops/s) instead
 #   FLOOR [1]             0: skip the HTTP floor (GET /.well-known/jwks.json at 8 connections after the load)
+#   OPEN [1]              0: skip the open-model runs: POST /token, then GET /.well-known/jwks.json (the floor),
+#                         each at a constant rate for DURATION, arrivals evenly spread (bench/openload.c, built
+#                         with gcc), with p50/p99/p99.9 from each request's due time
+#   OPEN_RATE             requests per second of those runs (default: half the best saturated rate above)
 #   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
 set -euo pipefail
 
@@ -44,6 +48,10 @@ SCHEMA=ferry_bench
 
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
+OPEN="${OPEN:-1}"
+if [ "$OPEN" = 1 ]; then
+    command -v gcc >/dev/null || { echo "gcc is needed for the open-model runs (or OPEN=0)" >&2; exit 1; }
+fi
 if [ -n "$PG_URL" ]; then
     command -v psql >/dev/null || { echo "psql is needed to reset the $SCHEMA schema (apt-get install -y postgresql-client)" >&2; exit 1; }
 fi
@@ -184,6 +192,7 @@ if [ "$WARMUP" != 0 ]; then
     run_wrk 8 "$WARMUP" "$OUT/wrk-$label-warmup.txt"
 fi
 results=()
+open_results=()
 for connections in $CONNECTIONS; do
     log "Load: $DURATION at $connections connections"
     file="$OUT/wrk-$label-c$connections.txt"
@@ -193,6 +202,25 @@ for connections in $CONNECTIONS; do
     results+=("$connections $(field rps "$file") $(field p50_ms "$file") $(field p99_ms "$file") $(field p999_ms "$file") $(field non2xx "$file") $(field socket_errors "$file") $(cat "$file.cpu")")
     load_rss_kb=$(( $(cat "$file.rss" 2>/dev/null || echo 0) > ${load_rss_kb:-0} ? $(cat "$file.rss" 2>/dev/null || echo 0) : ${load_rss_kb:-0} ))
 done
+
+# Latency at a realistic load: an open model (requests sent on schedule, evenly spread, whether or not
+# the earlier ones are answered), at half the saturated rate unless OPEN_RATE says otherwise, for
+# POST /token and, as the floor, for the cheapest GET at the same rate.
+if [ "$OPEN" = 1 ]; then
+    gcc -O2 -o "$work/openload" bench/openload.c
+    best=$(printf '%s\n' "${results[@]}" | awk '{ if ($2 > m) m = $2 } END { printf "%.0f", m }')
+    open_rate="${OPEN_RATE:-$(( best / 2 ))}"
+    for kind in token floor; do
+        file="$OUT/open-$label-$kind.txt"
+        log "Open model: $DURATION of $kind at $open_rate/s (after 10 s at that rate)"
+        if [ "$kind" = token ]; then
+            "$work/openload" -r "$open_rate" -d "${DURATION%s}" -w 10 -c 64 -b "$work/bodies.txt" "$base/token" >"$file"
+        else
+            "$work/openload" -r "$open_rate" -d "${DURATION%s}" -w 10 -c 64 "$base/.well-known/jwks.json" >"$file"
+        fi
+        open_results+=("$kind $(field rate "$file") $(field achieved_rps "$file") $(field p50_ms "$file") $(field p99_ms "$file") $(field p999_ms "$file") $(field max_ms "$file") $(field non2xx "$file") $(field errors "$file") $(field late "$file")")
+    done
+fi
 
 # The HTTP floor: what the same server spends on the cheapest request it has, a GET of its JWKS
 # (a few hundred bytes, from memory), through the same Tomcat, filters, MVC and metrics, and what
@@ -282,6 +310,16 @@ fi
                 printf "bound: signatures %.0f us + floor %.0f us + wrk %.0f us per exchange on %d CPUs: at most %.0f/s, %.0f %% of the ceiling\n", cus, fus, wus, n, bound, 100 * bound / c
             }
         }'
+    fi
+    if [ "${#open_results[@]}" -gt 0 ]; then
+        echo
+        echo "open model (constant rate, evenly spread arrivals; latency from each request's due time):"
+        printf '%-6s %8s %9s %8s %8s %9s %8s %8s %7s %6s\n' what 'rate/s' 'done/s' 'p50 ms' 'p99 ms' 'p99.9 ms' 'max ms' 'non-2xx' errors late
+        for row in "${open_results[@]}"; do
+            read -r k r a p50 p99 p999 mx non errs lt <<<"$row"
+            printf '%-6s %8s %9s %8s %8s %9s %8s %8s %7s %6s\n' "$k" "$r" "$a" "$p50" "$p99" "$p999" "$mx" "$non" "$errs" "$lt"
+        done
+        echo "(floor: GET /.well-known/jwks.json at the same rate; late: sends over 1 ms behind schedule)"
     fi
     echo "start-up to ready: $ready_ms ms; import of the issuer and $RULES rules: $import_ms ms"
     echo "RSS: peak under load $(( ${load_rss_kb:-0} / 1024 )) MB, peak over the whole run (VmHWM, start-up and import included) $(( ${peak_rss_kb:-0} / 1024 )) MB"

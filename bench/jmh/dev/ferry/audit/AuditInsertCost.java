@@ -1,7 +1,6 @@
 package dev.ferry.audit;
 
 import dev.ferry.bench.GithubTokens;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -18,11 +17,12 @@ import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * What one exchange's audit event costs to write, by the size of the batch it is written in:
- * {@link AuditLog}'s own insert, into a scratch schema ({@code ferry_insert_cost}, migrated with
+ * {@link AuditRows}'s own insert (one transaction a batch, as the audit writer commits it), into a scratch schema ({@code ferry_insert_cost}, migrated with
  * Ferry's migrations, dropped before and after). Prints, per batch size, the wall time and the
  * writing thread's CPU time per event (the events are built beforehand; GC and JIT threads are not
  * counted), and, when the database runs on this machine (Linux), the CPU time of its
@@ -59,7 +59,7 @@ public final class AuditInsertCost {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
-            AuditLog audit = new AuditLog(jdbc, new SimpleMeterRegistry(), 10_000, Duration.ofSeconds(10));
+            AuditRows audit = new AuditRows(jdbc, new DataSourceTransactionManager(dataSource), Duration.ofSeconds(30));
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             boolean local = Files.isDirectory(Path.of("/proc/self"));
 
@@ -102,7 +102,7 @@ public final class AuditInsertCost {
     }
 
     /** Inserts {@code events} in batches of {@code size}: the JSON of each event and the JDBC batch, as the writer does. */
-    private static void write(AuditLog audit, int size, List<ExchangeEvent> events) {
+    private static void write(AuditRows audit, int size, List<ExchangeEvent> events) {
         for (int from = 0; from < events.size(); from += size) {
             audit.insert(events.subList(from, Math.min(from + size, events.size())));
         }

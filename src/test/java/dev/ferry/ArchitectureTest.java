@@ -3,9 +3,14 @@ package dev.ferry;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.ferry.exchange.DryRun;
+import dev.ferry.exchange.Evaluation;
+import dev.ferry.exchange.EvaluationRequest;
 import org.junit.jupiter.api.Test;
 
 /** The shape STYLE.md asks for, checked: one sentence a rule. */
@@ -76,6 +81,18 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("dev.ferry.admin..")
+                .check(FERRY);
+    }
+
+    @Test
+    void adminReachesTheExchangeOnlyThroughTheDryRun() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.ferry.admin..")
+                .should()
+                .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.ferry.exchange..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(
+                                DryRun.class, Evaluation.class, EvaluationRequest.class))))
                 .check(FERRY);
     }
 }

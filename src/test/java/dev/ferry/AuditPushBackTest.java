@@ -25,11 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * When the audit writer falls behind, exchanges wait for room in its queue (push-back) instead of
- * losing events; one that finds no room within {@code ferry.audit.max-wait} is answered
- * {@code temporarily_unavailable}, its token never leaves Ferry, and its subject token's {@code jti}
- * is given back, so the retry the answer asks for succeeds. The writer is held up by stopping it, as
- * a database that does not keep up would.
+ * No token leaves Ferry before its audit event is stored. The writer is held up by stopping it, as a
+ * database that does not keep up would. An issued exchange waits for its event to be written, up to
+ * {@code ferry.audit.max-wait}; then it is answered {@code temporarily_unavailable}, its token never
+ * leaves Ferry, its subject token's {@code jti} is given back (so the retry the answer asks for is
+ * served), and the audit log records it as not handed out. Refusals wait only for room in the queue,
+ * and when the queue is full, exchanges wait for room (push-back) rather than lose an event.
  */
 class AuditPushBackTest {
 
@@ -43,26 +44,21 @@ class AuditPushBackTest {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void fullQueueMakesExchangesWaitThenRefusesThemRetryablyWithoutLosingEvents() throws Exception {
+    void anIssuedTokenWaitsForItsEventAndIsNotHandedOutWhenItCannotBeStored() throws Exception {
         try (TestIssuer ci = new TestIssuer().start();
                 StandaloneFerry ferry = StandaloneFerry.start(
                         dir,
                         ci,
                         TARGET,
                         "replayProtection: true",
-                        "--ferry.audit.queue-capacity=2",
+                        "--ferry.audit.queue-capacity=3",
                         "--ferry.audit.max-wait=" + MAX_WAIT.toMillis() + "ms")) {
             URI token = ferry.tokenEndpoint();
             AuditLog audit = ferry.context().getBean(AuditLog.class);
             audit.stop();
             Set<String> answered = new HashSet<>();
 
-            // Two events fill the queue; their exchanges do not wait.
-            answered.add(issued(exchange(token, ci.github().sign())));
-            answered.add(issued(exchange(token, ci.github().sign())));
-            assertThat(audit.backlog()).isEqualTo(2);
-
-            // The third waits for room, max-wait long, then is refused, retryably.
+            // Its event cannot be written: after max-wait, a retryable 503 and no token.
             String refusedToken = ci.github().sign();
             long start = System.nanoTime();
             HttpResponse<String> refused = exchange(token, refusedToken);
@@ -70,13 +66,17 @@ class AuditPushBackTest {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             JsonNode error = FerryIntegrationTest.JSON.readTree(refused.body());
             assertThat(error.get("error").stringValue()).isEqualTo("temporarily_unavailable");
+            assertThat(error.has("access_token")).isFalse();
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-            assertThat(waitedMs).as("waited for room before refusing").isGreaterThanOrEqualTo(MAX_WAIT.toMillis() - 50);
-            assertThat(audit.backlog())
-                    .as("the events already queued are still there")
-                    .isEqualTo(2);
+            assertThat(waitedMs).as("waited for its event first").isGreaterThanOrEqualTo(MAX_WAIT.toMillis() - 50);
+            String notHandedOut = error.get("exchange_id").stringValue();
 
-            // A fourth waits until the writer makes room, then is served.
+            // Refusals do not wait for their write: two bad tokens fill the queue (three events).
+            assertThat(exchange(token, "garbage").statusCode()).isEqualTo(400);
+            assertThat(exchange(token, "garbage").statusCode()).isEqualTo(400);
+            assertThat(audit.backlog()).isEqualTo(3);
+
+            // The queue is full: the next exchange waits for room; the writer starts; it is served.
             CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(
                     () -> exchangeUnchecked(token, ci.github().sign()));
             LongTaskTimer inFlight = ferry.context()
@@ -100,18 +100,28 @@ class AuditPushBackTest {
             assertThat(replay.body()).contains("already exchanged");
 
             assertThat(audit.flush(Duration.ofSeconds(10))).isTrue();
-            Set<String> audited = new HashSet<>();
+            Set<String> issued = new HashSet<>();
+            String notHandedOutOutcome = null;
             try (Connection connection = DriverManager.getConnection(ferry.database(), "sa", "");
                     Statement statement = connection.createStatement();
                     ResultSet rows = statement.executeQuery(
-                            "select id from audit_event where kind = 'exchange' and outcome = 'issued'")) {
+                            "select id, outcome, detail from audit_event where kind = 'exchange'")) {
                 while (rows.next()) {
-                    audited.add(rows.getString(1));
+                    if ("issued".equals(rows.getString(2))) {
+                        issued.add(rows.getString(1));
+                    }
+                    if (notHandedOut.equals(rows.getString(1))) {
+                        notHandedOutOutcome = rows.getString(2) + ": " + rows.getString(3);
+                    }
                 }
             }
-            assertThat(audited)
-                    .as("every issued token is audited, and only those")
+            assertThat(issued)
+                    .as("every token handed out is audited as issued, and only those")
                     .isEqualTo(answered);
+            assertThat(notHandedOutOutcome)
+                    .as("the exchange whose token was not handed out says so")
+                    .startsWith("refused: ")
+                    .contains("not handed out");
         }
     }
 

@@ -23,8 +23,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * The database goes away under a running Ferry (an H2 server it reaches over TCP, stopped and
  * started again): the admin API and introspection answer 503 with Retry-After within the pool's
- * 5 s wait, never a 500; exchanges go on from the rules in memory; and once the database is back,
- * everything answers again and the exchange made during the outage is in the audit log.
+ * 5 s wait, never a 500; an exchange is granted from the rules in memory but its token is not handed
+ * out, since its audit event cannot be stored: a retryable 503 after {@code ferry.audit.max-wait};
+ * and once the database is back, everything answers again, the same subject token's retry is served,
+ * and the audit log says which exchange was not handed out and which was.
  */
 class DatabaseOutageTest {
 
@@ -36,7 +38,7 @@ class DatabaseOutageTest {
     Path dir;
 
     @Test
-    void whileTheDatabaseIsDownAdminAndIntrospectionAnswer503AndExchangesGoOn() throws Exception {
+    void whileTheDatabaseIsDownEveryEndpointAnswers503AndNoTokenLeavesUnaudited() throws Exception {
         String port = String.valueOf(FerryIntegrationTest.freePort());
         Server database = Server.createTcpServer(
                         "-tcpPort",
@@ -53,6 +55,7 @@ class DatabaseOutageTest {
                         TARGET,
                         "",
                         "--spring.datasource.url=" + url,
+                        "--ferry.audit.max-wait=3s",
                         "--ferry.admin.bootstrap-token=" + FerryIntegrationTest.BOOTSTRAP_TOKEN)) {
             assertThat(issuers(ferry).statusCode()).isEqualTo(200);
 
@@ -76,16 +79,15 @@ class DatabaseOutageTest {
             assertThat(introspection.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(json(introspection).get("error").stringValue()).isEqualTo("temporarily_unavailable");
 
-            HttpResponse<String> exchange = send(HttpRequest.newBuilder(ferry.tokenEndpoint())
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
-                            + "&subject_token=" + ci.github().sign() + "&subject_token_type="
-                            + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET)));
-            assertThat(exchange.statusCode())
-                    .as("served from the rules in memory: %s", exchange.body())
-                    .isEqualTo(200);
-            String exchangeId =
-                    exchange.headers().firstValue("Ferry-Exchange-Id").orElseThrow();
+            String subjectToken = ci.github().sign();
+            HttpResponse<String> duringOutage = exchange(ferry, subjectToken);
+            assertThat(duringOutage.statusCode())
+                    .as("no token without its audit event: %s", duringOutage.body())
+                    .isEqualTo(503);
+            assertThat(duringOutage.headers().firstValue("Retry-After")).isPresent();
+            assertThat(json(duringOutage).get("error").stringValue()).isEqualTo("temporarily_unavailable");
+            assertThat(json(duringOutage).has("access_token")).isFalse();
+            String notHandedOut = json(duringOutage).get("exchange_id").stringValue();
 
             database = Server.createTcpServer(
                             "-tcpPort",
@@ -103,22 +105,41 @@ class DatabaseOutageTest {
                 status = issuers(ferry).statusCode();
             } while (status != 200 && Instant.now().isBefore(deadline));
             assertThat(status).as("the admin API once the database is back").isEqualTo(200);
+            HttpResponse<String> retried = exchange(ferry, subjectToken);
+            assertThat(retried.statusCode())
+                    .as("the retry the 503 asked for: %s", retried.body())
+                    .isEqualTo(200);
+            String handedOut = retried.headers().firstValue("Ferry-Exchange-Id").orElseThrow();
 
             ferry.close();
             try (Connection connection = DriverManager.getConnection(url, "sa", "");
                     PreparedStatement query =
-                            connection.prepareStatement("select outcome from audit_event where id = ?")) {
-                query.setString(1, exchangeId);
+                            connection.prepareStatement("select outcome, detail from audit_event where id = ?")) {
+                query.setString(1, notHandedOut);
                 try (ResultSet row = query.executeQuery()) {
                     assertThat(row.next())
-                            .as("the exchange made during the outage is audited")
+                            .as("the exchange of the outage is audited")
                             .isTrue();
+                    assertThat(row.getString(1)).isEqualTo("refused");
+                    assertThat(row.getString(2)).contains("not handed out");
+                }
+                query.setString(1, handedOut);
+                try (ResultSet row = query.executeQuery()) {
+                    assertThat(row.next()).isTrue();
                     assertThat(row.getString(1)).isEqualTo("issued");
                 }
             }
         } finally {
             database.stop();
         }
+    }
+
+    private static HttpResponse<String> exchange(StandaloneFerry ferry, String subjectToken) throws Exception {
+        return send(HttpRequest.newBuilder(ferry.tokenEndpoint())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
+                        + "&subject_token=" + subjectToken + "&subject_token_type="
+                        + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET)));
     }
 
     private static HttpResponse<String> issuers(StandaloneFerry ferry) throws Exception {

@@ -173,7 +173,7 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
                 .build());
         assertThat(withOtherQuery.status()).as(withOtherQuery.body()).isEqualTo(200);
 
-        // /revoke answers 200 whatever it is sent (DESIGN.md 3), and a token that travelled in a URL is best revoked.
+        // /revoke answers 200 whatever it is sent (RFC 7009 §2.2), and a token that travelled in a URL is best revoked.
         Response revocation = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/revoke?token=" + token))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.noBody())
@@ -259,7 +259,7 @@ class IntrospectionRevocationTest extends FerryIntegrationTest {
         assertThat(revoke(token).status()).isEqualTo(200);
         assertThat(revoke("garbage").status()).isEqualTo(200);
         assertThat(revoke("").status())
-                .as("always 200 (DESIGN.md 3), even without a token")
+                .as("always 200 (RFC 7009 §2.2), even without a token")
                 .isEqualTo(200);
         assertThat(revoke(ci.github().sign()).status()).isEqualTo(200);
     }

@@ -18,10 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -264,32 +260,6 @@ class KeyLifecycleTest {
             }
         }
         throw new AssertionError("no " + state + " key in " + keys);
-    }
-
-    @Test
-    void twoReplicasOnOneDatabaseRotateOnceAndAgreeOnTheKeys() throws Exception {
-        ConfigurableApplicationContext a = ferry();
-        ConfigurableApplicationContext b = ferry();
-        assertThat(states(a)).containsExactly("active");
-        assertThat(jwks(b)).isEqualTo(jwks(a));
-
-        clock.advance(Duration.ofDays(30).minusMinutes(30));
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            Callable<Boolean> rotateA = () -> a.getBean(KeyRotation.class).rotateIfDue();
-            Callable<Boolean> rotateB = () -> b.getBean(KeyRotation.class).rotateIfDue();
-            List<Future<Boolean>> results = pool.invokeAll(List.of(rotateA, rotateB));
-            assertThat(List.of(results.get(0).get(), results.get(1).get())).containsExactlyInAnyOrder(true, false);
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(states(a)).containsExactly("active", "next");
-        a.getBean(dev.ferry.token.SigningKeys.class).reload();
-        b.getBean(dev.ferry.token.SigningKeys.class).reload();
-        assertThat(jwks(a).get("keys")).hasSize(2);
-        assertThat(jwks(b))
-                .as("each replica reloads the keys every ferry.cache.refresh")
-                .isEqualTo(jwks(a));
     }
 
     @Test

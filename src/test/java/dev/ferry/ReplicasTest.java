@@ -243,6 +243,15 @@ class ReplicasTest {
                         .sorted()
                         .toList())
                 .containsExactly("active", "next");
+        a.getBean(dev.ferry.token.SigningKeys.class).reload();
+        b.getBean(dev.ferry.token.SigningKeys.class).reload();
+        assertThat(a.getBean(dev.ferry.token.SigningKeys.class).publishedKeys().getKeys())
+                .hasSize(2);
+        assertThat(b.getBean(dev.ferry.token.SigningKeys.class).publishedKeys().toString())
+                .as("each replica reloads the keys every ferry.cache.refresh and publishes the same set")
+                .isEqualTo(a.getBean(dev.ferry.token.SigningKeys.class)
+                        .publishedKeys()
+                        .toString());
     }
 
     /** Exchanges on {@code replica} until a token with owner {@code ownerId} is granted, for up to 5 s. */

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One test per way an exchange is refused (DESIGN.md §2). Each proves three things: the error code
+ * One test per way an exchange is refused (RFC 8693 §2.2.2, RFC 6749 §5.2; docs/architecture.md). Each proves three things: the error code
  * (and status), that no token was minted, and that a refused audit event was stored.
  */
 class TokenExchangeErrorTest extends FerryIntegrationTest {

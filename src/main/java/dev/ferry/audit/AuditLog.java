@@ -4,7 +4,6 @@ import dev.ferry.config.FerryProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +19,17 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * Writes exchange events in batches from a bounded queue, off the request's critical path. When the
- * queue is full, {@link #record} waits (pushing back on exchanges) rather than dropping an event; a
- * failed batch is retried until it is written. On shutdown, after the web server has finished its
- * in-flight requests, every queued event is written before the database closes.
+ * The audit log of exchanges, written in batches by one writer thread from a bounded queue, with group
+ * commit: an issued token's request waits until the batch that holds its event has committed
+ * ({@link #recordIssued}), so no token leaves Ferry without its record; every request queued while a
+ * batch is written joins the next one, so batches grow with the load and the rate keeps up. A refusal
+ * is queued without waiting ({@link #record}): losing one in a crash hands nothing out. When the queue
+ * is full, callers wait for room (push-back) rather than lose an event; a failed batch is retried
+ * until it is written. On shutdown, after the web server has finished its in-flight requests, every
+ * queued event is written before the database closes.
  */
 @Component
 public class AuditLog implements SmartLifecycle {
@@ -34,21 +37,14 @@ public class AuditLog implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int BATCH = 500;
     /**
-     * How long the writer lets events gather after the first one before writing them together. A
-     * batch costs a transaction and a round trip whatever its size: on PostgreSQL one event alone
-     * costs the server about seven times more CPU than one event in a batch of 64, and under load the
-     * writer would otherwise wake for every one or two events.
+     * How long the writer lets refusals gather after the first one before writing them together: a batch
+     * costs a transaction and a round trip whatever its size. Never while a request waits for its
+     * event: the batch is written as soon as one of those is in it.
      */
     static final Duration GATHER = Duration.ofMillis(20);
 
-    private static final String INSERT =
-            "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
-                    + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
-                    + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-    private final JdbcTemplate jdbc;
-    private final JsonMapper json = JsonMapper.builder().build();
-    private final BlockingQueue<ExchangeEvent> queue;
+    private final AuditRows rows;
+    private final BlockingQueue<PendingEvent> queue;
     private final Duration maxWait;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -57,19 +53,30 @@ public class AuditLog implements SmartLifecycle {
     private Thread writer;
 
     private final Timer batchLatency;
+    private final Timer storeLatency;
 
     @Autowired
-    AuditLog(JdbcTemplate jdbc, MeterRegistry registry, FerryProperties properties) {
+    AuditLog(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            MeterRegistry registry,
+            FerryProperties properties) {
         this(
                 jdbc,
+                transactions,
                 registry,
                 properties.audit().queueCapacity(),
                 properties.audit().maxWait());
     }
 
-    /** A log holding at most {@code capacity} events, whose callers wait up to {@code maxWait} for room. */
-    AuditLog(JdbcTemplate jdbc, MeterRegistry registry, int capacity, Duration maxWait) {
-        this.jdbc = jdbc;
+    /** A log holding at most {@code capacity} events, whose callers wait up to {@code maxWait} for room and for their write. */
+    AuditLog(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            MeterRegistry registry,
+            int capacity,
+            Duration maxWait) {
+        this.rows = new AuditRows(jdbc, transactions, maxWait);
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxWait = maxWait;
         Gauge.builder("ferry.audit.backlog", this, AuditLog::backlog)
@@ -81,22 +88,53 @@ public class AuditLog implements SmartLifecycle {
         this.batchLatency = Timer.builder("ferry.audit.batch")
                 .description("Time to write one batch of audit events")
                 .register(registry);
+        this.storeLatency = Timer.builder("ferry.audit.store")
+                .description("Time an issued token waits for its audit event to be stored")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     /**
-     * Queues an event; waits (pushing back on the caller) while the queue is full, for up to
+     * Queues a refusal's event; waits (pushing back on the caller) while the queue is full, for up to
      * {@code ferry.audit.max-wait}, then throws {@link AuditUnavailable} rather than lose the event.
      */
     public void record(ExchangeEvent event) {
+        enqueue(PendingEvent.queued(event));
+    }
+
+    /**
+     * Records an issued token's event and returns once it is committed to the database. Throws
+     * {@link AuditUnavailable} when there is no room in the queue within {@code ferry.audit.max-wait},
+     * or the event is not stored within it: then the token must not be handed out (its event, when
+     * written later, says so: {@link ExchangeEvent#undelivered}).
+     */
+    public void recordIssued(ExchangeEvent event) {
+        long start = System.nanoTime();
+        PendingEvent pending = PendingEvent.awaited(event);
+        enqueue(pending);
+        boolean stored;
+        try {
+            stored = pending.await(maxWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stored = false;
+        }
+        if (!stored) {
+            throw new AuditUnavailable("the event was not stored within ferry.audit.max-wait", backlog());
+        }
+        storeLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private void enqueue(PendingEvent pending) {
         boolean queued;
         try {
-            queued = queue.offer(event, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            queued = queue.offer(pending, maxWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             queued = false;
         }
         if (!queued) {
-            throw new AuditUnavailable(backlog());
+            throw new AuditUnavailable("the queue stayed full for ferry.audit.max-wait", backlog());
         }
         recorded.incrementAndGet();
     }
@@ -106,17 +144,7 @@ public class AuditLog implements SmartLifecycle {
      * or roll back together.
      */
     public void recordAdmin(AdminEvent event) {
-        jdbc.update(
-                "insert into audit_event (id, occurred_at, kind, outcome, principal, action, entity_type, entity_name,"
-                        + " before_state, after_state) values (?, ?, 'admin', 'applied', ?, ?, ?, ?, ?, ?)",
-                event.id(),
-                Timestamp.from(event.occurredAt()),
-                truncate(event.principal(), 1024),
-                event.action(),
-                event.entityType(),
-                event.entityName(),
-                toJson(event.before()),
-                toJson(event.after()));
+        rows.insert(event);
     }
 
     /** Waits until every event recorded so far is written; false if that took longer than {@code timeout}. */
@@ -135,6 +163,11 @@ public class AuditLog implements SmartLifecycle {
     /** Events recorded but not yet written. */
     public long backlog() {
         return recorded.get() - written.get();
+    }
+
+    /** Events the database rejected outright (never expected; each is logged). */
+    public long dropped() {
+        return dropped.get();
     }
 
     @Override
@@ -170,16 +203,16 @@ public class AuditLog implements SmartLifecycle {
     }
 
     private void drainLoop() {
-        List<ExchangeEvent> batch = new ArrayList<>(BATCH);
+        List<PendingEvent> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                ExchangeEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+                PendingEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                boolean interrupted = running && queue.size() < BATCH - 1 && !gathered();
-                queue.drainTo(batch, BATCH - 1);
+                queue.drainTo(batch, BATCH - batch.size());
+                boolean interrupted = running && !gather(batch);
                 writeWithRetry(batch);
                 batch.clear();
                 if (interrupted) {
@@ -194,12 +227,27 @@ public class AuditLog implements SmartLifecycle {
     }
 
     /**
-     * Waits {@link #GATHER}; false if interrupted meanwhile. The interrupt is not kept while the batch
-     * in hand is written: an interrupted thread's file I/O would fail (H2).
+     * Lets refusals gather for up to {@link #GATHER}, unless a request waits for an event of the batch
+     * or one arrives meanwhile; false if interrupted. The interrupt is not kept while the batch in hand
+     * is written: an interrupted thread's file I/O would fail (H2).
      */
-    private static boolean gathered() {
+    private boolean gather(List<PendingEvent> batch) {
+        if (batch.stream().anyMatch(PendingEvent::isAwaited)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + GATHER.toNanos();
         try {
-            Thread.sleep(GATHER.toMillis());
+            while (batch.size() < BATCH) {
+                PendingEvent next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    return true;
+                }
+                batch.add(next);
+                if (next.isAwaited()) {
+                    queue.drainTo(batch, BATCH - batch.size());
+                    return true;
+                }
+            }
             return true;
         } catch (InterruptedException e) {
             return false;
@@ -207,49 +255,55 @@ public class AuditLog implements SmartLifecycle {
     }
 
     /**
-     * Writes a batch; on failure writes its events one by one, so one event the database rejects
-     * cannot hold up the others. An event rejected for what it is (not for the database being
-     * unreachable) is logged by id and counted as dropped; any other failure is retried with backoff.
+     * Writes a batch in one transaction; on failure writes its events one by one, so one event the
+     * database rejects cannot hold up the others. An event rejected for what it is (not for the database
+     * being unreachable) is logged by id and counted as dropped; any other failure is retried with
+     * backoff. Each waiting request learns of its event's fate as soon as it is known, and may give
+     * up on it between tries.
      */
-    private void writeWithRetry(List<ExchangeEvent> batch) throws InterruptedException {
+    private void writeWithRetry(List<PendingEvent> batch) throws InterruptedException {
         try {
             write(batch);
             return;
         } catch (RuntimeException e) {
+            batch.forEach(PendingEvent::writeFailed);
             log.warn(
                     "Writing {} audit events as one batch failed ({}); writing them one by one",
                     batch.size(),
                     e.getClass().getName());
         }
-        for (ExchangeEvent event : batch) {
-            writeOne(event);
+        for (PendingEvent pending : batch) {
+            writeOne(pending);
         }
     }
 
-    private void writeOne(ExchangeEvent event) throws InterruptedException {
+    private void writeOne(PendingEvent pending) throws InterruptedException {
         long backoff = 100;
         while (true) {
             try {
-                write(List.of(event));
+                write(List.of(pending));
                 return;
             } catch (NonTransientDataAccessException e) {
                 if (!(e instanceof DataAccessResourceFailureException)) {
+                    pending.refused();
                     dropped.incrementAndGet();
                     written.incrementAndGet();
                     log.error(
                             "Audit event {} was rejected by the database and is dropped: {}",
-                            event.exchangeId(),
+                            pending.exchangeId(),
                             e.getClass().getName());
                     return;
                 }
+                pending.writeFailed();
                 log.error(
                         "Audit database unreachable; retrying in {} ms: {}",
                         backoff,
                         e.getClass().getName());
             } catch (RuntimeException e) {
+                pending.writeFailed();
                 log.error(
                         "Writing audit event {} failed; retrying in {} ms: {}",
-                        event.exchangeId(),
+                        pending.exchangeId(),
                         backoff,
                         e.getClass().getName());
             }
@@ -258,49 +312,12 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    /** Events the database rejected outright (never expected; each is logged). */
-    public long dropped() {
-        return dropped.get();
-    }
-
-    private void write(List<ExchangeEvent> batch) {
-        batchLatency.record(() -> insert(batch));
+    /** One try: each event as it stands (its request may have given it up), one transaction, one commit. */
+    private void write(List<PendingEvent> batch) {
+        List<ExchangeEvent> events = new ArrayList<>(batch.size());
+        batch.forEach(pending -> events.add(pending.startWrite()));
+        batchLatency.record(() -> rows.insert(events));
         written.addAndGet(batch.size());
-    }
-
-    /** Inserts a batch in one statement batch (package-private for the benchmark of its cost per event). */
-    void insert(List<ExchangeEvent> batch) {
-        jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, e) -> {
-            ps.setString(1, e.exchangeId());
-            ps.setTimestamp(2, Timestamp.from(e.occurredAt()));
-            ps.setString(3, e.outcome().column());
-            ps.setString(4, e.error());
-            ps.setString(5, truncate(e.errorDescription(), 1024));
-            ps.setString(6, truncate(e.detail(), Integer.MAX_VALUE));
-            ps.setString(7, e.issuer());
-            ps.setString(8, truncate(e.subject(), 1024));
-            ps.setString(9, toJson(e.claims()));
-            ps.setString(10, truncate(e.target(), 2048));
-            ps.setString(11, toJson(e.requestedScopes()));
-            ps.setString(12, toJson(e.grantedScopes()));
-            ps.setString(13, toJson(e.matchedRules()));
-            ps.setString(14, toJson(e.decision()));
-            ps.setString(15, e.tokenId());
-            ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
-            ps.setString(17, truncate(e.clientAddress(), 64));
-        });
-    }
-
-    private String toJson(Object value) {
-        return value == null ? null : truncate(json.writeValueAsString(value), Integer.MAX_VALUE);
-    }
-
-    /** Cut to the column's size, with NUL (which PostgreSQL text cannot hold) replaced. */
-    private static String truncate(String value, int max) {
-        if (value == null) {
-            return null;
-        }
-        String clean = value.indexOf('\u0000') >= 0 ? value.replace('\u0000', '\uFFFD') : value;
-        return clean.length() <= max ? clean : clean.substring(0, max);
+        batch.forEach(PendingEvent::written);
     }
 }

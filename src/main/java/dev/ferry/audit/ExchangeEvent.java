@@ -54,6 +54,31 @@ public record ExchangeEvent(
         }
     }
 
+    /**
+     * This issued exchange's record when its token was not handed out: its event could not be stored
+     * in time, and the caller was answered {@code temporarily_unavailable} instead.
+     */
+    ExchangeEvent undelivered() {
+        return new ExchangeEvent(
+                exchangeId,
+                occurredAt,
+                Outcome.REFUSED,
+                "temporarily_unavailable",
+                "Ferry cannot serve this request right now; retry later",
+                "granted, but not handed out: the audit log could not store the issued event within ferry.audit.max-wait",
+                issuer,
+                subject,
+                claims,
+                target,
+                requestedScopes,
+                null,
+                matchedRules,
+                decision,
+                null,
+                null,
+                clientAddress);
+    }
+
     public static Builder builder(String exchangeId, Instant occurredAt, String clientAddress) {
         return new Builder(exchangeId, occurredAt, clientAddress);
     }

@@ -1,8 +1,15 @@
 package dev.ferry.exchange;
 
-import dev.ferry.federation.CallerText;
+import dev.ferry.audit.AuditUnavailable;
 import dev.ferry.federation.SubjectTokenRejected;
+import dev.ferry.web.CallerText;
+import dev.ferry.web.OAuthErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 
@@ -14,13 +21,20 @@ import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
  */
 final class ExchangeError extends RuntimeException {
 
+    /** When a 503 caller may try again: long enough for an issuer's JWKS fetch to be retried. */
+    private static final long RETRY_AFTER_SECONDS = 30;
+
+    private static final String RETRY_LATER = "Ferry cannot serve this request right now; retry later";
+
+    private static final Logger log = LoggerFactory.getLogger(ExchangeError.class);
+
     private final OAuth2Error error;
     private final HttpStatus status;
     private final String detail;
     private final Long retryAfterSeconds;
 
     ExchangeError(String code, String description, HttpStatus status, String detail) {
-        this(code, description, status, detail, null);
+        this(code, description, status, detail, status == HttpStatus.SERVICE_UNAVAILABLE ? RETRY_AFTER_SECONDS : null);
     }
 
     ExchangeError(String code, String description, HttpStatus status, String detail, Long retryAfterSeconds) {
@@ -29,11 +43,6 @@ final class ExchangeError extends RuntimeException {
         this.status = status;
         this.detail = CallerText.loggable(detail);
         this.retryAfterSeconds = retryAfterSeconds;
-    }
-
-    /** Seconds the caller should wait before retrying, for 429 and 503 answers; else null. */
-    Long retryAfterSeconds() {
-        return retryAfterSeconds;
     }
 
     static ExchangeError badRequest(String code, String description) {
@@ -54,6 +63,58 @@ final class ExchangeError extends RuntimeException {
                 e.getMessage(),
                 HttpStatus.BAD_REQUEST,
                 e.reason() + ": " + e.detail());
+    }
+
+    /** The answer when the issued token's audit event could not be stored: the token never leaves Ferry. */
+    static ExchangeError auditUnavailable(AuditUnavailable e) {
+        return new ExchangeError(
+                OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                RETRY_LATER,
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "audit log unavailable: " + e.getMessage());
+    }
+
+    /**
+     * What an exchange that failed with {@code failure} answers: its own error, or a 503 for a database
+     * the exchange needed and could not reach, or a 500 for anything else, logged (the class and
+     * where it was thrown only: a message may quote the request, the subject token included).
+     */
+    static ExchangeError from(RuntimeException failure, String exchangeId) {
+        if (failure instanceof ExchangeError error) {
+            return error;
+        }
+        if (failure instanceof AuditUnavailable full) {
+            return auditUnavailable(full);
+        }
+        if (failure instanceof DataAccessException e) {
+            String cause = e.getMostSpecificCause().getClass().getName();
+            log.error("Exchange {} failed: database unavailable: {}", exchangeId, cause);
+            return new ExchangeError(
+                    OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,
+                    RETRY_LATER,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "database: " + cause);
+        }
+        StackTraceElement where = failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : null;
+        log.error(
+                "Exchange {} failed unexpectedly: {} at {}",
+                exchangeId,
+                failure.getClass().getName(),
+                where);
+        return new ExchangeError(
+                OAuth2ErrorCodes.SERVER_ERROR,
+                "Ferry failed to process this request",
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                failure.getClass().getName() + " at " + where);
+    }
+
+    /** This error as {@code /token} answers it (RFC 6749 §5.2), with {@code Retry-After} for 429 and 503. */
+    ResponseEntity<byte[]> response(String exchangeId) {
+        HttpHeaders headers = new HttpHeaders();
+        if (retryAfterSeconds != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
+        }
+        return OAuthErrors.response(status, headers, error.getErrorCode(), error.getDescription(), exchangeId);
     }
 
     OAuth2Error error() {

@@ -3,8 +3,8 @@ package dev.ferry.exchange;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_REQUEST;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.UNSUPPORTED_GRANT_TYPE;
 
-import dev.ferry.federation.CallerText;
 import dev.ferry.policy.Decision;
+import dev.ferry.web.CallerText;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,7 +29,7 @@ final class TokenExchangeRequestParser {
     static final String JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
     static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
-    /** RFC 8693 allows several of these; DESIGN.md allows one target in total, answered with invalid_target. */
+    /** RFC 8693 §2.1 allows several of these; Ferry takes one target in total, and more is invalid_target (docs/architecture.md, 1. Parse). */
     private static final Set<String> TARGET_PARAMETERS =
             Set.of(OAuth2ParameterNames.AUDIENCE, OAuth2ParameterNames.RESOURCE);
 

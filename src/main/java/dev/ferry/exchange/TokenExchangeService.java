@@ -1,6 +1,8 @@
 package dev.ferry.exchange;
 
+import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
+import dev.ferry.audit.AuditUnavailable;
 import dev.ferry.audit.ExchangeEvent;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;
@@ -11,16 +13,19 @@ import dev.ferry.policy.PolicyEvaluator;
 import dev.ferry.token.IssuedToken;
 import dev.ferry.token.MintRequest;
 import dev.ferry.token.TokenMinter;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
- * One exchange, top to bottom: verify the subject token, decide, mint, and record what happened.
- * Every exchange that reaches this class leaves exactly one audit event, issued or refused.
+ * One exchange, top to bottom: parse the RFC 8693 request, verify the subject token, decide, mint,
+ * and record what happened. Each step runs once, in that order; the only step called back into is
+ * the replay guard, to give back a {@code jti} whose token never left Ferry. Every exchange that
+ * reaches this class passes {@link #record}, which writes its one audit event: an issued token only
+ * once its event is stored (docs/architecture.md, 5. Audit), a refusal without waiting.
  */
 @Service
 class TokenExchangeService {
@@ -49,12 +54,27 @@ class TokenExchangeService {
         this.clock = clock;
     }
 
-    IssuedToken exchange(TokenExchangeRequest request, ExchangeEvent.Builder event) {
+    /** A token granted and minted, not yet handed out: its audit event comes first. */
+    private record Granted(VerifiedSubjectToken subject, IssuedToken token, String issuedTokenType) {}
+
+    ExchangeOutcome exchange(HttpServletRequest http) {
+        ExchangeEvent.Builder event = ExchangeEvent.builder(AuditIds.next(), clock.instant(), http.getRemoteAddr());
+        Granted granted = null;
+        ExchangeError error = null;
+        try {
+            granted = grant(TokenExchangeRequestParser.parse(http), event);
+        } catch (RuntimeException e) {
+            error = ExchangeError.from(e, event.exchangeId());
+        }
+        return record(event, granted, error);
+    }
+
+    /** Verify, decide, mint (RFC 8693 §2.2), filling in the event as each fact becomes known. */
+    private Granted grant(TokenExchangeRequest request, ExchangeEvent.Builder event) {
         event.target(request.target()).requestedScopes(request.requestedScopes());
-        Instant now = clock.instant();
         VerifiedSubjectToken subject;
         try {
-            subject = verifier.verify(request.subjectToken(), now);
+            subject = verifier.verify(request.subjectToken(), clock.instant());
         } catch (SubjectTokenRejected e) {
             event.issuer(e.issuerName());
             throw ExchangeError.rejected(e);
@@ -83,16 +103,49 @@ class TokenExchangeService {
                     granted.scopes(),
                     granted.lifetime(),
                     subject.carriedClaims()));
-            audit.record(event.grantedScopes(granted.scopes()).issued(token.tokenId(), token.expiresAt()));
-            return token;
+            event.grantedScopes(granted.scopes());
+            return new Granted(subject, token, request.requestedTokenType());
         } catch (RuntimeException e) {
-            // The token was not returned (the audit log full, signing failed): the client's retry
-            // with the same subject token must not be refused as a replay.
             giveBack(subject, event);
             throw e;
         }
     }
 
+    /**
+     * The one place every exchange passes: its audit event, written once. An issued token is handed
+     * out only once its event is stored; when it cannot be stored in time the token never leaves
+     * Ferry, its {@code jti} is given back (so the client's retry is served), and the answer is a
+     * retryable 503. A refusal is queued and answered at once (a lost refusal hands out nothing).
+     */
+    private ExchangeOutcome record(ExchangeEvent.Builder event, Granted granted, ExchangeError error) {
+        if (granted != null) {
+            try {
+                audit.recordIssued(
+                        event.issued(granted.token().tokenId(), granted.token().expiresAt()));
+                return new ExchangeOutcome.Issued(
+                        event.exchangeId(), event.issuerName(), granted.token(), granted.issuedTokenType());
+            } catch (AuditUnavailable e) {
+                giveBack(granted.subject(), event);
+                log.error(
+                        "Exchange {} refused: the audit log cannot store its event ({})",
+                        event.exchangeId(),
+                        e.getMessage());
+                return new ExchangeOutcome.Refused(
+                        event.exchangeId(), event.issuerName(), ExchangeError.auditUnavailable(e));
+            }
+        }
+        log.info(
+                "Exchange {} refused: {}: {}", event.exchangeId(), error.error().getErrorCode(), error.detail());
+        try {
+            audit.record(
+                    event.refused(error.error().getErrorCode(), error.error().getDescription(), error.detail()));
+        } catch (AuditUnavailable full) {
+            log.error("Exchange {}: refusal not audited, the audit log cannot keep up", event.exchangeId());
+        }
+        return new ExchangeOutcome.Refused(event.exchangeId(), event.issuerName(), error);
+    }
+
+    /** Undoes the replay guard's use of a token that never left Ferry, so the same subject token may come again. */
     private void giveBack(VerifiedSubjectToken subject, ExchangeEvent.Builder event) {
         try {
             verifier.giveBack(subject);
@@ -102,10 +155,5 @@ class TokenExchangeService {
                     event.exchangeId(),
                     e.getClass().getName());
         }
-    }
-
-    /** Records a refused exchange. */
-    void refused(ExchangeEvent.Builder event, ExchangeError error) {
-        audit.record(event.refused(error.error().getErrorCode(), error.error().getDescription(), error.detail()));
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.federation;
 
 import static dev.ferry.federation.SubjectTokenRejected.Reason.UNKNOWN_ISSUER;
 
+import dev.ferry.web.CallerText;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -7,7 +7,7 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A trusted issuer as operators define it (DESIGN.md §4). Fields left null take their defaults
+ * A trusted issuer as operators define it (docs/issuers.md). Fields left null take their defaults
  * when stored; {@link IssuerService} returns definitions with every default filled in.
  *
  * @param name slug, the issuer's key

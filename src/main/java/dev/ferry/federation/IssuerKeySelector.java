@@ -19,6 +19,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import dev.ferry.web.CallerText;
 import java.util.List;
 
 /**

@@ -26,6 +26,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.definition.ClaimPath;
+import dev.ferry.web.CallerText;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.ferry.policy;
 
 /**
- * One finding of the {@link RuleLinter} about a trust rule (DESIGN.md §4, a rule's {@code warnings}).
+ * One finding of the {@link RuleLinter} about a trust rule (docs/rules.md, Linter warnings: a rule's {@code warnings}).
  *
  * <p>Messages and fixes are plain operator English and name claims and operators, never a
  * condition's values.

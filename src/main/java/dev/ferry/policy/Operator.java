@@ -3,7 +3,7 @@ package dev.ferry.policy;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** How a condition compares a claim (DESIGN.md §2, Deciding). */
+/** How a condition compares a claim (docs/rules.md, Operators). */
 public enum Operator {
     EQUALS("equals", Arity.ONE),
     NOT_EQUALS("notEquals", Arity.ONE),

@@ -1,7 +1,7 @@
 package dev.ferry.policy;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.federation.CallerText;
+import dev.ferry.web.CallerText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.stereotype.Component;
 
 /**
- * The one place that decides an exchange (DESIGN.md §2, Deciding), and the one that explains it:
+ * The one place that decides an exchange (docs/rules.md, How a decision is made), and the one that explains it:
  * {@link #decide} looks only at the rules the target index yields, {@link #explain} evaluates every
  * rule of the issuer first; both then run the same steps and reach the same decision.
  *

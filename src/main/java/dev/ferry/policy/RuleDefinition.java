@@ -5,7 +5,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
 /**
- * A trust rule as operators define it (DESIGN.md §4).
+ * A trust rule as operators define it (docs/rules.md).
  *
  * @param name slug, the rule's key
  * @param issuer the name of the issuer whose tokens it judges

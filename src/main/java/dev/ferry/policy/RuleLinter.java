@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Finds the weak spots of a trust rule that the validator accepts (DESIGN.md §4, a rule's
+ * Finds the weak spots of a trust rule that the validator accepts (docs/rules.md, Linter warnings: a rule's
  * {@code warnings}): allow rules not pinned to immutable ids, patterns broader than they look, and
  * GitHub/GitLab specifics such as the two GitHub {@code sub} forms and {@code pull_request_target}.
  *

@@ -4,8 +4,8 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.definition.DefinitionException.Invalid;
-import dev.ferry.federation.CallerText;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.web.CallerText;
 import java.util.List;
 
 /** Checks a rule definition field by field, and fills in its defaults. */

@@ -1,6 +1,7 @@
 package dev.ferry.security;
 
 import dev.ferry.config.RequestLimit;
+import dev.ferry.web.ErrorResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

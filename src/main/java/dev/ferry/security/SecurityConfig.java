@@ -7,12 +7,6 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.config.RequestLimit;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
-import jakarta.servlet.http.HttpServletResponse;
-import org.apache.catalina.core.StandardHost;
-import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -27,7 +21,6 @@ import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedRe
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
-import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Four filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
@@ -38,38 +31,6 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
-
-    /** Around the security filters, so a database outage they meet first is a 503 too. */
-    @Bean
-    FilterRegistrationBean<DatabaseUnavailableFilter> databaseUnavailableFilter() {
-        FilterRegistrationBean<DatabaseUnavailableFilter> registration =
-                new FilterRegistrationBean<>(new DatabaseUnavailableFilter());
-        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
-        return registration;
-    }
-
-    /**
-     * A request Spring Security's firewall refuses (a {@code ;} or an encoded {@code .} or line break in
-     * its path, say) is a 400 in the endpoint's format ({@link ErrorResponses}), not Spring Boot's error page.
-     */
-    @Bean
-    RequestRejectedHandler requestRejectedHandler() {
-        return (request, response, rejected) -> ErrorResponses.write(
-                request,
-                response,
-                HttpServletResponse.SC_BAD_REQUEST,
-                "urn:ferry:problem:malformed-request",
-                "Malformed request",
-                "the request's URL or headers hold characters Ferry refuses",
-                null);
-    }
-
-    /** Requests Tomcat refuses before Ferry sees them are answered in JSON too ({@link JsonErrorReportValve}). */
-    @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReports() {
-        return factory -> factory.addContextCustomizers(context ->
-                ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
-    }
 
     /** {@code /introspect} (RFC 7662 §2.1): registered clients only, with HTTP Basic. */
     @Bean

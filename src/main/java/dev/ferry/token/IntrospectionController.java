@@ -69,7 +69,7 @@ class IntrospectionController {
     ResponseEntity<?> introspect(
             @RequestParam(name = "token", required = false) String token,
             @Parameter(hidden = true) HttpServletRequest request) {
-        ResponseEntity<Object> refused = TokenParameter.refusal(request, token);
+        ResponseEntity<byte[]> refused = TokenParameter.refusal(request, token);
         if (refused != null) {
             return refused;
         }

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /revoke} (RFC 7009): the holder of a Ferry token revokes it, say at the end of a CI job.
- * Possession of the token is the credential. The answer is 200 whatever was sent (§2.2, DESIGN.md §3):
+ * Possession of the token is the credential. The answer is 200 whatever was sent (RFC 7009 §2.2):
  * an invalid, expired or foreign token, or none, has nothing to revoke; a token sent in the URL instead
  * of the form body is revoked all the same, since it may now be in access logs.
  */

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Every operator on every shape of claim, as DESIGN.md §2 (Deciding) defines them. */
+/** Every operator on every shape of claim, as docs/rules.md (Operators) defines them. */
 class ConditionTest {
 
     private static final JsonNode CLAIMS = JsonMapper.builder().build().readTree("""

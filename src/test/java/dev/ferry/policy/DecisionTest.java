@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The decision steps of DESIGN.md §2, on compiled rules; and that explaining reaches the same decision. */
+/** The decision steps of docs/rules.md (How a decision is made), on compiled rules; and that explaining reaches the same decision. */
 class DecisionTest {
 
     private static final String T = "https://deploy.example.com";

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every lint code, each with rules that get it and rules that are fine in that respect (DESIGN.md §4). */
+/** Every lint code, each with rules that get it and rules that are fine in that respect (docs/rules.md, Linter warnings). */
 class RuleLinterTest {
 
     private static final IssuerType GITHUB = IssuerType.GITHUB;

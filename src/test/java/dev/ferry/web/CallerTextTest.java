@@ -1,4 +1,4 @@
-package dev.ferry.federation;
+package dev.ferry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ferry.federation;
+package dev.ferry.web;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.IntPredicate;

@@ -1,4 +1,4 @@
-package dev.ferry.security;
+package dev.ferry.web;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;

@@ -1,4 +1,4 @@
-package dev.ferry.security;
+package dev.ferry.web;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,6 +1,5 @@
-package dev.ferry.security;
+package dev.ferry.web;
 
-import dev.ferry.exchange.OAuthEndpointErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -13,11 +12,11 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Error answers written by filters, outside Spring MVC (and its exception handlers), in the format of
- * the endpoint asked for: RFC 6749 §5.2 JSON for the OAuth endpoints ({@link OAuthEndpointErrors#isFor}),
- * RFC 9457 problem details for everything else.
+ * Error answers written by filters and the error page, outside Spring MVC (and its exception
+ * handlers), in the format of the endpoint asked for: RFC 6749 §5.2 JSON for the OAuth endpoints
+ * ({@link OAuthErrors}), RFC 9457 problem details for everything else.
  */
-final class ErrorResponses {
+public final class ErrorResponses {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -28,10 +27,11 @@ final class ErrorResponses {
      * the error page): a 400 is a malformed request, anything else its reason phrase. A 405 from an
      * OAuth endpoint says {@code Allow: POST} (Tomcat's lists the servlet's methods, not the endpoint's).
      */
-    static void writeStatus(HttpServletRequest request, HttpServletResponse response, int status) throws IOException {
+    public static void writeStatus(HttpServletRequest request, HttpServletResponse response, int status)
+            throws IOException {
         HttpStatus known = HttpStatus.resolve(status);
         String reason = known != null ? known.getReasonPhrase() : "Error";
-        boolean oauth = OAuthEndpointErrors.isFor(request);
+        boolean oauth = OAuthErrors.isFor(request);
         if (oauth && status == HttpStatus.METHOD_NOT_ALLOWED.value() && !response.isCommitted()) {
             response.setHeader(HttpHeaders.ALLOW, "POST");
         }
@@ -42,7 +42,7 @@ final class ErrorResponses {
                 status,
                 malformed ? "urn:ferry:problem:malformed-request" : "about:blank",
                 malformed ? "Malformed request" : reason,
-                oauth ? OAuthEndpointErrors.description(status) : malformed ? "the request is malformed" : reason,
+                oauth ? OAuthErrors.description(status) : malformed ? "the request is malformed" : reason,
                 null);
     }
 
@@ -53,7 +53,7 @@ final class ErrorResponses {
      * @param problemType the problem {@code type} URI, for the endpoints that answer problem details
      * @param retryAfterSeconds the {@code Retry-After}, or null
      */
-    static void write(
+    public static void write(
             HttpServletRequest request,
             HttpServletResponse response,
             int status,
@@ -65,6 +65,10 @@ final class ErrorResponses {
         if (response.isCommitted()) {
             return;
         }
+        if (OAuthErrors.isFor(request)) {
+            OAuthErrors.write(response, status, OAuthErrors.errorCode(status), detail, retryAfterSeconds);
+            return;
+        }
         response.resetBuffer();
         response.setStatus(status);
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
@@ -72,22 +76,20 @@ final class ErrorResponses {
             response.setHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        if (OAuthEndpointErrors.isFor(request)) {
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            body.put("error", OAuthEndpointErrors.errorCode(status));
-            body.put("error_description", detail);
-        } else {
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            body.put("type", problemType);
-            body.put("title", title);
-            body.put("status", status);
-            body.put("detail", detail);
-        }
-        byte[] json = JSON.writeValueAsBytes(body);
+        body.put("type", problemType);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        writeBody(response, JSON.writeValueAsBytes(body));
+    }
+
+    /** {@code body} into {@code response}, through its writer if the output stream is taken. */
+    static void writeBody(HttpServletResponse response, byte[] body) throws IOException {
         try {
-            response.getOutputStream().write(json);
+            response.getOutputStream().write(body);
         } catch (IllegalStateException writerInUse) {
-            response.getWriter().write(new String(json, StandardCharsets.UTF_8));
+            response.getWriter().write(new String(body, StandardCharsets.UTF_8));
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.ferry.security;
+package dev.ferry.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,0 +1,93 @@
+package dev.ferry.audit;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * How events become rows of {@code audit_event}: structured values as JSON text (which H2 and
+ * PostgreSQL read alike), text cut to its column's size, NUL (which PostgreSQL text cannot hold)
+ * replaced.
+ */
+final class AuditRows {
+
+    private static final String INSERT_EXCHANGE =
+            "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
+                    + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
+                    + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final String INSERT_ADMIN =
+            "insert into audit_event (id, occurred_at, kind, outcome, principal, action, entity_type, entity_name,"
+                    + " before_state, after_state) values (?, ?, 'admin', 'applied', ?, ?, ?, ?, ?, ?)";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    /**
+     * @param timeout how long one write of a batch may take at most (its statements' timeout), so a
+     *     request waiting for its event learns the outcome of a write in bounded time
+     */
+    AuditRows(JdbcTemplate jdbc, PlatformTransactionManager transactions, Duration timeout) {
+        this.jdbc = jdbc;
+        this.transactions = new TransactionTemplate(transactions);
+        this.transactions.setTimeout((int) Math.max(1, timeout.toSeconds()));
+    }
+
+    /** Inserts exchange events in one statement batch and one transaction: one commit for all of them. */
+    void insert(List<ExchangeEvent> batch) {
+        transactions.executeWithoutResult(status -> insertRows(batch));
+    }
+
+    private void insertRows(List<ExchangeEvent> batch) {
+        jdbc.batchUpdate(INSERT_EXCHANGE, batch, batch.size(), (ps, e) -> {
+            ps.setString(1, e.exchangeId());
+            ps.setTimestamp(2, Timestamp.from(e.occurredAt()));
+            ps.setString(3, e.outcome().column());
+            ps.setString(4, e.error());
+            ps.setString(5, truncate(e.errorDescription(), 1024));
+            ps.setString(6, truncate(e.detail(), Integer.MAX_VALUE));
+            ps.setString(7, e.issuer());
+            ps.setString(8, truncate(e.subject(), 1024));
+            ps.setString(9, toJson(e.claims()));
+            ps.setString(10, truncate(e.target(), 2048));
+            ps.setString(11, toJson(e.requestedScopes()));
+            ps.setString(12, toJson(e.grantedScopes()));
+            ps.setString(13, toJson(e.matchedRules()));
+            ps.setString(14, toJson(e.decision()));
+            ps.setString(15, e.tokenId());
+            ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
+            ps.setString(17, truncate(e.clientAddress(), 64));
+        });
+    }
+
+    /** Inserts an admin event in the caller's transaction: the change and its record commit or roll back together. */
+    void insert(AdminEvent event) {
+        jdbc.update(
+                INSERT_ADMIN,
+                event.id(),
+                Timestamp.from(event.occurredAt()),
+                truncate(event.principal(), 1024),
+                event.action(),
+                event.entityType(),
+                event.entityName(),
+                toJson(event.before()),
+                toJson(event.after()));
+    }
+
+    private String toJson(Object value) {
+        return value == null ? null : truncate(json.writeValueAsString(value), Integer.MAX_VALUE);
+    }
+
+    private static String truncate(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        String clean = value.indexOf('\u0000') >= 0 ? value.replace('\u0000', '\uFFFD') : value;
+        return clean.length() <= max ? clean : clean.substring(0, max);
+    }
+}
