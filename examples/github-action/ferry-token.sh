@@ -396,12 +396,16 @@ if [ -n "$ferry_exchange_id_body" ]; then ferry_exchange_id=$ferry_exchange_id_b
 ferry_lookup="An operator finds the full reason in Ferry's audit log: GET /admin/v1/audit/${ferry_exchange_id:-<exchange_id>} (operator guide, 'Why was this CI run refused?')."
 case $ferry_error in
     invalid_request)
-        set -- \
-            "Hint: the usual causes, most common first:" \
-            "1. The ID token's audience '$(ferry_claim aud)' is not among the acceptedAudiences of its issuer at Ferry: set id-token-audience to one of them, or have an operator add it." \
-            "2. The ID token's issuer '$(ferry_claim iss)' is not registered at Ferry, or is disabled." \
-            "3. No trust rule admits this job (sub '$(ferry_claim sub)'), or a deny rule refuses it." \
-            "$ferry_lookup"
+        ferry_audience_hint="The ID token's audience '$(ferry_claim aud)' is not among the acceptedAudiences of its issuer at Ferry: set id-token-audience to one of them, or have an operator add it."
+        ferry_issuer_hint="The ID token's issuer '$(ferry_claim iss)' is not registered at Ferry, or is disabled."
+        ferry_rule_hint="No trust rule admits this job (sub '$(ferry_claim sub)'), or a deny rule refuses it."
+        # The likeliest cause first: the one Ferry's description names, if it names one.
+        case $ferry_description in
+            *[Rr]ule*) set -- "$ferry_rule_hint" "$ferry_audience_hint" "$ferry_issuer_hint" ;;
+            *[Ii]ssuer*' not '*) set -- "$ferry_issuer_hint" "$ferry_audience_hint" "$ferry_rule_hint" ;;
+            *) set -- "$ferry_audience_hint" "$ferry_issuer_hint" "$ferry_rule_hint" ;;
+        esac
+        set -- "Hint: the usual causes, likeliest first:" "1. $1" "2. $2" "3. $3" "$ferry_lookup"
         ;;
     invalid_target)
         set -- "Hint: no trust rule that admits this job grants the target '$ferry_target'. It must equal one of the rule's targets exactly (scheme, host, port, path, trailing slash)." \
