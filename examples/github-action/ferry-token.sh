@@ -70,13 +70,18 @@ ferry_escape() {
     tr -d '\000-\011\013-\037\177' | sed 's/%/%25/g' | awk '{ printf "%s%s", (NR > 1 ? "%0A" : ""), $0 }'
 }
 
+# A workflow command property (the title): also : and , percent-encoded.
+ferry_escape_property() {
+    printf '%s' "$1" | ferry_escape | sed -e 's/:/%3A/g' -e 's/,/%2C/g'
+}
+
 # ferry_fail STATUS TITLE LINE...: one error annotation on GitHub, ERROR lines elsewhere; then exit.
 ferry_fail() {
     ferry_status_code=$1
     ferry_title=$2
     shift 2
     if [ "$ferry_github" = true ]; then
-        printf '::error title=%s::%s\n' "$ferry_title" "$(printf '%s\n' "$@" | ferry_escape)"
+        printf '::error title=%s::%s\n' "$(ferry_escape_property "$ferry_title")" "$(printf '%s\n' "$@" | ferry_escape)"
     else
         if [ "$ferry_gitlab" = true ]; then
             printf '\033[31;1mERROR: %s\033[0m\n' "$ferry_title" >&2

@@ -279,7 +279,7 @@ class GitHubActionTest extends FerryIntegrationTest {
                 .filter(line -> line.startsWith("::error "))
                 .toList();
         assertThat(errors).as(result.run().toString()).hasSize(1);
-        String prefix = "::error title=" + title + "::";
+        String prefix = "::error title=" + title.replace(":", "%3A").replace(",", "%2C") + "::";
         assertThat(errors.get(0)).startsWith(prefix);
         assertThat(result.outputs()).isEmpty();
         assertThat(result.env()).isEmpty();
