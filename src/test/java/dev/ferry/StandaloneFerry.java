@@ -17,7 +17,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * @param database the JDBC URL of its database, still readable after it stopped
  */
-record StandaloneFerry(ConfigurableApplicationContext context, int port, String database) implements AutoCloseable {
+public record StandaloneFerry(ConfigurableApplicationContext context, int port, String database)
+        implements AutoCloseable {
 
     private static final String DATABASE_ARGUMENT = "--spring.datasource.url=";
 
@@ -27,7 +28,7 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
      * @param args more Ferry arguments ({@code --key=value}), each replacing a default of the same
      *     setting; a {@code --spring.datasource.url} replaces the H2 file database in {@code dir}
      */
-    static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args)
+    public static StandaloneFerry start(Path dir, TestIssuer ci, String target, String issuerOptions, String... args)
             throws Exception {
         Path definitions = Files.writeString(dir.resolve("ferry.yaml"), """
                 issuers:
@@ -66,11 +67,11 @@ record StandaloneFerry(ConfigurableApplicationContext context, int port, String 
         return new StandaloneFerry(context, port, database);
     }
 
-    URI tokenEndpoint() {
+    public URI tokenEndpoint() {
         return uri("/token");
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
