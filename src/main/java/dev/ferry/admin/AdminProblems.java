@@ -1,6 +1,6 @@
 package dev.ferry.admin;
 
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import dev.ferry.web.WebErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;

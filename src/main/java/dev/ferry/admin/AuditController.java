@@ -4,7 +4,7 @@ import dev.ferry.audit.AuditEntry;
 import dev.ferry.audit.AuditFilter;
 import dev.ferry.audit.AuditPage;
 import dev.ferry.audit.AuditQuery;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;

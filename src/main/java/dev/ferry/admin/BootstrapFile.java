@@ -1,7 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

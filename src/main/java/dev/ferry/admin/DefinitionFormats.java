@@ -1,7 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.config.StrictJson;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import org.springframework.http.MediaType;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;

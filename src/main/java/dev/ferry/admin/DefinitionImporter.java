@@ -1,12 +1,11 @@
 package dev.ferry.admin;
 
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
-import dev.ferry.federation.StoredIssuer;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
-import dev.ferry.policy.StoredRule;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,12 +53,12 @@ class DefinitionImporter {
         jdbc.queryForObject("select name from ferry_lock where name = 'definitions' for update", String.class);
         requireUniqueNames(set);
         Changes changes = new Changes();
-        Map<String, StoredIssuer> storedIssuers =
+        Map<String, Stored<IssuerDefinition>> storedIssuers =
                 index(issuers.list(), s -> s.definition().name());
         for (int i = 0; i < set.issuers().size(); i++) {
             applyIssuer(principal, "issuers[" + i + "]", set.issuers().get(i), storedIssuers, changes);
         }
-        Map<String, StoredRule> storedRules =
+        Map<String, Stored<RuleDefinition>> storedRules =
                 index(rules.list(), s -> s.definition().name());
         for (int i = 0; i < set.rules().size(); i++) {
             applyRule(principal, "rules[" + i + "]", set.rules().get(i), storedRules, changes);
@@ -80,9 +79,13 @@ class DefinitionImporter {
     }
 
     private void applyIssuer(
-            String principal, String field, IssuerDefinition given, Map<String, StoredIssuer> stored, Changes changes) {
+            String principal,
+            String field,
+            IssuerDefinition given,
+            Map<String, Stored<IssuerDefinition>> stored,
+            Changes changes) {
         IssuerDefinition normalized = within(field, () -> issuers.normalize(given));
-        StoredIssuer current = stored.get(normalized.name());
+        Stored<IssuerDefinition> current = stored.get(normalized.name());
         String entry = "issuer/" + normalized.name();
         if (current == null) {
             within(field, () -> writer.createIssuer(principal, normalized));
@@ -96,9 +99,13 @@ class DefinitionImporter {
     }
 
     private void applyRule(
-            String principal, String field, RuleDefinition given, Map<String, StoredRule> stored, Changes changes) {
+            String principal,
+            String field,
+            RuleDefinition given,
+            Map<String, Stored<RuleDefinition>> stored,
+            Changes changes) {
         RuleDefinition normalized = within(field, () -> rules.normalize(given));
-        StoredRule current = stored.get(normalized.name());
+        Stored<RuleDefinition> current = stored.get(normalized.name());
         String entry = "rule/" + normalized.name();
         if (current == null) {
             within(field, () -> writer.createRule(principal, normalized));
@@ -114,8 +121,8 @@ class DefinitionImporter {
     private void prune(
             String principal,
             DefinitionSet set,
-            Map<String, StoredIssuer> storedIssuers,
-            Map<String, StoredRule> storedRules,
+            Map<String, Stored<IssuerDefinition>> storedIssuers,
+            Map<String, Stored<RuleDefinition>> storedRules,
             Changes changes) {
         Set<String> keptRules = set.rules().stream().map(RuleDefinition::name).collect(Collectors.toSet());
         for (String name : storedRules.keySet().stream().sorted().toList()) {

@@ -1,9 +1,10 @@
 package dev.ferry.admin;
 
+import dev.ferry.core.Stored;
+import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
-import dev.ferry.federation.StoredIssuer;
+import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
-import dev.ferry.policy.StoredRule;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -57,12 +58,12 @@ class DefinitionSetController {
     ResponseEntity<String> export(@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
         DefinitionSet set = new DefinitionSet(
                 issuers.list().stream()
-                        .map(StoredIssuer::definition)
-                        .sorted(Comparator.comparing(d -> d.name()))
+                        .map(Stored::definition)
+                        .sorted(Comparator.comparing(IssuerDefinition::name))
                         .toList(),
                 rules.list().stream()
-                        .map(StoredRule::definition)
-                        .sorted(Comparator.comparing(d -> d.name()))
+                        .map(Stored::definition)
+                        .sorted(Comparator.comparing(RuleDefinition::name))
                         .toList());
         boolean yaml = DefinitionFormats.isYaml(accept);
         return ResponseEntity.ok()

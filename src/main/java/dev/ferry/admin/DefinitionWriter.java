@@ -3,13 +3,12 @@ package dev.ferry.admin;
 import dev.ferry.audit.AdminEvent;
 import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
-import dev.ferry.federation.StoredIssuer;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
-import dev.ferry.policy.StoredRule;
 import java.time.Clock;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -34,17 +33,17 @@ class DefinitionWriter {
     }
 
     @Transactional
-    public StoredIssuer createIssuer(String principal, IssuerDefinition definition) {
-        StoredIssuer created = issuers.create(definition);
+    public Stored<IssuerDefinition> createIssuer(String principal, IssuerDefinition definition) {
+        Stored<IssuerDefinition> created = issuers.create(definition);
         record(principal, "create", "issuer", created.definition().name(), null, created.definition());
         return created;
     }
 
     @Transactional
-    public StoredIssuer replaceIssuer(
+    public Stored<IssuerDefinition> replaceIssuer(
             String principal, String name, IssuerDefinition definition, Long expectedVersion) {
-        StoredIssuer before = issuers.get(name);
-        StoredIssuer after = issuers.replace(name, definition, expectedVersion);
+        Stored<IssuerDefinition> before = issuers.get(name);
+        Stored<IssuerDefinition> after = issuers.replace(name, definition, expectedVersion);
         record(principal, "replace", "issuer", name, before.definition(), after.definition());
         return after;
     }
@@ -52,8 +51,8 @@ class DefinitionWriter {
     /** Deletes an issuer; with {@code cascade}, its rules first, else it must have none. */
     @Transactional
     public void deleteIssuer(String principal, String name, boolean cascade) {
-        StoredIssuer before = issuers.get(name);
-        for (StoredRule rule : rules.ofIssuer(name)) {
+        Stored<IssuerDefinition> before = issuers.get(name);
+        for (Stored<RuleDefinition> rule : rules.ofIssuer(name)) {
             if (!cascade) {
                 throw new DefinitionException.Conflict("issuer '" + name + "' still has rules (such as '"
                         + rule.definition().name() + "'); delete them first or add ?cascade=true");
@@ -65,23 +64,24 @@ class DefinitionWriter {
     }
 
     @Transactional
-    public StoredRule createRule(String principal, RuleDefinition definition) {
-        StoredRule created = rules.create(definition);
+    public Stored<RuleDefinition> createRule(String principal, RuleDefinition definition) {
+        Stored<RuleDefinition> created = rules.create(definition);
         record(principal, "create", "rule", created.definition().name(), null, created.definition());
         return created;
     }
 
     @Transactional
-    public StoredRule replaceRule(String principal, String name, RuleDefinition definition, Long expectedVersion) {
-        StoredRule before = rules.get(name);
-        StoredRule after = rules.replace(name, definition, expectedVersion);
+    public Stored<RuleDefinition> replaceRule(
+            String principal, String name, RuleDefinition definition, Long expectedVersion) {
+        Stored<RuleDefinition> before = rules.get(name);
+        Stored<RuleDefinition> after = rules.replace(name, definition, expectedVersion);
         record(principal, "replace", "rule", name, before.definition(), after.definition());
         return after;
     }
 
     @Transactional
     public void deleteRule(String principal, String name) {
-        StoredRule before = rules.get(name);
+        Stored<RuleDefinition> before = rules.get(name);
         rules.delete(name);
         record(principal, "delete", "rule", name, before.definition(), null);
     }

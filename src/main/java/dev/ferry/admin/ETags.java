@@ -1,6 +1,6 @@
 package dev.ferry.admin;
 
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 
 /**
  * Optimistic concurrency for definitions: the {@code ETag} of a definition is its version, and a

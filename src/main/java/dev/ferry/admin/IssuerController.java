@@ -43,7 +43,8 @@ class IssuerController {
     @PostMapping
     ResponseEntity<IssuerResponse> create(@RequestBody IssuerDefinition definition, Authentication caller) {
         IssuerResponse created = IssuerResponse.of(writer.createIssuer(Principals.name(caller), definition));
-        return ResponseEntity.created(URI.create("/admin/v1/issuers/" + created.name()))
+        return ResponseEntity.created(
+                        URI.create("/admin/v1/issuers/" + created.definition().name()))
                 .eTag(ETags.of(created.version()))
                 .body(created);
     }

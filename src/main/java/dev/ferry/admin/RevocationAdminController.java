@@ -3,7 +3,8 @@ package dev.ferry.admin;
 import dev.ferry.audit.AdminEvent;
 import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Slug;
 import dev.ferry.token.Revocations;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -31,9 +32,6 @@ class RevocationAdminController {
 
     /** @param revokedTokens tokens revoked by id; {@code subjectRevokedBefore} set for a subject revocation */
     record RevocationResult(int revokedTokens, Instant subjectRevokedBefore) {}
-
-    private static final com.google.re2j.Pattern SLUG =
-            com.google.re2j.Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
 
     private final Revocations revocations;
     private final AuditLog audit;
@@ -78,7 +76,7 @@ class RevocationAdminController {
             return new RevocationResult(1, null);
         }
         if (request.rule() != null) {
-            if (!SLUG.matches(request.rule())) {
+            if (!Slug.isSlug(request.rule())) {
                 throw new DefinitionException.Invalid("rule", "rule must be a rule name");
             }
             return new RevocationResult(revokeGrantedBy(request.rule()), null);
@@ -88,7 +86,7 @@ class RevocationAdminController {
                     request.issuer() == null ? "issuer" : "subject",
                     "a subject revocation needs both issuer and subject");
         }
-        if (!SLUG.matches(request.issuer())) {
+        if (!Slug.isSlug(request.issuer())) {
             throw new DefinitionException.Invalid("issuer", "issuer must be an issuer name");
         }
         if (request.subject().isEmpty() || request.subject().length() > 1024) {

@@ -1,11 +1,11 @@
 package dev.ferry.admin;
 
+import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerService;
 import dev.ferry.policy.LintWarning;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
-import dev.ferry.policy.StoredRule;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
@@ -55,7 +55,8 @@ class RuleController {
     @PostMapping
     ResponseEntity<RuleResponse> create(@RequestBody RuleDefinition definition, Authentication caller) {
         RuleResponse created = response(writer.createRule(Principals.name(caller), definition));
-        return ResponseEntity.created(URI.create("/admin/v1/rules/" + created.name()))
+        return ResponseEntity.created(
+                        URI.create("/admin/v1/rules/" + created.definition().name()))
                 .eTag(ETags.of(created.version()))
                 .body(created);
     }
@@ -76,7 +77,7 @@ class RuleController {
         return ResponseEntity.noContent().build();
     }
 
-    private RuleResponse response(StoredRule stored) {
+    private RuleResponse response(Stored<RuleDefinition> stored) {
         return RuleResponse.of(stored, warnings(stored.definition()));
     }
 

@@ -1,43 +1,25 @@
 package dev.ferry.admin;
 
-import dev.ferry.policy.Condition;
-import dev.ferry.policy.Effect;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.ferry.core.Stored;
 import dev.ferry.policy.LintWarning;
-import dev.ferry.policy.StoredRule;
+import dev.ferry.policy.RuleDefinition;
 import java.time.Instant;
 import java.util.List;
 
-/** A rule as the admin API shows it: its definition with defaults filled in, its metadata, and its linter warnings. */
+/**
+ * A rule as the admin API shows it: its definition with defaults filled in (each field of {@link
+ * RuleDefinition}, written once), what the server adds, and its linter warnings.
+ */
 record RuleResponse(
-        String name,
-        String issuer,
-        String description,
-        Effect effect,
-        List<Condition> conditions,
-        List<String> targets,
-        List<String> scopes,
-        Integer ttlSeconds,
-        boolean enabled,
+        @JsonUnwrapped RuleDefinition definition,
         long version,
         Instant createdAt,
         Instant updatedAt,
         List<LintWarning> warnings) {
 
-    static RuleResponse of(StoredRule stored, List<LintWarning> warnings) {
-        var d = stored.definition();
+    static RuleResponse of(Stored<RuleDefinition> stored, List<LintWarning> warnings) {
         return new RuleResponse(
-                d.name(),
-                d.issuer(),
-                d.description(),
-                d.effect(),
-                d.conditions(),
-                d.targets(),
-                d.scopes(),
-                d.ttlSeconds(),
-                d.enabled(),
-                stored.version(),
-                stored.createdAt(),
-                stored.updatedAt(),
-                warnings);
+                stored.definition(), stored.version(), stored.createdAt(), stored.updatedAt(), warnings);
     }
 }

@@ -2,7 +2,7 @@ package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditEntry;
 import dev.ferry.audit.AuditQuery;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import dev.ferry.federation.DryRunClaims;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;

@@ -1,6 +1,6 @@
 package dev.ferry.exchange;
 
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import dev.ferry.federation.DryRunClaims;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;

@@ -43,4 +43,22 @@ public record IssuerDefinition(
         Integer maxTokenAgeSeconds,
         Boolean replayProtection,
         Map<String, String> claimMappings,
-        Boolean enabled) {}
+        Boolean enabled) {
+
+    /** This definition under another name: for a {@code PUT}, whose path names the issuer. */
+    public IssuerDefinition withName(String name) {
+        return new IssuerDefinition(
+                name,
+                type,
+                issuerUrl,
+                jwksUri,
+                jwks,
+                acceptedAudiences,
+                algorithms,
+                clockSkewSeconds,
+                maxTokenAgeSeconds,
+                replayProtection,
+                claimMappings,
+                enabled);
+    }
+}

@@ -1,6 +1,7 @@
 package dev.ferry.federation;
 
-import dev.ferry.definition.JsonColumnConverter;
+import dev.ferry.core.JsonColumnConverter;
+import dev.ferry.core.Stored;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Converter;
@@ -12,10 +13,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 @Entity
 @Table(name = "issuer")
 class IssuerEntity {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Id
     String name;
@@ -60,6 +64,41 @@ class IssuerEntity {
 
     @Column(name = "updated_at")
     Instant updatedAt;
+
+    /** Takes on {@code d}'s fields (its name is the key and never changes). */
+    void assign(IssuerDefinition d) {
+        type = d.type().jsonName();
+        issuerUrl = d.issuerUrl();
+        jwksUri = d.jwksUri();
+        jwks = d.jwks() == null ? null : d.jwks().toString();
+        acceptedAudiences = d.acceptedAudiences();
+        algorithms = d.algorithms();
+        clockSkewSeconds = d.clockSkewSeconds();
+        maxTokenAgeSeconds = d.maxTokenAgeSeconds();
+        replayProtection = d.replayProtection();
+        claimMappings = d.claimMappings();
+        enabled = d.enabled();
+    }
+
+    IssuerDefinition definition() {
+        return new IssuerDefinition(
+                name,
+                IssuerType.fromJson(type),
+                issuerUrl,
+                jwksUri,
+                jwks == null ? null : JSON.readTree(jwks),
+                acceptedAudiences,
+                algorithms,
+                clockSkewSeconds,
+                maxTokenAgeSeconds,
+                replayProtection,
+                claimMappings,
+                enabled);
+    }
+
+    Stored<IssuerDefinition> stored() {
+        return new Stored<>(definition(), version, createdAt, updatedAt);
+    }
 
     @Converter
     static class StringMapConverter extends JsonColumnConverter<Map<String, String>> {

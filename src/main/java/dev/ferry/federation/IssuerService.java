@@ -1,7 +1,8 @@
 package dev.ferry.federation;
 
-import dev.ferry.definition.ConfigRevision;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.ConfigRevision;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Stored;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,17 +36,17 @@ public class IssuerService {
     }
 
     @Transactional(readOnly = true)
-    public List<StoredIssuer> list() {
-        return repository.findAll().stream().map(IssuerService::toStored).toList();
+    public List<Stored<IssuerDefinition>> list() {
+        return repository.findAll().stream().map(IssuerEntity::stored).toList();
     }
 
     @Transactional(readOnly = true)
-    public StoredIssuer get(String name) {
-        return toStored(find(name));
+    public Stored<IssuerDefinition> get(String name) {
+        return find(name).stored();
     }
 
     @Transactional
-    public StoredIssuer create(IssuerDefinition definition) {
+    public Stored<IssuerDefinition> create(IssuerDefinition definition) {
         IssuerDefinition normalized = validator.normalize(definition);
         if (repository.existsById(normalized.name())) {
             throw new DefinitionException.Conflict("issuer '" + normalized.name() + "' already exists");
@@ -58,13 +59,13 @@ public class IssuerService {
     }
 
     @Transactional
-    public StoredIssuer replace(String name, IssuerDefinition definition, Long expectedVersion) {
+    public Stored<IssuerDefinition> replace(String name, IssuerDefinition definition, Long expectedVersion) {
         IssuerEntity entity = find(name);
-        requireVersion(entity.version, expectedVersion, name);
+        Stored.requireVersion("issuer", name, entity.version, expectedVersion);
         if (definition.name() != null && !definition.name().equals(name)) {
             throw new DefinitionException.Invalid("name", "name cannot change; it is the issuer's key");
         }
-        IssuerDefinition normalized = validator.normalize(withName(definition, name));
+        IssuerDefinition normalized = validator.normalize(definition.withName(name));
         requireUniqueUrl(normalized);
         return save(entity, normalized);
     }
@@ -83,25 +84,15 @@ public class IssuerService {
     /** Every issuer, for the in-memory registry. */
     @Transactional(readOnly = true)
     List<IssuerDefinition> definitions() {
-        return repository.findAll().stream().map(IssuerService::toDefinition).toList();
+        return repository.findAll().stream().map(IssuerEntity::definition).toList();
     }
 
-    private StoredIssuer save(IssuerEntity entity, IssuerDefinition d) {
-        entity.type = d.type().jsonName();
-        entity.issuerUrl = d.issuerUrl();
-        entity.jwksUri = d.jwksUri();
-        entity.jwks = d.jwks() == null ? null : d.jwks().toString();
-        entity.acceptedAudiences = d.acceptedAudiences();
-        entity.algorithms = d.algorithms();
-        entity.clockSkewSeconds = d.clockSkewSeconds();
-        entity.maxTokenAgeSeconds = d.maxTokenAgeSeconds();
-        entity.replayProtection = d.replayProtection();
-        entity.claimMappings = d.claimMappings();
-        entity.enabled = d.enabled();
+    private Stored<IssuerDefinition> save(IssuerEntity entity, IssuerDefinition d) {
+        entity.assign(d);
         entity.updatedAt = now();
         IssuerEntity saved = repository.saveAndFlush(entity);
         revision.bump();
-        return toStored(saved);
+        return saved.stored();
     }
 
     private void requireUniqueUrl(IssuerDefinition d) {
@@ -114,50 +105,8 @@ public class IssuerService {
         return repository.findById(name).orElseThrow(() -> new DefinitionException.NotFound("issuer", name));
     }
 
-    private static IssuerDefinition withName(IssuerDefinition d, String name) {
-        return new IssuerDefinition(
-                name,
-                d.type(),
-                d.issuerUrl(),
-                d.jwksUri(),
-                d.jwks(),
-                d.acceptedAudiences(),
-                d.algorithms(),
-                d.clockSkewSeconds(),
-                d.maxTokenAgeSeconds(),
-                d.replayProtection(),
-                d.claimMappings(),
-                d.enabled());
-    }
-
-    private static void requireVersion(long actual, Long expected, String name) {
-        if (expected != null && expected != actual) {
-            throw new DefinitionException.PreconditionFailed("issuer", name, expected, actual);
-        }
-    }
-
     /** Millisecond precision: what the response shows is what the database keeps. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    private static StoredIssuer toStored(IssuerEntity e) {
-        return new StoredIssuer(toDefinition(e), e.version, e.createdAt, e.updatedAt);
-    }
-
-    private static IssuerDefinition toDefinition(IssuerEntity e) {
-        return new IssuerDefinition(
-                e.name,
-                IssuerType.fromJson(e.type),
-                e.issuerUrl,
-                e.jwksUri,
-                e.jwks == null ? null : JSON.readTree(e.jwks),
-                e.acceptedAudiences,
-                e.algorithms,
-                e.clockSkewSeconds,
-                e.maxTokenAgeSeconds,
-                e.replayProtection,
-                e.claimMappings,
-                e.enabled);
     }
 }

@@ -6,8 +6,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DefinitionException.Invalid;
-import dev.ferry.definition.ReservedClaims;
+import dev.ferry.core.DefinitionException.Invalid;
+import dev.ferry.core.ReservedClaims;
+import dev.ferry.core.Slug;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.text.ParseException;
@@ -22,7 +23,6 @@ import tools.jackson.databind.JsonNode;
 @Component
 class IssuerValidator {
 
-    static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
     private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_:-]{0,63}");
     private static final Pattern CLAIM_PATH = Pattern.compile("[^.\\s]{1,128}(?:\\.[^.\\s]{1,128}){0,7}");
 
@@ -41,7 +41,7 @@ class IssuerValidator {
     }
 
     IssuerDefinition normalize(IssuerDefinition in) {
-        String name = requireSlug(in.name());
+        String name = Slug.require("name", in.name());
         IssuerType type = in.type() == null ? IssuerType.OIDC : in.type();
         String issuerUrl = in.issuerUrl() != null ? in.issuerUrl() : type.defaultIssuerUrl();
         if (issuerUrl == null) {
@@ -81,14 +81,6 @@ class IssuerValidator {
                 in.replayProtection() != null && in.replayProtection(),
                 claimMappings(in.claimMappings(), type),
                 in.enabled() == null || in.enabled());
-    }
-
-    static String requireSlug(String name) {
-        if (name == null || !SLUG.matches(name)) {
-            throw new Invalid(
-                    "name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
-        }
-        return name;
     }
 
     private void requireUrl(String field, String value) {

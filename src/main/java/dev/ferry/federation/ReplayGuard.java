@@ -4,7 +4,7 @@ import static dev.ferry.federation.SubjectTokenRejected.Reason.INVALID_CLAIM;
 import static dev.ferry.federation.SubjectTokenRejected.Reason.REPLAYED;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DatabaseClock;
+import dev.ferry.core.DatabaseClock;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

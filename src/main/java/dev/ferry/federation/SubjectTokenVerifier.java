@@ -25,7 +25,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.ClaimPath;
+import dev.ferry.core.ClaimPath;
 import dev.ferry.web.CallerText;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;

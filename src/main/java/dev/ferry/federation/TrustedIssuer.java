@@ -3,7 +3,7 @@ package dev.ferry.federation;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import dev.ferry.definition.ReservedClaims;
+import dev.ferry.core.ReservedClaims;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.ferry.policy;
 
 import com.google.re2j.Pattern;
-import dev.ferry.definition.ClaimPath;
+import dev.ferry.core.ClaimPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.ferry.policy;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.TrustConfigurationChanged;
+import dev.ferry.core.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
 import java.util.HashMap;

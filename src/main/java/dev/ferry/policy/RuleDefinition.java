@@ -37,4 +37,10 @@ public record RuleDefinition(
         List<String> targets,
         List<String> scopes,
         Integer ttlSeconds,
-        Boolean enabled) {}
+        Boolean enabled) {
+
+    /** This definition under another name: for a {@code PUT}, whose path names the rule. */
+    public RuleDefinition withName(String name) {
+        return new RuleDefinition(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled);
+    }
+}

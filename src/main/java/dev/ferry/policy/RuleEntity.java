@@ -1,6 +1,7 @@
 package dev.ferry.policy;
 
-import dev.ferry.definition.JsonColumnConverter;
+import dev.ferry.core.JsonColumnConverter;
+import dev.ferry.core.Stored;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Converter;
@@ -47,6 +48,27 @@ class RuleEntity {
 
     @Column(name = "updated_at")
     Instant updatedAt;
+
+    /** Takes on {@code d}'s fields (its name is the key and never changes). */
+    void assign(RuleDefinition d) {
+        issuer = d.issuer();
+        description = d.description();
+        effect = d.effect().jsonName();
+        conditions = d.conditions();
+        targets = d.targets();
+        scopes = d.scopes();
+        ttlSeconds = d.ttlSeconds();
+        enabled = d.enabled();
+    }
+
+    RuleDefinition definition() {
+        return new RuleDefinition(
+                name, issuer, description, Effect.fromJson(effect), conditions, targets, scopes, ttlSeconds, enabled);
+    }
+
+    Stored<RuleDefinition> stored() {
+        return new Stored<>(definition(), version, createdAt, updatedAt);
+    }
 
     @Converter
     static class ConditionsConverter extends JsonColumnConverter<List<Condition>> {

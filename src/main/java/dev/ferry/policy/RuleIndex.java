@@ -1,6 +1,6 @@
 package dev.ferry.policy;
 
-import dev.ferry.definition.ClaimPath;
+import dev.ferry.core.ClaimPath;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

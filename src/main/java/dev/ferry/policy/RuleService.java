@@ -1,7 +1,8 @@
 package dev.ferry.policy;
 
-import dev.ferry.definition.ConfigRevision;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.ConfigRevision;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Stored;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,17 +33,17 @@ public class RuleService {
     }
 
     @Transactional(readOnly = true)
-    public List<StoredRule> list() {
-        return repository.findAll().stream().map(RuleService::toStored).toList();
+    public List<Stored<RuleDefinition>> list() {
+        return repository.findAll().stream().map(RuleEntity::stored).toList();
     }
 
     @Transactional(readOnly = true)
-    public StoredRule get(String name) {
-        return toStored(find(name));
+    public Stored<RuleDefinition> get(String name) {
+        return find(name).stored();
     }
 
     @Transactional
-    public StoredRule create(RuleDefinition definition) {
+    public Stored<RuleDefinition> create(RuleDefinition definition) {
         RuleDefinition normalized = validator.normalize(definition);
         if (repository.existsById(normalized.name())) {
             throw new DefinitionException.Conflict("rule '" + normalized.name() + "' already exists");
@@ -54,23 +55,13 @@ public class RuleService {
     }
 
     @Transactional
-    public StoredRule replace(String name, RuleDefinition definition, Long expectedVersion) {
+    public Stored<RuleDefinition> replace(String name, RuleDefinition definition, Long expectedVersion) {
         RuleEntity entity = find(name);
-        requireVersion(entity.version, expectedVersion, name);
+        Stored.requireVersion("rule", name, entity.version, expectedVersion);
         if (definition.name() != null && !definition.name().equals(name)) {
             throw new DefinitionException.Invalid("name", "name cannot change; it is the rule's key");
         }
-        RuleDefinition named = new RuleDefinition(
-                name,
-                definition.issuer(),
-                definition.description(),
-                definition.effect(),
-                definition.conditions(),
-                definition.targets(),
-                definition.scopes(),
-                definition.ttlSeconds(),
-                definition.enabled());
-        return save(entity, validator.normalize(named));
+        return save(entity, validator.normalize(definition.withName(name)));
     }
 
     @Transactional
@@ -81,62 +72,30 @@ public class RuleService {
 
     /** The rules of one issuer, for operators. */
     @Transactional(readOnly = true)
-    public List<StoredRule> ofIssuer(String issuer) {
-        return repository.findByIssuer(issuer).stream()
-                .map(RuleService::toStored)
-                .toList();
+    public List<Stored<RuleDefinition>> ofIssuer(String issuer) {
+        return repository.findByIssuer(issuer).stream().map(RuleEntity::stored).toList();
     }
 
     /** Every rule, for the in-memory rule book. */
     @Transactional(readOnly = true)
     List<RuleDefinition> definitions() {
-        return repository.findAll().stream().map(RuleService::toDefinition).toList();
+        return repository.findAll().stream().map(RuleEntity::definition).toList();
     }
 
-    private StoredRule save(RuleEntity entity, RuleDefinition d) {
-        entity.issuer = d.issuer();
-        entity.description = d.description();
-        entity.effect = d.effect().jsonName();
-        entity.conditions = d.conditions();
-        entity.targets = d.targets();
-        entity.scopes = d.scopes();
-        entity.ttlSeconds = d.ttlSeconds();
-        entity.enabled = d.enabled();
+    private Stored<RuleDefinition> save(RuleEntity entity, RuleDefinition d) {
+        entity.assign(d);
         entity.updatedAt = now();
         RuleEntity saved = repository.saveAndFlush(entity);
         revision.bump();
-        return toStored(saved);
+        return saved.stored();
     }
 
     private RuleEntity find(String name) {
         return repository.findById(name).orElseThrow(() -> new DefinitionException.NotFound("rule", name));
     }
 
-    private static void requireVersion(long actual, Long expected, String name) {
-        if (expected != null && expected != actual) {
-            throw new DefinitionException.PreconditionFailed("rule", name, expected, actual);
-        }
-    }
-
     /** Millisecond precision: what the response shows is what the database keeps. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    private static StoredRule toStored(RuleEntity e) {
-        return new StoredRule(toDefinition(e), e.version, e.createdAt, e.updatedAt);
-    }
-
-    private static RuleDefinition toDefinition(RuleEntity e) {
-        return new RuleDefinition(
-                e.name,
-                e.issuer,
-                e.description,
-                Effect.fromJson(e.effect),
-                e.conditions,
-                e.targets,
-                e.scopes,
-                e.ttlSeconds,
-                e.enabled);
     }
 }

@@ -1,9 +1,9 @@
 package dev.ferry.policy;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DefinitionException.Invalid;
+import dev.ferry.core.DefinitionException.Invalid;
+import dev.ferry.core.Slug;
 import dev.ferry.federation.IssuerService;
 import dev.ferry.web.CallerText;
 import java.util.List;
@@ -12,7 +12,6 @@ import java.util.List;
 @org.springframework.stereotype.Component
 class RuleValidator {
 
-    private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
     static final int MAX_CONDITIONS = 32;
     static final int MAX_VALUES = 1_000;
     static final int MIN_TTL_SECONDS = 60;
@@ -26,10 +25,7 @@ class RuleValidator {
     }
 
     RuleDefinition normalize(RuleDefinition in) {
-        if (in.name() == null || !SLUG.matches(in.name())) {
-            throw new Invalid(
-                    "name", "name must be a slug: 1 to 64 of a-z, 0-9 and '-', not starting or ending with '-'");
-        }
+        Slug.require("name", in.name());
         if (in.issuer() == null) {
             throw new Invalid("issuer", "issuer is required");
         }
@@ -73,7 +69,7 @@ class RuleValidator {
     private void requireIssuer(String issuer) {
         try {
             issuers.get(issuer);
-        } catch (dev.ferry.definition.DefinitionException.NotFound e) {
+        } catch (dev.ferry.core.DefinitionException.NotFound e) {
             throw new Invalid("issuer", "issuer '" + issuer + "' does not exist");
         }
     }

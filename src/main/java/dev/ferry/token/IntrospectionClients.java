@@ -1,7 +1,7 @@
 package dev.ferry.token;
 
-import com.google.re2j.Pattern;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
+import dev.ferry.core.Slug;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,8 +32,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class IntrospectionClients {
 
-    private static final Pattern ID = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
-
     /** A client as operators see it; {@code secret} only in the answer to its creation. */
     public record Client(String id, String description, Instant createdAt, String secret) {}
 
@@ -60,9 +58,7 @@ public class IntrospectionClients {
 
     public Client create(String id, String description) {
         String clientId = id != null ? id : "client-" + HexFormat.of().formatHex(randomBytes(6));
-        if (!ID.matches(clientId)) {
-            throw new DefinitionException.Invalid("id", "id must be a slug: 1 to 64 of a-z, 0-9 and '-'");
-        }
+        Slug.require("id", clientId);
         if (description != null && description.length() > 256) {
             throw new DefinitionException.Invalid("description", "description is at most 256 characters");
         }

@@ -1,7 +1,7 @@
 package dev.ferry.token;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DatabaseClock;
+import dev.ferry.core.DatabaseClock;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.config.FerryProperties;
-import dev.ferry.definition.DefinitionException;
+import dev.ferry.core.DefinitionException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

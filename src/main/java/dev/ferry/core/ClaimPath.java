@@ -1,4 +1,4 @@
-package dev.ferry.definition;
+package dev.ferry.core;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.MissingNode;

@@ -1,4 +1,4 @@
-package dev.ferry.definition;
+package dev.ferry.core;
 
 import java.sql.Timestamp;
 import java.time.Instant;

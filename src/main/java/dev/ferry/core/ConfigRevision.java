@@ -1,4 +1,4 @@
-package dev.ferry.definition;
+package dev.ferry.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;

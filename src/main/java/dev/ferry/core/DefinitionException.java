@@ -1,4 +1,4 @@
-package dev.ferry.definition;
+package dev.ferry.core;
 
 /**
  * A write to an operator definition that cannot be carried out. The admin API turns each kind into

@@ -1,4 +1,4 @@
-package dev.ferry.definition;
+package dev.ferry.core;
 
 /**
  * Issuers or rules changed, here or on another replica: in-memory copies must be rebuilt.
