@@ -88,10 +88,10 @@ class DefinitionImporter {
         Stored<IssuerDefinition> current = stored.get(normalized.name());
         String entry = "issuer/" + normalized.name();
         if (current == null) {
-            within(field, () -> writer.createIssuer(principal, normalized));
+            within(field, () -> writer.createIssuer(principal, normalized, false));
             changes.created.add(entry);
         } else if (!current.definition().equals(normalized)) {
-            within(field, () -> writer.replaceIssuer(principal, normalized.name(), normalized, null));
+            within(field, () -> writer.replaceIssuer(principal, normalized.name(), normalized, null, false));
             changes.updated.add(entry);
         } else {
             changes.unchanged.add(entry);
@@ -108,10 +108,10 @@ class DefinitionImporter {
         Stored<RuleDefinition> current = stored.get(normalized.name());
         String entry = "rule/" + normalized.name();
         if (current == null) {
-            within(field, () -> writer.createRule(principal, normalized));
+            within(field, () -> writer.createRule(principal, normalized, false));
             changes.created.add(entry);
         } else if (!current.definition().equals(normalized)) {
-            within(field, () -> writer.replaceRule(principal, normalized.name(), normalized, null));
+            within(field, () -> writer.replaceRule(principal, normalized.name(), normalized, null, false));
             changes.updated.add(entry);
         } else {
             changes.unchanged.add(entry);

@@ -12,6 +12,7 @@ import dev.ferry.policy.RuleService;
 import java.time.Clock;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.interceptor.TransactionAspectSupport;
 
 /**
  * Every write to issuers and rules, each in one transaction with its audit event (who, what,
@@ -32,20 +33,21 @@ class DefinitionWriter {
         this.clock = clock;
     }
 
+    /** Creates an issuer; with {@code dryRun}, does all the same and rolls back: the answer is what would be stored. */
     @Transactional
-    public Stored<IssuerDefinition> createIssuer(String principal, IssuerDefinition definition) {
+    public Stored<IssuerDefinition> createIssuer(String principal, IssuerDefinition definition, boolean dryRun) {
         Stored<IssuerDefinition> created = issuers.create(definition);
         record(principal, "create", "issuer", created.definition().name(), null, created.definition());
-        return created;
+        return rolledBackIf(dryRun, created);
     }
 
     @Transactional
     public Stored<IssuerDefinition> replaceIssuer(
-            String principal, String name, IssuerDefinition definition, Long expectedVersion) {
+            String principal, String name, IssuerDefinition definition, Long expectedVersion, boolean dryRun) {
         Stored<IssuerDefinition> before = issuers.get(name);
         Stored<IssuerDefinition> after = issuers.replace(name, definition, expectedVersion);
         record(principal, "replace", "issuer", name, before.definition(), after.definition());
-        return after;
+        return rolledBackIf(dryRun, after);
     }
 
     /** Deletes an issuer; with {@code cascade}, its rules first, else it must have none. */
@@ -63,20 +65,32 @@ class DefinitionWriter {
         record(principal, "delete", "issuer", name, before.definition(), null);
     }
 
+    /** Creates a rule; with {@code dryRun}, does all the same and rolls back: the answer is what would be stored. */
     @Transactional
-    public Stored<RuleDefinition> createRule(String principal, RuleDefinition definition) {
+    public Stored<RuleDefinition> createRule(String principal, RuleDefinition definition, boolean dryRun) {
         Stored<RuleDefinition> created = rules.create(definition);
         record(principal, "create", "rule", created.definition().name(), null, created.definition());
-        return created;
+        return rolledBackIf(dryRun, created);
     }
 
     @Transactional
     public Stored<RuleDefinition> replaceRule(
-            String principal, String name, RuleDefinition definition, Long expectedVersion) {
+            String principal, String name, RuleDefinition definition, Long expectedVersion, boolean dryRun) {
         Stored<RuleDefinition> before = rules.get(name);
         Stored<RuleDefinition> after = rules.replace(name, definition, expectedVersion);
         record(principal, "replace", "rule", name, before.definition(), after.definition());
-        return after;
+        return rolledBackIf(dryRun, after);
+    }
+
+    /**
+     * A dry run's transaction rolls back: the write, its audit event and the revision bump with it, so
+     * no replica reloads anything (the change event is only delivered after a commit).
+     */
+    private static <T> T rolledBackIf(boolean dryRun, T result) {
+        if (dryRun) {
+            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
+        }
+        return result;
     }
 
     @Transactional

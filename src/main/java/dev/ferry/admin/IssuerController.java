@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.federation.IssuerDefinition;
+import dev.ferry.federation.IssuerKeyState;
 import dev.ferry.federation.IssuerService;
 import java.net.URI;
 import java.util.List;
@@ -23,10 +24,12 @@ import org.springframework.web.bind.annotation.RestController;
 class IssuerController {
 
     private final IssuerService issuers;
+    private final IssuerKeyState keyState;
     private final DefinitionWriter writer;
 
-    IssuerController(IssuerService issuers, DefinitionWriter writer) {
+    IssuerController(IssuerService issuers, IssuerKeyState keyState, DefinitionWriter writer) {
         this.issuers = issuers;
+        this.keyState = keyState;
         this.writer = writer;
     }
 
@@ -40,23 +43,39 @@ class IssuerController {
         return withETag(IssuerResponse.of(issuers.get(name)));
     }
 
+    /** What Ferry knows of the issuer's keys: where they come from, the last fetch, the public keys. */
+    @GetMapping("/{name}/keys")
+    IssuerKeyState.KeySet keys(@PathVariable String name) {
+        return keyState.of(name);
+    }
+
+    /** Creates an issuer; {@code ?dryRun=true} validates it as a real write would and answers 200 with what would be stored. */
     @PostMapping
-    ResponseEntity<IssuerResponse> create(@RequestBody IssuerDefinition definition, Authentication caller) {
-        IssuerResponse created = IssuerResponse.of(writer.createIssuer(Principals.name(caller), definition));
+    ResponseEntity<IssuerResponse> create(
+            @RequestBody IssuerDefinition definition,
+            @RequestParam(defaultValue = "false") boolean dryRun,
+            Authentication caller) {
+        IssuerResponse created = IssuerResponse.of(writer.createIssuer(Principals.name(caller), definition, dryRun));
+        if (dryRun) {
+            return ResponseEntity.ok(created);
+        }
         return ResponseEntity.created(
                         URI.create("/admin/v1/issuers/" + created.definition().name()))
                 .eTag(ETags.of(created.version()))
                 .body(created);
     }
 
+    /** Replaces an issuer (with {@code If-Match}: only that version); {@code ?dryRun=true} stores nothing. */
     @PutMapping("/{name}")
     ResponseEntity<IssuerResponse> replace(
             @PathVariable String name,
             @RequestBody IssuerDefinition definition,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            @RequestParam(defaultValue = "false") boolean dryRun,
             Authentication caller) {
-        return withETag(IssuerResponse.of(
-                writer.replaceIssuer(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch))));
+        IssuerResponse replaced = IssuerResponse.of(writer.replaceIssuer(
+                Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch), dryRun));
+        return dryRun ? ResponseEntity.ok(replaced) : withETag(replaced);
     }
 
     @DeleteMapping("/{name}")

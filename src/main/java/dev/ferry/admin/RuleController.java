@@ -1,5 +1,6 @@
 package dev.ferry.admin;
 
+import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerService;
 import dev.ferry.policy.LintWarning;
@@ -8,6 +9,7 @@ import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
 import java.net.URI;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -18,12 +20,16 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /** {@code /admin/v1/rules}: the trust rules that decide exchanges, each shown with its linter warnings. */
 @RestController
 @RequestMapping("/admin/v1/rules")
 class RuleController {
+
+    static final int MAX_PAGE = 500;
 
     private final RuleService rules;
     private final IssuerService issuers;
@@ -37,9 +43,41 @@ class RuleController {
         this.writer = writer;
     }
 
+    /**
+     * Every rule; or, with {@code limit}, a page of them in name order ({@code issuer} narrows both),
+     * the next page linked in an RFC 8288 {@code Link: <...>; rel="next"} header.
+     */
     @GetMapping
-    List<RuleResponse> list() {
-        return rules.list().stream().map(this::response).toList();
+    ResponseEntity<List<RuleResponse>> list(
+            @RequestParam(required = false) String issuer,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        if (limit == null) {
+            if (cursor != null) {
+                throw new DefinitionException.Invalid(
+                        "cursor", "a cursor goes with the limit of the page it came from");
+            }
+            List<Stored<RuleDefinition>> all = issuer == null ? rules.list() : rules.ofIssuer(issuer);
+            return ResponseEntity.ok(all.stream().map(this::response).toList());
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new DefinitionException.Invalid("limit", "limit must be between 1 and " + MAX_PAGE);
+        }
+        List<Stored<RuleDefinition>> page = rules.page(issuer, RuleCursor.decode(cursor), limit + 1);
+        ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+        if (page.size() > limit) {
+            page = page.subList(0, limit);
+            String next = UriComponentsBuilder.fromPath("/admin/v1/rules")
+                    .queryParamIfPresent("issuer", java.util.Optional.ofNullable(issuer))
+                    .queryParam("limit", limit)
+                    .queryParam(
+                            "cursor",
+                            RuleCursor.encode(page.get(limit - 1).definition().name()))
+                    .encode()
+                    .toUriString();
+            answer.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"");
+        }
+        return answer.body(page.stream().map(this::response).toList());
     }
 
     @GetMapping("/{name}")
@@ -52,23 +90,33 @@ class RuleController {
         return warnings(rules.get(name).definition());
     }
 
+    /** Creates a rule; {@code ?dryRun=true} validates and lints it as a real write would and answers 200 with what would be stored. */
     @PostMapping
-    ResponseEntity<RuleResponse> create(@RequestBody RuleDefinition definition, Authentication caller) {
-        RuleResponse created = response(writer.createRule(Principals.name(caller), definition));
+    ResponseEntity<RuleResponse> create(
+            @RequestBody RuleDefinition definition,
+            @RequestParam(defaultValue = "false") boolean dryRun,
+            Authentication caller) {
+        RuleResponse created = response(writer.createRule(Principals.name(caller), definition, dryRun));
+        if (dryRun) {
+            return ResponseEntity.ok(created);
+        }
         return ResponseEntity.created(
                         URI.create("/admin/v1/rules/" + created.definition().name()))
                 .eTag(ETags.of(created.version()))
                 .body(created);
     }
 
+    /** Replaces a rule (with {@code If-Match}: only that version); {@code ?dryRun=true} stores nothing. */
     @PutMapping("/{name}")
     ResponseEntity<RuleResponse> replace(
             @PathVariable String name,
             @RequestBody RuleDefinition definition,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            @RequestParam(defaultValue = "false") boolean dryRun,
             Authentication caller) {
-        return withETag(response(
-                writer.replaceRule(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch))));
+        RuleResponse replaced = response(
+                writer.replaceRule(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch), dryRun));
+        return dryRun ? ResponseEntity.ok(replaced) : withETag(replaced);
     }
 
     @DeleteMapping("/{name}")

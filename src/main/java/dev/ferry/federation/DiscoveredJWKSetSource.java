@@ -48,6 +48,12 @@ final class DiscoveredJWKSetSource implements JWKSetSource<SecurityContext> {
         }
     }
 
+    /** The {@code jwks_uri} discovery found last, or null before the first discovery (or after a failed fetch). */
+    String jwksUri() {
+        URLBasedJWKSetSource<SecurityContext> source = delegate;
+        return source == null ? null : source.getJWKSetURL().toString();
+    }
+
     private URL discoverJwksUri() throws JWKSetRetrievalException {
         String base = issuerUrl.endsWith("/") ? issuerUrl.substring(0, issuerUrl.length() - 1) : issuerUrl;
         try {

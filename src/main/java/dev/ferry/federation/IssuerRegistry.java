@@ -1,7 +1,5 @@
 package dev.ferry.federation;
 
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.SecurityContext;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.core.ReservedClaims;
 import dev.ferry.core.TrustConfigurationChanged;
@@ -41,6 +39,18 @@ class IssuerRegistry {
     TrustedIssuer byUrl(String iss) {
         Entry entry = snapshot.byUrl().get(iss);
         return entry == null ? null : entry.issuer();
+    }
+
+    /** The definition of the issuer named {@code name}, or null. */
+    IssuerDefinition definitionOf(String name) {
+        Entry entry = snapshot.byName().get(name);
+        return entry == null ? null : entry.definition();
+    }
+
+    /** The key source and its watch of the issuer named {@code name}, or null. */
+    KeySources.IssuerKeys keysOf(String name) {
+        Entry entry = snapshot.byName().get(name);
+        return entry == null ? null : entry.keys();
     }
 
     /** The issuer named {@code name}, or null. */
@@ -99,10 +109,9 @@ class IssuerRegistry {
         Map<String, Entry> byUrl = new HashMap<>();
         for (IssuerDefinition definition : definitions) {
             Entry old = previous.get(definition.name());
-            JWKSource<SecurityContext> keys = old != null && old.sameKeySettings(definition)
-                    ? old.issuer().keys()
-                    : keySources.build(definition);
-            Entry entry = new Entry(definition, TrustedIssuer.of(definition, keys));
+            KeySources.IssuerKeys keys =
+                    old != null && old.sameKeySettings(definition) ? old.keys() : keySources.build(definition);
+            Entry entry = new Entry(definition, TrustedIssuer.of(definition, keys.keys()), keys);
             byName.put(definition.name(), entry);
             byUrl.put(definition.issuerUrl(), entry);
         }
@@ -112,7 +121,7 @@ class IssuerRegistry {
 
     private record Snapshot(Map<String, Entry> byName, Map<String, Entry> byUrl) {}
 
-    private record Entry(IssuerDefinition definition, TrustedIssuer issuer) {
+    private record Entry(IssuerDefinition definition, TrustedIssuer issuer, KeySources.IssuerKeys keys) {
         boolean sameKeySettings(IssuerDefinition other) {
             return definition.issuerUrl().equals(other.issuerUrl())
                     && Objects.equals(definition.jwksUri(), other.jwksUri())

@@ -33,15 +33,23 @@ class KeySources {
         this.registry = registry;
     }
 
-    JWKSource<SecurityContext> build(IssuerDefinition issuer) {
+    /**
+     * An issuer's key source, and, for fetched key sets, the watch on its fetches.
+     *
+     * @param observed null for a key set given inline
+     */
+    record IssuerKeys(JWKSource<SecurityContext> keys, ObservedJWKSetSource observed) {}
+
+    IssuerKeys build(IssuerDefinition issuer) {
         if (issuer.jwks() != null) {
             try {
-                return new ImmutableJWKSet<>(JWKSet.parse(issuer.jwks().toString()));
+                return new IssuerKeys(
+                        new ImmutableJWKSet<>(JWKSet.parse(issuer.jwks().toString())), null);
             } catch (ParseException e) {
                 throw new IllegalStateException("stored jwks of issuer '" + issuer.name() + "' does not parse", e);
             }
         }
-        JWKSetSource<SecurityContext> source = new CountingJWKSetSource(
+        ObservedJWKSetSource source = new ObservedJWKSetSource(
                 issuer.jwksUri() != null
                         ? new URLBasedJWKSetSource<>(url(issuer.jwksUri()), retriever)
                         : new DiscoveredJWKSetSource(issuer.issuerUrl(), retriever),
@@ -49,13 +57,15 @@ class KeySources {
                 registry);
         long ttl = settings.jwksCacheTtl().toMillis();
         long refreshTimeout = settings.jwksRefreshTimeout().toMillis();
-        return JWKSourceBuilder.create(source)
-                .cache(ttl, refreshTimeout)
-                .refreshAheadCache(settings.jwksRefreshAhead().toMillis(), false)
-                .rateLimited(settings.jwksMinRefreshInterval().toMillis())
-                .retrying(true)
-                .outageTolerant(settings.jwksOutageTolerance().toMillis())
-                .build();
+        return new IssuerKeys(
+                JWKSourceBuilder.create((JWKSetSource<SecurityContext>) source)
+                        .cache(ttl, refreshTimeout)
+                        .refreshAheadCache(settings.jwksRefreshAhead().toMillis(), false)
+                        .rateLimited(settings.jwksMinRefreshInterval().toMillis())
+                        .retrying(true)
+                        .outageTolerant(settings.jwksOutageTolerance().toMillis())
+                        .build(),
+                source);
     }
 
     private static java.net.URL url(String value) {

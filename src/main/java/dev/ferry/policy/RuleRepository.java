@@ -1,9 +1,14 @@
 package dev.ferry.policy;
 
 import java.util.List;
+import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
 
 interface RuleRepository extends JpaRepository<RuleEntity, String> {
 
     List<RuleEntity> findByIssuer(String issuer);
+
+    List<RuleEntity> findByNameGreaterThanOrderByNameAsc(String after, Limit limit);
+
+    List<RuleEntity> findByIssuerAndNameGreaterThanOrderByNameAsc(String issuer, String after, Limit limit);
 }

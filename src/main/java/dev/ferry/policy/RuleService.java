@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -68,6 +69,19 @@ public class RuleService {
     public void delete(String name) {
         repository.delete(find(name));
         revision.bump();
+    }
+
+    /**
+     * Up to {@code limit} rules in name order, after the rule named {@code after} (null: from the
+     * first), of {@code issuer} only unless it is null.
+     */
+    @Transactional(readOnly = true)
+    public List<Stored<RuleDefinition>> page(String issuer, String after, int limit) {
+        String from = after == null ? "" : after;
+        List<RuleEntity> found = issuer == null
+                ? repository.findByNameGreaterThanOrderByNameAsc(from, Limit.of(limit))
+                : repository.findByIssuerAndNameGreaterThanOrderByNameAsc(issuer, from, Limit.of(limit));
+        return found.stream().map(RuleEntity::stored).toList();
     }
 
     /** The rules of one issuer, for operators. */
