@@ -66,8 +66,8 @@ public class VerifyBenchmark {
             }
         };
         IssuerRegistry registry =
-                new IssuerRegistry(stored, new KeySources(properties, new SimpleMeterRegistry()), properties);
-        registry.load();
+                new IssuerRegistry(stored, new KeySources(properties, new SimpleMeterRegistry()), null, properties);
+        registry.reload(null);
         verifier = new SubjectTokenVerifier(registry, new ReplayGuard(null, null, properties), properties);
 
         Instant now = Instant.now();

@@ -40,7 +40,7 @@ public abstract class FerryIntegrationTest {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789abcdef";
     /** A fixed AES-256 key for tests only. */
-    static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    public static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     public static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
     public static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -228,7 +228,7 @@ public abstract class FerryIntegrationTest {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

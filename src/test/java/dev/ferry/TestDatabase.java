@@ -49,7 +49,7 @@ public enum TestDatabase {
     }
 
     /** A fresh schema of the PostgreSQL server for one test class; dropped first if it exists. */
-    static String freshPostgresSchema(String schema) {
+    public static String freshPostgresSchema(String schema) {
         dropSchema(schema);
         return urlWithSchema(schema);
     }

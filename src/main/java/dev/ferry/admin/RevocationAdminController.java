@@ -3,16 +3,15 @@ package dev.ferry.admin;
 import dev.ferry.audit.AdminEvent;
 import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
+import dev.ferry.audit.AuditQuery;
+import dev.ferry.config.FerryProperties;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Slug;
 import dev.ferry.token.Revocations;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -35,13 +34,16 @@ class RevocationAdminController {
 
     private final Revocations revocations;
     private final AuditLog audit;
-    private final JdbcTemplate jdbc;
+    private final AuditQuery auditQuery;
+    private final Duration maxTtl;
     private final Clock clock;
 
-    RevocationAdminController(Revocations revocations, AuditLog audit, JdbcTemplate jdbc, Clock clock) {
+    RevocationAdminController(
+            Revocations revocations, AuditLog audit, AuditQuery auditQuery, FerryProperties properties, Clock clock) {
         this.revocations = revocations;
         this.audit = audit;
-        this.jdbc = jdbc;
+        this.auditQuery = auditQuery;
+        this.maxTtl = properties.token().maxTtl();
         this.clock = clock;
     }
 
@@ -99,21 +101,16 @@ class RevocationAdminController {
     /** The token's expiry from its audit event, once every event recorded so far is written. */
     private Instant expiryOf(String tokenId) throws InterruptedException {
         audit.flush(Duration.ofSeconds(5));
-        List<Timestamp> expiries = jdbc.queryForList(
-                "select token_expires_at from audit_event where token_id = ?", Timestamp.class, tokenId);
-        return expiries.isEmpty() || expiries.get(0) == null
-                ? null
-                : expiries.get(0).toInstant();
+        return auditQuery.tokenExpiry(tokenId).orElse(null);
     }
 
     private int revokeGrantedBy(String rule) throws InterruptedException {
         audit.flush(Duration.ofSeconds(5));
-        List<Map.Entry<String, Instant>> tokens = jdbc.query(
-                "select token_id, token_expires_at from audit_event where outcome = 'issued' and token_expires_at > ? and matched_rules like ?",
-                (rs, row) -> Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()),
-                Timestamp.from(clock.instant()),
-                "%\"" + rule + "\"%");
-        tokens.forEach(token -> revocations.revokeToken(token.getKey(), token.getValue(), "rule:" + rule));
+        Instant now = clock.instant();
+        // Tokens live at most ferry.token.max-ttl: older grants have expired anyway (a margin for clocks).
+        Map<String, Instant> tokens =
+                auditQuery.unexpiredTokensGrantedBy(rule, now, now.minus(maxTtl).minus(Duration.ofMinutes(10)));
+        tokens.forEach((token, expiry) -> revocations.revokeToken(token, expiry, "rule:" + rule));
         return tokens.size();
     }
 }

@@ -3,12 +3,15 @@ package dev.ferry.admin;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.federation.IssuerType;
 import dev.ferry.policy.LintWarning;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -58,7 +61,7 @@ class RuleController {
                         "cursor", "a cursor goes with the limit of the page it came from");
             }
             List<Stored<RuleDefinition>> all = issuer == null ? rules.list() : rules.ofIssuer(issuer);
-            return ResponseEntity.ok(all.stream().map(this::response).toList());
+            return ResponseEntity.ok(responses(all));
         }
         if (limit < 1 || limit > MAX_PAGE) {
             throw new DefinitionException.Invalid("limit", "limit must be between 1 and " + MAX_PAGE);
@@ -77,7 +80,7 @@ class RuleController {
                     .toUriString();
             answer.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"");
         }
-        return answer.body(page.stream().map(this::response).toList());
+        return answer.body(responses(page));
     }
 
     @GetMapping("/{name}")
@@ -127,6 +130,19 @@ class RuleController {
 
     private RuleResponse response(Stored<RuleDefinition> stored) {
         return RuleResponse.of(stored, warnings(stored.definition()));
+    }
+
+    /** Many rules, linted with their issuers' types read once, not once a rule. */
+    private List<RuleResponse> responses(List<Stored<RuleDefinition>> stored) {
+        Map<String, IssuerType> types = new HashMap<>();
+        issuers.list()
+                .forEach(i -> types.put(i.definition().name(), i.definition().type()));
+        return stored.stream()
+                .map(rule -> RuleResponse.of(
+                        rule,
+                        linter.lint(
+                                rule.definition(), types.get(rule.definition().issuer()))))
+                .toList();
     }
 
     private List<LintWarning> warnings(RuleDefinition rule) {

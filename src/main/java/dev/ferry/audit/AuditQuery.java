@@ -7,9 +7,12 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -33,34 +36,39 @@ public class AuditQuery {
     }
 
     public AuditPage search(AuditFilter filter, String cursor, int limit) {
-        StringBuilder sql = new StringBuilder("select * from audit_event where 1 = 1");
+        // With a rule, the rules each event concerns lead, in time order (their own index); else the
+        // events themselves, by the index of whichever filter is given (each ends in occurred_at, id).
+        StringBuilder sql = new StringBuilder(
+                filter.rule() == null
+                        ? "select e.* from audit_event e where 1 = 1"
+                        : "select e.* from audit_rule r join audit_event e on e.id = r.event_id and e.occurred_at = r.occurred_at"
+                                + " where r.rule = ?");
         List<Object> args = new ArrayList<>();
-        equal(sql, args, "kind", filter.kind());
-        equal(sql, args, "outcome", filter.outcome());
-        equal(sql, args, "issuer", filter.issuer());
-        equal(sql, args, "subject", filter.subject());
-        equal(sql, args, "target", filter.target());
+        String time = filter.rule() == null ? "e.occurred_at" : "r.occurred_at";
+        String id = filter.rule() == null ? "e.id" : "r.event_id";
         if (filter.rule() != null) {
-            sql.append(" and (matched_rules like ? or (entity_type = 'rule' and entity_name = ?))");
-            args.add("%\"" + filter.rule().replace("%", "").replace("_", "\\_") + "\"%");
             args.add(filter.rule());
         }
+        equal(sql, args, "e.kind", filter.kind());
+        equal(sql, args, "e.outcome", filter.outcome());
+        equal(sql, args, "e.issuer", filter.issuer());
+        equal(sql, args, "e.subject", filter.subject());
+        equal(sql, args, "e.target", filter.target());
         if (filter.since() != null) {
-            sql.append(" and occurred_at >= ?");
+            sql.append(" and ").append(time).append(" >= ?");
             args.add(Timestamp.from(filter.since()));
         }
         if (filter.until() != null) {
-            sql.append(" and occurred_at < ?");
+            sql.append(" and ").append(time).append(" < ?");
             args.add(Timestamp.from(filter.until()));
         }
         Cursor after = Cursor.decode(cursor);
         if (after != null) {
-            sql.append(" and (occurred_at < ? or (occurred_at = ? and id < ?))");
-            args.add(after.occurredAt());
+            sql.append(" and (").append(time).append(", ").append(id).append(") < (?, ?)");
             args.add(after.occurredAt());
             args.add(after.id());
         }
-        sql.append(" order by occurred_at desc, id desc limit ?");
+        sql.append(" order by ").append(time).append(" desc, ").append(id).append(" desc limit ?");
         args.add(limit + 1);
         List<AuditEntry> found = jdbc.query(sql.toString(), rows, args.toArray());
         if (found.size() <= limit) {
@@ -69,6 +77,36 @@ public class AuditQuery {
         List<AuditEntry> page = found.subList(0, limit);
         AuditEntry last = page.get(limit - 1);
         return new AuditPage(List.copyOf(page), new Cursor(Timestamp.from(last.occurredAt()), last.id()).encode());
+    }
+
+    /** The expiry of the issued token with that {@code jti}, when the audit log has it. */
+    public Optional<Instant> tokenExpiry(String tokenId) {
+        return jdbc
+                .query(
+                        "select token_expires_at from audit_event where token_id = ? and token_expires_at is not null",
+                        (rs, n) -> rs.getTimestamp(1).toInstant(),
+                        tokenId)
+                .stream()
+                .findFirst();
+    }
+
+    /**
+     * The tokens {@code rule} granted that have not expired by {@code now} ({@code jti} and
+     * {@code exp}): issued after {@code issuedAfter}, since no token lives longer than
+     * {@code ferry.token.max-ttl}, so only the last days' partitions are read.
+     */
+    public Map<String, Instant> unexpiredTokensGrantedBy(String rule, Instant now, Instant issuedAfter) {
+        Map<String, Instant> tokens = new LinkedHashMap<>();
+        jdbc.query(
+                "select e.token_id, e.token_expires_at from audit_rule r"
+                        + " join audit_event e on e.id = r.event_id and e.occurred_at = r.occurred_at"
+                        + " where r.rule = ? and r.occurred_at > ? and r.outcome = 'issued' and e.token_expires_at > ?",
+                (RowCallbackHandler)
+                        rs -> tokens.put(rs.getString(1), rs.getTimestamp(2).toInstant()),
+                rule,
+                Timestamp.from(issuedAfter),
+                Timestamp.from(now));
+        return tokens;
     }
 
     public Optional<AuditEntry> get(String id) {

@@ -2,6 +2,8 @@ package dev.ferry.audit;
 
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -19,6 +21,9 @@ final class AuditRows {
             "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
                     + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
                     + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final String INSERT_RULE =
+            "insert into audit_rule (rule, occurred_at, event_id, outcome) values (?, ?, ?, ?)";
 
     private static final String INSERT_ADMIN =
             "insert into audit_event (id, occurred_at, kind, outcome, principal, action, entity_type, entity_name,"
@@ -44,6 +49,22 @@ final class AuditRows {
     }
 
     private void insertRows(List<ExchangeEvent> batch) {
+        List<Object[]> rules = new ArrayList<>();
+        for (ExchangeEvent e : batch) {
+            if (e.matchedRules() != null) {
+                for (String rule : new LinkedHashSet<>(e.matchedRules())) {
+                    rules.add(new Object[] {
+                        rule,
+                        Timestamp.from(e.occurredAt()),
+                        e.exchangeId(),
+                        e.outcome().column()
+                    });
+                }
+            }
+        }
+        if (!rules.isEmpty()) {
+            jdbc.batchUpdate(INSERT_RULE, rules);
+        }
         jdbc.batchUpdate(INSERT_EXCHANGE, batch, batch.size(), (ps, e) -> {
             ps.setString(1, e.exchangeId());
             ps.setTimestamp(2, Timestamp.from(e.occurredAt()));
@@ -67,6 +88,9 @@ final class AuditRows {
 
     /** Inserts an admin event in the caller's transaction: the change and its record commit or roll back together. */
     void insert(AdminEvent event) {
+        if ("rule".equals(event.entityType()) && event.entityName() != null) {
+            jdbc.update(INSERT_RULE, event.entityName(), Timestamp.from(event.occurredAt()), event.id(), "applied");
+        }
         jdbc.update(
                 INSERT_ADMIN,
                 event.id(),

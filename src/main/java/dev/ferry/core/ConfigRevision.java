@@ -1,5 +1,9 @@
 package dev.ferry.core;
 
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,54 +17,97 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * The revision counter that keeps every replica's cached issuers and rules current.
+ * The revision counter, and the log of which definition each revision changed, that keep every
+ * replica's in-memory issuers and rules current by applying just what changed.
  *
- * <p>Each definition write calls {@link #bump()} inside its own transaction; the resulting
- * {@link TrustConfigurationChanged} event is delivered after commit, so this replica refreshes at
- * once. Other replicas notice the new revision on their next poll ({@code ferry.cache.refresh}).
+ * <p>Each definition write calls {@link #bump} inside its own transaction: the revision goes up by
+ * one (the row's lock makes concurrent writers take turns, so revisions are dense and commit in
+ * order) and the change is logged. One {@link TrustConfigurationChanged} event per transaction, with
+ * its changes, is delivered after commit, so this replica applies them at once. Other replicas read
+ * the log on their next poll ({@code ferry.cache.refresh}); one further behind than the log reaches
+ * (a day) reloads everything.
  */
 @Component
 public class ConfigRevision {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigRevision.class);
+    private static final Duration KEEP = Duration.ofDays(1);
+    /** More changes than this since the last poll: a full reload is cheaper than applying them one by one. */
+    private static final int MAX_CHANGES = 20_000;
 
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
+    private final DatabaseClock databaseClock;
     private final AtomicLong seen = new AtomicLong(-1);
 
-    /** Marks, for the current transaction, that its change event is already published. */
-    private static final Object PUBLISHED = new Object();
-
-    ConfigRevision(JdbcTemplate jdbc, ApplicationEventPublisher events) {
+    ConfigRevision(JdbcTemplate jdbc, ApplicationEventPublisher events, DatabaseClock databaseClock) {
         this.jdbc = jdbc;
         this.events = events;
+        this.databaseClock = databaseClock;
     }
 
-    /** Records a definition change; must run inside the writing transaction. */
+    /** Records a change to the definition {@code kind}/{@code name}; must run inside the writing transaction. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void bump() {
+    public void bump(String kind, String name) {
         jdbc.update("update config_revision set revision = revision + 1 where id = 1");
-        // One change event per transaction: an import of 10,000 rules reloads the caches once, after commit.
-        if (!TransactionSynchronizationManager.hasResource(PUBLISHED)) {
-            TransactionSynchronizationManager.bindResource(PUBLISHED, Boolean.TRUE);
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(PUBLISHED);
-                }
-            });
-            events.publishEvent(new TrustConfigurationChanged(current()));
+        long revision = current();
+        jdbc.update(
+                "insert into definition_change (revision, kind, name, changed_at) values (?, ?, ?, ?)",
+                revision,
+                kind,
+                name,
+                Timestamp.from(databaseClock.now()));
+        changesOfThisTransaction().add(new TrustConfigurationChanged.Change(revision, kind, name));
+    }
+
+    /**
+     * The changes of the current transaction, published as one event after it commits: an import of
+     * 10,000 rules is applied at once, as one change of the in-memory copies.
+     */
+    @SuppressWarnings("unchecked")
+    private List<TrustConfigurationChanged.Change> changesOfThisTransaction() {
+        Object bound = TransactionSynchronizationManager.getResource(ConfigRevision.class);
+        if (bound != null) {
+            return (List<TrustConfigurationChanged.Change>) bound;
+        }
+        List<TrustConfigurationChanged.Change> changes = new ArrayList<>();
+        TransactionSynchronizationManager.bindResource(ConfigRevision.class, changes);
+        TransactionSynchronizationManager.registerSynchronization(new Publisher(changes));
+        return changes;
+    }
+
+    /** Publishes a transaction's changes once it has committed; forgets them either way. */
+    private final class Publisher implements TransactionSynchronization {
+        private final List<TrustConfigurationChanged.Change> changes;
+
+        Publisher(List<TrustConfigurationChanged.Change> changes) {
+            this.changes = changes;
+        }
+
+        @Override
+        public void afterCommit() {
+            long first = changes.get(0).revision();
+            long last = changes.get(changes.size() - 1).revision();
+            events.publishEvent(new TrustConfigurationChanged(last, List.copyOf(changes), false));
+            // Applied here already: the next poll need not fetch them again, unless it lags behind them.
+            seen.compareAndSet(first - 1, last);
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(ConfigRevision.class);
         }
     }
 
-    /** Picks up changes made through other replicas. */
+    /** Picks up changes made through other replicas: the logged ones, or everything when too far behind. */
     @Scheduled(fixedDelayString = "${ferry.cache.refresh:5s}", initialDelayString = "${ferry.cache.refresh:5s}")
     public void poll() {
         try {
-            long revision = current();
-            if (seen.get() != revision) {
-                events.publishEvent(new TrustConfigurationChanged(revision));
-                seen.set(revision);
+            long since = seen.get();
+            TrustConfigurationChanged change = changesSince(since);
+            if (change != null) {
+                events.publishEvent(change);
+                seen.compareAndSet(since, change.revision());
             }
         } catch (RuntimeException e) {
             log.warn(
@@ -69,8 +116,49 @@ public class ConfigRevision {
         }
     }
 
-    private long current() {
+    /**
+     * What changed after {@code revision}: null when nothing did; everything when {@code revision} is
+     * unknown (negative) or older than the log reaches, or when there are too many changes to apply one
+     * by one.
+     */
+    public TrustConfigurationChanged changesSince(long revision) {
+        long current = current();
+        if (current == revision) {
+            return null;
+        }
+        if (revision < 0 || current - revision > MAX_CHANGES) {
+            return TrustConfigurationChanged.all(current);
+        }
+        List<TrustConfigurationChanged.Change> changes = jdbc.query(
+                "select revision, kind, name from definition_change where revision > ? and revision <= ? order by revision",
+                (rs, n) -> new TrustConfigurationChanged.Change(rs.getLong(1), rs.getString(2), rs.getString(3)),
+                revision,
+                current);
+        if (changes.size() != current - revision) {
+            return TrustConfigurationChanged.all(current); // the log no longer reaches back that far
+        }
+        return new TrustConfigurationChanged(current, changes, false);
+    }
+
+    /**
+     * A cache of this replica loaded everything as of {@code revision} (read before it loaded): polls
+     * start from the earliest such revision, so no cache misses a change.
+     */
+    public void loaded(long revision) {
+        seen.accumulateAndGet(revision, (current, loaded) -> current < 0 ? loaded : Math.min(current, loaded));
+    }
+
+    /** The revision now committed. */
+    public long current() {
         Long revision = jdbc.queryForObject("select revision from config_revision where id = 1", Long.class);
         return revision == null ? 0 : revision;
+    }
+
+    /** Deletes log entries every replica has had a day to read. */
+    @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT10M")
+    void prune() {
+        jdbc.update(
+                "delete from definition_change where changed_at < ?",
+                Timestamp.from(databaseClock.now().minus(KEEP)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.federation;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.ReservedClaims;
 import dev.ferry.core.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
@@ -25,13 +26,15 @@ class IssuerRegistry {
 
     private final IssuerService issuers;
     private final KeySources keySources;
+    private final ConfigRevision revision;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
     private final boolean allowInsecureHttp;
 
-    IssuerRegistry(IssuerService issuers, KeySources keySources, FerryProperties properties) {
+    IssuerRegistry(IssuerService issuers, KeySources keySources, ConfigRevision revision, FerryProperties properties) {
         this.issuers = issuers;
         this.keySources = keySources;
+        this.revision = revision;
         this.allowInsecureHttp = properties.federation().allowInsecureHttp();
     }
 
@@ -61,10 +64,12 @@ class IssuerRegistry {
 
     @PostConstruct
     void load() {
+        long loaded = revision.current();
         List<IssuerDefinition> definitions = issuers.definitions();
         requireHttpsUnlessAllowed(definitions);
         warnOfReservedMappings(definitions);
         reload(null);
+        revision.loaded(loaded);
     }
 
     /** Start-up check: a mapping stored before its claim name was reserved is ignored, and said so. */
@@ -101,20 +106,35 @@ class IssuerRegistry {
         }
     }
 
+    /**
+     * Applies a change: the issuers it names read again from the database (a deleted one dropped), or
+     * every issuer when the change is not known. Each keeps its key source, and so its JWKS cache,
+     * unless its key settings changed.
+     */
     @TransactionalEventListener(fallbackExecution = true)
     synchronized void reload(TrustConfigurationChanged change) {
-        List<IssuerDefinition> definitions = issuers.definitions();
-        Map<String, Entry> previous = snapshot.byName();
         Map<String, Entry> byName = new HashMap<>();
-        Map<String, Entry> byUrl = new HashMap<>();
+        List<IssuerDefinition> definitions;
+        if (change == null || change.everything()) {
+            definitions = issuers.definitions();
+        } else {
+            List<String> names = change.names(TrustConfigurationChanged.ISSUER);
+            if (names.isEmpty()) {
+                return;
+            }
+            byName.putAll(snapshot.byName());
+            names.forEach(byName::remove);
+            definitions = issuers.definitions(names);
+        }
+        Map<String, Entry> previous = snapshot.byName();
         for (IssuerDefinition definition : definitions) {
             Entry old = previous.get(definition.name());
             KeySources.IssuerKeys keys =
                     old != null && old.sameKeySettings(definition) ? old.keys() : keySources.build(definition);
-            Entry entry = new Entry(definition, TrustedIssuer.of(definition, keys.keys()), keys);
-            byName.put(definition.name(), entry);
-            byUrl.put(definition.issuerUrl(), entry);
+            byName.put(definition.name(), new Entry(definition, TrustedIssuer.of(definition, keys.keys()), keys));
         }
+        Map<String, Entry> byUrl = new HashMap<>();
+        byName.values().forEach(entry -> byUrl.put(entry.definition().issuerUrl(), entry));
         snapshot = new Snapshot(Map.copyOf(byName), Map.copyOf(byUrl));
         log.debug("Loaded {} issuers", definitions.size());
     }

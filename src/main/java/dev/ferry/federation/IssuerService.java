@@ -3,6 +3,7 @@ package dev.ferry.federation;
 import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
+import dev.ferry.core.TrustConfigurationChanged;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,7 +79,15 @@ public class IssuerService {
         } catch (DataIntegrityViolationException e) {
             throw new DefinitionException.Conflict("issuer '" + name + "' still has rules; delete them first");
         }
-        revision.bump();
+        revision.bump(TrustConfigurationChanged.ISSUER, name);
+    }
+
+    /** The issuers of these names that exist, for the in-memory registry to apply changes. */
+    @Transactional(readOnly = true)
+    List<IssuerDefinition> definitions(List<String> names) {
+        return repository.findAllById(names).stream()
+                .map(IssuerEntity::definition)
+                .toList();
     }
 
     /** Every issuer, for the in-memory registry. */
@@ -91,7 +100,7 @@ public class IssuerService {
         entity.assign(d);
         entity.updatedAt = now();
         IssuerEntity saved = repository.saveAndFlush(entity);
-        revision.bump();
+        revision.bump(TrustConfigurationChanged.ISSUER, saved.name);
         return saved.stored();
     }
 

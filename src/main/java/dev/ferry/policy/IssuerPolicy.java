@@ -1,36 +1,37 @@
 package dev.ferry.policy;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
  * One issuer's compiled rules, indexed by target and then by pinned claim values ({@link RuleIndex}),
- * so a decision looks only at rules that concern the requested target and can match the token
- * (plus, when nothing is granted, the other allow rules that can match, to tell
- * {@code invalid_target} from {@code invalid_request}).
+ * so a decision looks only at rules that concern the requested target and can match the token (plus,
+ * when nothing is granted, the other allow rules that can match, to tell {@code invalid_target} from
+ * {@code invalid_request}). Rules are put and removed one at a time as definitions change, at a cost
+ * that does not grow with the number of rules. Not thread-safe: {@link RuleBook} guards it.
  */
 final class IssuerPolicy {
 
     static final IssuerPolicy EMPTY = new IssuerPolicy(List.of());
 
-    private final List<CompiledRule> all;
+    private final TreeMap<String, CompiledRule> all = new TreeMap<>();
     private final RuleIndex allows;
     private final RuleIndex untargetedDenies;
     private final Map<String, RuleIndex> allowsByTarget = new HashMap<>();
     private final Map<String, RuleIndex> deniesByTarget = new HashMap<>();
 
     IssuerPolicy(List<CompiledRule> rules) {
-        this.all =
-                rules.stream().sorted(Comparator.comparing(CompiledRule::name)).toList();
+        rules.forEach(rule -> all.put(rule.name(), rule));
         List<CompiledRule> allowRules = new ArrayList<>();
         List<CompiledRule> untargeted = new ArrayList<>();
         Map<String, List<CompiledRule>> allowTargets = new HashMap<>();
         Map<String, List<CompiledRule>> denyTargets = new HashMap<>();
-        for (CompiledRule rule : all) {
+        for (CompiledRule rule : all.values()) {
             if (rule.effect() == Effect.ALLOW) {
                 allowRules.add(rule);
                 rule.targets()
@@ -52,14 +53,65 @@ final class IssuerPolicy {
         denyTargets.forEach((target, list) -> deniesByTarget.put(target, new RuleIndex(list)));
     }
 
-    List<CompiledRule> all() {
-        return all;
+    /** Adds {@code rule}, or replaces the rule of the same name. */
+    void put(CompiledRule rule) {
+        remove(rule.name());
+        all.put(rule.name(), rule);
+        if (rule.effect() == Effect.ALLOW) {
+            allows.add(rule);
+            rule.targets()
+                    .forEach(t -> allowsByTarget
+                            .computeIfAbsent(t, k -> new RuleIndex())
+                            .add(rule));
+        } else if (rule.targets().isEmpty()) {
+            untargetedDenies.add(rule);
+        } else {
+            rule.targets()
+                    .forEach(t -> deniesByTarget
+                            .computeIfAbsent(t, k -> new RuleIndex())
+                            .add(rule));
+        }
+    }
+
+    /** Removes the rule named {@code name}, if there is one. */
+    void remove(String name) {
+        CompiledRule rule = all.remove(name);
+        if (rule == null) {
+            return;
+        }
+        if (rule.effect() == Effect.ALLOW) {
+            allows.remove(rule);
+            rule.targets().forEach(t -> removeFrom(allowsByTarget, t, rule));
+        } else if (rule.targets().isEmpty()) {
+            untargetedDenies.remove(rule);
+        } else {
+            rule.targets().forEach(t -> removeFrom(deniesByTarget, t, rule));
+        }
+    }
+
+    private static void removeFrom(Map<String, RuleIndex> byTarget, String target, CompiledRule rule) {
+        RuleIndex index = byTarget.get(target);
+        if (index != null) {
+            index.remove(rule);
+            if (index.isEmpty()) {
+                byTarget.remove(target);
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return all.isEmpty();
+    }
+
+    /** Every rule, in name order. */
+    Collection<CompiledRule> all() {
+        return all.values();
     }
 
     /** Deny rules that concern {@code target} (listing it, or listing none) and can match {@code claims}. */
     List<CompiledRule> deniesFor(String target, JsonNode claims) {
-        RuleIndex targeted = deniesByTarget.getOrDefault(target, RuleIndex.EMPTY);
-        if (targeted.isEmpty()) {
+        RuleIndex targeted = deniesByTarget.get(target);
+        if (targeted == null) {
             return untargetedDenies.candidates(claims);
         }
         List<CompiledRule> denies = new ArrayList<>(untargetedDenies.candidates(claims));
@@ -69,7 +121,8 @@ final class IssuerPolicy {
 
     /** Allow rules listing {@code target} that can match {@code claims}. */
     List<CompiledRule> allowsFor(String target, JsonNode claims) {
-        return allowsByTarget.getOrDefault(target, RuleIndex.EMPTY).candidates(claims);
+        RuleIndex index = allowsByTarget.get(target);
+        return index == null ? List.of() : index.candidates(claims);
     }
 
     /** Allow rules of any target that can match {@code claims}. */

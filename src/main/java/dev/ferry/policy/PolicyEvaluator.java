@@ -4,6 +4,7 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.web.CallerText;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class PolicyEvaluator {
+
+    /**
+     * Candidates are looked at in name order, so that a decision (the order of the granted scopes, of
+     * the matched rules) does not depend on the order in which the rules were written.
+     */
+    private static final Comparator<CompiledRule> BY_NAME = Comparator.comparing(CompiledRule::name);
 
     private final RuleBook ruleBook;
     private final Duration maxTtl;
@@ -60,7 +67,7 @@ public class PolicyEvaluator {
     }
 
     private Decision evaluate(DecisionRequest request, boolean everyRule) {
-        return evaluate(ruleBook.forIssuer(request.issuer()), request, everyRule);
+        return ruleBook.read(request.issuer(), policy -> evaluate(policy, request, everyRule));
     }
 
     Decision evaluate(IssuerPolicy policy, DecisionRequest request, boolean everyRule) {
@@ -70,6 +77,7 @@ public class PolicyEvaluator {
         }
         String target = request.target();
         List<CompiledRule> denying = policy.deniesFor(target, request.claims()).stream()
+                .sorted(BY_NAME)
                 .filter(trace::matches)
                 .toList();
         if (!denying.isEmpty()) {
@@ -79,11 +87,13 @@ public class PolicyEvaluator {
                             + CallerText.shown(target));
         }
         List<CompiledRule> granting = policy.allowsFor(target, request.claims()).stream()
+                .sorted(BY_NAME)
                 .filter(trace::matches)
                 .distinct()
                 .toList();
         if (granting.isEmpty()) {
-            boolean otherAllowMatched = policy.allows(request.claims()).stream().anyMatch(trace::matches);
+            boolean otherAllowMatched =
+                    policy.allows(request.claims()).stream().sorted(BY_NAME).anyMatch(trace::matches);
             return otherAllowMatched
                     ? trace.refuse(
                             Decision.INVALID_TARGET,

@@ -1,50 +1,139 @@
 package dev.ferry.policy;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * The in-memory copy of every rule, compiled and indexed per issuer: the token endpoint never reads
- * the database for rules. Rebuilt whole after each definition change and swapped in atomically, so
- * a decision always sees one consistent set.
+ * the database for rules. Loaded whole at start-up; then each change is applied on its own (the
+ * rules it names read again from the database, put or removed, their issuers' indexes updated in
+ * place), at a cost that does not grow with the number of rules; a full reload only when a replica
+ * fell too far behind to know what changed ({@link TrustConfigurationChanged#everything()}).
+ * Decisions read under a shared lock and changes are applied under an exclusive one, each batch (one
+ * transaction's changes, or one poll's) at once, so a decision always sees one consistent set.
  */
 @Component
 class RuleBook {
 
-    private final RuleService rules;
-    private final Duration defaultTtl;
-    private volatile Map<String, IssuerPolicy> byIssuer = Map.of();
+    private static final Logger log = LoggerFactory.getLogger(RuleBook.class);
 
-    RuleBook(RuleService rules, FerryProperties properties) {
-        this.rules = rules;
-        this.defaultTtl = properties.token().defaultTtl();
+    private final RuleService rules;
+    private final ConfigRevision revision;
+    private final Duration defaultTtl;
+    private final StampedLock lock = new StampedLock();
+    private final Map<String, IssuerPolicy> byIssuer = new HashMap<>();
+    /** Which issuer each rule belongs to, to find it again when it changes. */
+    private final Map<String, String> issuerOf = new HashMap<>();
+
+    @Autowired
+    RuleBook(RuleService rules, ConfigRevision revision, FerryProperties properties) {
+        this(rules, revision, properties.token().defaultTtl());
     }
 
-    IssuerPolicy forIssuer(String issuer) {
-        return byIssuer.getOrDefault(issuer, IssuerPolicy.EMPTY);
+    RuleBook(RuleService rules, ConfigRevision revision, Duration defaultTtl) {
+        this.rules = rules;
+        this.revision = revision;
+        this.defaultTtl = defaultTtl;
+    }
+
+    /** {@code decision} on the issuer's rules, under the shared lock: no change is applied meanwhile. */
+    <T> T read(String issuer, Function<IssuerPolicy, T> decision) {
+        long stamp = lock.readLock();
+        try {
+            return decision.apply(byIssuer.getOrDefault(issuer, IssuerPolicy.EMPTY));
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 
     @PostConstruct
     void load() {
-        reload(null);
+        long loaded = revision.current();
+        reloadAll();
+        revision.loaded(loaded);
     }
 
+    /**
+     * Applies a change. One at a time: each reads the rules it names as they are now, so a later
+     * apply never puts back an older state.
+     */
     @TransactionalEventListener(fallbackExecution = true)
-    synchronized void reload(TrustConfigurationChanged change) {
-        Map<String, List<CompiledRule>> grouped = rules.definitions().stream()
+    synchronized void apply(TrustConfigurationChanged change) {
+        if (change.everything()) {
+            reloadAll();
+            return;
+        }
+        List<String> names = change.names(TrustConfigurationChanged.RULE);
+        if (names.isEmpty()) {
+            return;
+        }
+        List<RuleDefinition> found = rules.definitions(names);
+        Map<String, CompiledRule> current =
+                found.stream().collect(Collectors.toMap(RuleDefinition::name, this::compile));
+        Map<String, String> issuers =
+                found.stream().collect(Collectors.toMap(RuleDefinition::name, RuleDefinition::issuer));
+        long stamp = lock.writeLock();
+        try {
+            for (String name : names) {
+                String before = issuerOf.remove(name);
+                if (before != null) {
+                    policyOf(before).remove(name);
+                    if (byIssuer.get(before).isEmpty()) {
+                        byIssuer.remove(before);
+                    }
+                }
+                CompiledRule rule = current.get(name);
+                if (rule != null) {
+                    String issuer = issuers.get(name);
+                    policyOf(issuer).put(rule);
+                    issuerOf.put(name, issuer);
+                }
+            }
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+        log.debug("Applied {} rule changes up to revision {}", names.size(), change.revision());
+    }
+
+    /** The issuer's policy, created empty when it has none yet (never the shared empty one). */
+    private IssuerPolicy policyOf(String issuer) {
+        return byIssuer.computeIfAbsent(issuer, i -> new IssuerPolicy(List.of()));
+    }
+
+    private synchronized void reloadAll() {
+        List<RuleDefinition> definitions = rules.definitions();
+        Map<String, List<CompiledRule>> grouped = definitions.stream()
                 .collect(Collectors.groupingBy(
-                        RuleDefinition::issuer,
-                        Collectors.mapping(d -> CompiledRule.compile(d, defaultTtl), Collectors.toList())));
+                        RuleDefinition::issuer, Collectors.mapping(this::compile, Collectors.toList())));
         Map<String, IssuerPolicy> policies = new HashMap<>();
         grouped.forEach((issuer, compiled) -> policies.put(issuer, new IssuerPolicy(compiled)));
-        byIssuer = Map.copyOf(policies);
+        long stamp = lock.writeLock();
+        try {
+            byIssuer.clear();
+            byIssuer.putAll(policies);
+            issuerOf.clear();
+            definitions.forEach(d -> issuerOf.put(d.name(), d.issuer()));
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+        log.debug("Loaded {} rules", definitions.size());
+    }
+
+    private CompiledRule compile(RuleDefinition definition) {
+        return CompiledRule.compile(definition, defaultTtl);
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.policy;
 import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
+import dev.ferry.core.TrustConfigurationChanged;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -68,7 +69,7 @@ public class RuleService {
     @Transactional
     public void delete(String name) {
         repository.delete(find(name));
-        revision.bump();
+        revision.bump(TrustConfigurationChanged.RULE, name);
     }
 
     /**
@@ -90,6 +91,14 @@ public class RuleService {
         return repository.findByIssuer(issuer).stream().map(RuleEntity::stored).toList();
     }
 
+    /** The rules of these names that exist, for the in-memory rule book to apply changes. */
+    @Transactional(readOnly = true)
+    List<RuleDefinition> definitions(List<String> names) {
+        return repository.findAllById(names).stream()
+                .map(RuleEntity::definition)
+                .toList();
+    }
+
     /** Every rule, for the in-memory rule book. */
     @Transactional(readOnly = true)
     List<RuleDefinition> definitions() {
@@ -100,7 +109,7 @@ public class RuleService {
         entity.assign(d);
         entity.updatedAt = now();
         RuleEntity saved = repository.saveAndFlush(entity);
-        revision.bump();
+        revision.bump(TrustConfigurationChanged.RULE, saved.name);
         return saved.stored();
     }
 
