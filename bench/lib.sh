@@ -90,3 +90,29 @@ bench_wait_ready() {
         sleep 0.02
     done
 }
+
+# Drops the schema <schema> of the PostgreSQL database at JDBC URL <url>
+# (Flyway creates it again at Ferry's start), and sets the array postgres_args to the Ferry arguments
+# that put Ferry in that schema, with the key encryption key <encryption key>.
+bench_postgres_reset() {
+    local url=$1 schema=$2 encryption_key=$3 separator
+    command -v psql >/dev/null || { echo "psql is needed to reset the $schema schema (apt-get install -y postgresql-client)" >&2; return 1; }
+    psql "${url#jdbc:}" -q -v ON_ERROR_STOP=1 -c "drop schema if exists $schema cascade" >/dev/null
+    separator=$(case "$url" in *\?*) echo '&';; *) echo '?';; esac)
+    postgres_args=(
+        --spring.datasource.url="$url${separator}currentSchema=$schema" --spring.flyway.schemas="$schema"
+        --ferry.keys.encryption-key="$encryption_key"
+    )
+}
+
+# The heap in use after a full GC, in MB, of the JVM <pid> run by <java>: the sum over the heap's
+# spaces (one line with G1, "garbage-first heap total ..K, used ..K"; one per generation with
+# ParallelGC and SerialGC; metaspace lines have no "total"). "n/a" without jcmd.
+bench_live_heap_mb() {
+    local pid=$1 jcmd_cmd
+    jcmd_cmd="$(dirname "$(readlink -f "$(command -v "$2")")")/jcmd"
+    [ -x "$jcmd_cmd" ] || { echo n/a; return; }
+    "$jcmd_cmd" "$pid" GC.run >/dev/null 2>&1 || true
+    "$jcmd_cmd" "$pid" GC.heap_info 2>/dev/null | sed -n '/total/ s/.* used \([0-9]*\)K.*/\1/p' \
+        | awk '{ s += $1 } END { if (NR) printf "%d\n", s / 1024; else print "n/a" }'
+}

@@ -10,7 +10,8 @@
 #   JAVA=/opt/jdk-25/bin/java bench/load.sh         # Ferry and the ceiling on another JVM
 #
 # Environment (defaults in brackets):
-#   RULES [10]            rules of the one issuer; rule i pins owner i % 1000 and ref refs/heads/main
+#   RULES [10]            rules of the one issuer; rule i pins owner i % OWNERS and ref refs/heads/main
+#   OWNERS [1000]         distinct repository owners the rules pin
 #   TOKENS [30000]        distinct subject tokens; the load cycles through them
 #   CONNECTIONS ["2 8 32"] wrk connection counts, one run each
 #   DURATION [20s]        length of each run;  WARMUP [60s] one unrecorded run at 8 connections first
@@ -34,6 +35,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 
 RULES="${RULES:-10}"
+OWNERS="${OWNERS:-1000}"
 TOKENS="${TOKENS:-30000}"
 CONNECTIONS="${CONNECTIONS:-2 8 32}"
 DURATION="${DURATION:-20s}"
@@ -51,9 +53,6 @@ command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 OPEN="${OPEN:-1}"
 if [ "$OPEN" = 1 ]; then
     command -v gcc >/dev/null || { echo "gcc is needed for the open-model runs (or OPEN=0)" >&2; exit 1; }
-fi
-if [ -n "$PG_URL" ]; then
-    command -v psql >/dev/null || { echo "psql is needed to reset the $SCHEMA schema (apt-get install -y postgresql-client)" >&2; exit 1; }
 fi
 
 java_cmd="$(bench_java)"
@@ -85,7 +84,7 @@ trap 'exit 130' INT TERM
 
 # --- fixtures: issuer key, definitions, subject tokens ----------------------------------------------
 log "Minting $TOKENS subject tokens (RS256) and $RULES rules ..."
-"$java_cmd" -cp "$classpath" dev.ferry.bench.LoadFixtures "$work" "$TOKENS" "$RULES"
+"$java_cmd" -cp "$classpath" dev.ferry.bench.LoadFixtures "$work" "$TOKENS" "$RULES" "$OWNERS"
 
 busy_before="$(bench_warn_if_busy)"
 
@@ -121,12 +120,8 @@ args=(
 )
 if [ -n "$PG_URL" ]; then
     log "PostgreSQL: resetting schema $SCHEMA"
-    psql "${PG_URL#jdbc:}" -q -v ON_ERROR_STOP=1 -c "drop schema if exists $SCHEMA cascade" >/dev/null
-    separator=$(case "$PG_URL" in *\?*) echo '&';; *) echo '?';; esac)
-    args+=(
-        --spring.datasource.url="$PG_URL${separator}currentSchema=$SCHEMA" --spring.flyway.schemas="$SCHEMA"
-        --ferry.keys.encryption-key="$(head -c 32 /dev/urandom | base64)"
-    )
+    bench_postgres_reset "$PG_URL" "$SCHEMA" "$(head -c 32 /dev/urandom | base64)"
+    args+=("${postgres_args[@]}")
 fi
 
 # shellcheck disable=SC2206
@@ -241,16 +236,8 @@ fi
 
 # --- memory, then stop --------------------------------------------------------------------------------
 peak_rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ferry_pid/status")
-jcmd_cmd="$(dirname "$(readlink -f "$(command -v "$java_cmd")")")/jcmd"
-live_heap="n/a"
-if [ -x "$jcmd_cmd" ]; then
-    "$jcmd_cmd" "$ferry_pid" GC.run >/dev/null 2>&1 || true
-    # The sum over the heap's spaces: one line with G1 ("garbage-first heap total ..K, used ..K"), one
-    # per generation with ParallelGC and SerialGC. Metaspace lines have no "total".
-    used_kb=$("$jcmd_cmd" "$ferry_pid" GC.heap_info 2>/dev/null \
-        | sed -n '/total/ s/.* used \([0-9]*\)K.*/\1/p' | awk '{ s += $1 } END { if (NR) print s }')
-    [ -z "$used_kb" ] || live_heap="$(( used_kb / 1024 )) MB"
-fi
+live_heap="$(bench_live_heap_mb "$ferry_pid" "$java_cmd")"
+[ "$live_heap" = n/a ] || live_heap="$live_heap MB"
 backlog=$(curl -fsS "$base/actuator/prometheus" 2>/dev/null | sed -n 's/^ferry_audit_backlog{[^}]*} \([0-9.]*\).*/\1/p' | head -n 1)
 
 log "Stopping Ferry"

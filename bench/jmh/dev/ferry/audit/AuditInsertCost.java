@@ -56,7 +56,7 @@ public final class AuditInsertCost {
             Flyway.configure()
                     .dataSource(dataSource)
                     .schemas(SCHEMA)
-                    .locations("classpath:db/migration")
+                    .locations("classpath:db/migration", "classpath:db/vendor/postgresql")
                     .load()
                     .migrate();
             AuditRows audit = new AuditRows(jdbc, new DataSourceTransactionManager(dataSource), Duration.ofSeconds(30));
@@ -71,7 +71,7 @@ public final class AuditInsertCost {
             write(audit, 64, events(events)); // warm-up: JIT, the server's caches and prepared statements
             for (int size : BATCH_SIZES) {
                 List<ExchangeEvent> batch = events(events);
-                jdbc.execute("truncate audit_event");
+                jdbc.execute("truncate audit_event, audit_rule");
                 checkpoint(jdbc);
                 long server = local ? postgresTicks() : 0;
                 long cpu = threads.getCurrentThreadCpuTime();

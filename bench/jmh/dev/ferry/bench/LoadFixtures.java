@@ -20,34 +20,35 @@ import java.util.stream.IntStream;
  * <ul>
  *   <li>{@code definitions.json}: for {@code POST /admin/v1/import}, the issuer {@code bench} (type
  *       github, its JWKS inline, so Ferry never fetches keys) and {@code rules} allow rules, rule i
- *       pinning {@code repository_owner_id} to owner {@code i % 1000} and {@code ref} to
+ *       pinning {@code repository_owner_id} to owner {@code i % owners} and {@code ref} to
  *       {@code refs/heads/main}, all for the same target;
  *   <li>{@code bodies.txt}: {@code tokens} {@code POST /token} form bodies, one a line, each with its
  *       own freshly signed RS256 subject token (valid for an hour) of an owner some rule grants.
  * </ul>
  *
- * <p>Usage: {@code java -cp <test classpath> dev.ferry.bench.LoadFixtures <dir> <tokens> <rules>}
+ * <p>Usage: {@code java -cp <test classpath> dev.ferry.bench.LoadFixtures <dir> <tokens> <rules> [owners]}
+ * (owners: 1,000 unless given)
  */
 public final class LoadFixtures {
 
-    private static final int OWNERS = 1000;
     private static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
     private static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 
     private LoadFixtures() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: LoadFixtures <dir> <tokens> <rules>");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: LoadFixtures <dir> <tokens> <rules> [owners]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         int tokens = Integer.parseInt(args[1]);
         int rules = Integer.parseInt(args[2]);
+        int allOwners = args.length == 4 ? Integer.parseInt(args[3]) : 1000;
         Files.createDirectories(dir);
         RSAKey key = GithubTokens.newIssuerKey();
-        Files.writeString(dir.resolve("definitions.json"), definitions(key, rules));
-        int owners = Math.min(rules, OWNERS);
+        Files.writeString(dir.resolve("definitions.json"), definitions(key, rules, allOwners));
+        int owners = Math.min(rules, allOwners);
         Instant now = Instant.now();
         List<String> bodies = IntStream.range(0, tokens)
                 .parallel()
@@ -67,7 +68,7 @@ public final class LoadFixtures {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static String definitions(RSAKey key, int rules) {
+    private static String definitions(RSAKey key, int rules, int owners) {
         Map<String, Object> issuer = new LinkedHashMap<>();
         issuer.put("name", GithubTokens.ISSUER_NAME);
         issuer.put("type", "github");
@@ -89,7 +90,7 @@ public final class LoadFixtures {
                                     "operator",
                                     "equals",
                                     "value",
-                                    GithubTokens.ownerId(i % OWNERS)),
+                                    GithubTokens.ownerId(i % owners)),
                             Map.of("claim", "ref", "operator", "equals", "value", "refs/heads/main")));
             rule.put("targets", List.of(GithubTokens.TARGET));
             rule.put("scopes", List.of("deploy"));
