@@ -21,7 +21,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the audit log to {@code ferry.audit.retention}, hourly, on every replica (each step is
+ * Keeps the audit log to {@code ferry.audit.retention}, every {@code ferry.audit.purge-every}, on every replica (each step is
  * idempotent), without stalling exchanges. On PostgreSQL the audit tables are partitioned by day
  * (docs/performance.md, The audit log at scale): a day past retention is detached (concurrently:
  * inserts and queries go on) and dropped whole, and the days ahead are created in advance, a week at a
@@ -62,7 +62,9 @@ class AuditRetention {
         }
     }
 
-    @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT5M")
+    @Scheduled(
+            fixedDelayString = "${ferry.audit.purge-every:1h}",
+            initialDelayString = "${ferry.audit.purge-first-after:5m}")
     void purge() {
         Instant before = databaseClock.now().minus(retention);
         long deleted = 0;

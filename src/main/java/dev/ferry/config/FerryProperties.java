@@ -181,7 +181,10 @@ public record FerryProperties(
     public record Bootstrap(Path file) {}
 
     /**
-     * @param retention how long audit events are kept before the hourly purge deletes them
+     * @param retention how long audit events are kept before the purge deletes them
+     * @param purgeEvery how often each replica runs the purge (and, on PostgreSQL, creates the days
+     *     ahead); each run is idempotent
+     * @param purgeFirstAfter when, after start-up, a replica first runs it
      * @param queueCapacity how many exchange events a replica holds before they are written; when
      *     they are all waiting, exchanges wait too (push-back)
      * @param maxWait how long an exchange waits for room in a full queue before it is answered
@@ -189,6 +192,8 @@ public record FerryProperties(
      */
     public record Audit(
             @NotNull @DefaultValue("90d") Duration retention,
+            @NotNull @DefaultValue("1h") Duration purgeEvery,
+            @NotNull @DefaultValue("5m") Duration purgeFirstAfter,
             @Min(1) @DefaultValue("10000") int queueCapacity,
             @NotNull @DefaultValue("10s") Duration maxWait) {}
 

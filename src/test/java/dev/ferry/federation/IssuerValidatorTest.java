@@ -37,7 +37,12 @@ class IssuerValidatorTest {
                         Duration.ofSeconds(30),
                         Duration.ofHours(24)),
                 new FerryProperties.Cache(Duration.ofSeconds(5)),
-                new FerryProperties.Audit(Duration.ofDays(90), 10_000, Duration.ofSeconds(10)),
+                new FerryProperties.Audit(
+                        Duration.ofDays(90),
+                        Duration.ofHours(1),
+                        Duration.ofMinutes(5),
+                        10_000,
+                        Duration.ofSeconds(10)),
                 new FerryProperties.Bootstrap(null),
                 new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
                 new FerryProperties.Replicas(Duration.ofSeconds(30)));
