@@ -9,7 +9,7 @@
 #      plan of each filter's query (EXPLAIN ANALYZE) beside the summary;
 #   3. drives POST /token at a constant OPEN_RATE (bench/openload.c) twice, DURATION each after a
 #      WARMUP: undisturbed, then while audit queries run back to back and retention drops the oldest
-#      day (a restarted Ferry, ferry.audit.retention of DAYS - 1 days, its first purge timed to come
+#      day (a restarted Ferry, ferry.audit.retention one day shorter than the log, its first purge timed to come
 #      in the middle of the second run),
 #      and compares the p99s.
 #
@@ -101,22 +101,26 @@ sizes=$(sql -At -F ' ' -c "
 rule_bytes=$(sql -Atc "select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_inherits i on i.inhrelid = c.oid where i.inhparent = 'audit_rule'::regclass")
 read -r heap_bytes index_bytes toast_bytes total_bytes <<<"$sizes"
 sql -Atc "select id from audit_event tablesample system (0.01) where kind = 'exchange' limit 2000" >"$work/ids.txt"
+# A retention that expires exactly the oldest day partition (N days back: N - 1 days), also on a reused log.
+oldest=$(sql -Atc "select min(substr(c.relname, 14)) from pg_class c join pg_inherits i on i.inhrelid = c.oid where i.inhparent = 'audit_event'::regclass and c.relname ~ '^audit_event_p[0-9]{8}$'")
+retention_days=$(( ( $(date -u -d "$(date -u +%F)" +%s) - $(date -u -d "$oldest" +%s) ) / 86400 - 1 ))
+days_kept=$(( retention_days + 1 ))
 
 # --- 2. the queries -------------------------------------------------------------------------------------
 "$java_cmd" -cp "$classpath" dev.ferry.bench.LoadFixtures "$work" 20000 10 >/dev/null
 gcc -O2 -o "$work/openload" bench/openload.c
 warmup_s=${WARMUP%s} duration_s=${DURATION%s}
 busy_before="$(bench_warn_if_busy)"
-# start <purge first after>: starts Ferry with retention of DAYS - 1 days, and imports the load's rules.
+# start <purge first after>: starts Ferry with that retention, and imports the load's rules.
 start() {
     local started port
     port="$(bench_free_port)"
     base="http://127.0.0.1:$port"
-    log "Starting Ferry on $base (retention $(( DAYS - 1 )) days, first purge after $1)"
+    log "Starting Ferry on $base (retention $retention_days days, first purge after $1)"
     started=$(date +%s%N)
     # shellcheck disable=SC2086
     FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar target/ferry.jar "${ferry_args[@]}" \
-        --server.port="$port" --ferry.issuer="$base" --ferry.audit.retention="$(( DAYS - 1 ))d" \
+        --server.port="$port" --ferry.issuer="$base" --ferry.audit.retention="${retention_days}d" \
         --ferry.audit.purge-first-after="$1" --ferry.audit.purge-every=1d >>"$OUT/audit-scale-ferry.log" 2>&1 &
     ferry_pid=$!
     bench_wait_ready "$ferry_pid" "$started" "$base" "$OUT/audit-scale-ferry.log"
@@ -138,7 +142,7 @@ start 1d
 log "Warm-up: $WARMUP of /token at $OPEN_RATE/s"
 open_run "$warmup_s" "$OUT/audit-scale-warmup.txt"
 log "Audit queries: $ROUNDS rounds of every filter"
-"$java_cmd" -cp "$classpath" dev.ferry.bench.AuditQueries "$base" "$admin_token" "$work/ids.txt" "$DAYS" "$ROUNDS" \
+"$java_cmd" -cp "$classpath" dev.ferry.bench.AuditQueries "$base" "$admin_token" "$work/ids.txt" "$days_kept" "$ROUNDS" \
     | tee "$OUT/audit-scale-queries.txt"
 
 # The plans, with the values of a typical request of each filter (the SQL GET /admin/v1/audit runs).
@@ -170,7 +174,7 @@ open_run "$duration_s" "$OUT/audit-scale-quiet.txt"
 log "Between the runs: half a warm-up of load"
 open_run $(( warmup_s / 2 )) "$OUT/audit-scale-between.txt"
 log "Disturbed: $DURATION of /token at $OPEN_RATE/s, audit queries back to back, retention drops a day"
-"$java_cmd" -cp "$classpath" dev.ferry.bench.AuditQueries "$base" "$admin_token" "$work/ids.txt" "$DAYS" 0 >/dev/null 2>&1 &
+"$java_cmd" -cp "$classpath" dev.ferry.bench.AuditQueries "$base" "$admin_token" "$work/ids.txt" "$days_kept" 0 >/dev/null 2>&1 &
 background=$!
 open_run "$duration_s" "$OUT/audit-scale-disturbed.txt"
 kill "$background" 2>/dev/null || true
@@ -190,7 +194,7 @@ per_row() { awk -v b="$1" -v r="$rows" 'BEGIN { printf "%.0f B", b / r }'; }
     echo "Ferry's audit log at scale, PostgreSQL $(sql -Atc 'show server_version'), $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "shared_buffers $(sql -Atc 'show shared_buffers'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) of memory; CPUs busy before the start: ${busy_before:-n/a}%"
     echo
-    echo "rows: $rows events over $DAYS day partitions${generate_s:+ (generated in ${generate_s} s)}"
+    echo "rows: $rows events over $days_kept day partitions${generate_s:+ (generated in ${generate_s} s)}"
     echo "audit_event: $(gb "$total_bytes") ($(per_row "$total_bytes") a row): heap $(gb "$heap_bytes") ($(per_row "$heap_bytes")), indexes $(gb "$index_bytes") ($(per_row "$index_bytes")), TOAST $(gb "$toast_bytes")"
     echo "audit_rule: $(gb "$rule_bytes") ($(per_row "$rule_bytes") an event)"
     echo
