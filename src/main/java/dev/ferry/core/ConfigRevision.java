@@ -32,8 +32,13 @@ public class ConfigRevision {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigRevision.class);
     private static final Duration KEEP = Duration.ofDays(1);
-    /** More changes than this since the last poll: a full reload is cheaper than applying them one by one. */
-    private static final int MAX_CHANGES = 20_000;
+    /**
+     * More changes than this at once (one transaction's, or one poll's): reload everything instead of
+     * applying them one by one. An import of many rules costs about as much either way, and the changed
+     * definitions are then never read by a list of names longer than any database accepts in one
+     * statement (PostgreSQL's limit is 32,767 parameters).
+     */
+    public static final int MAX_CHANGES = 1_000;
 
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
@@ -88,7 +93,10 @@ public class ConfigRevision {
         public void afterCommit() {
             long first = changes.get(0).revision();
             long last = changes.get(changes.size() - 1).revision();
-            events.publishEvent(new TrustConfigurationChanged(last, List.copyOf(changes), false));
+            events.publishEvent(
+                    changes.size() > MAX_CHANGES
+                            ? TrustConfigurationChanged.all(last)
+                            : new TrustConfigurationChanged(last, List.copyOf(changes), false));
             // Applied here already: the next poll need not fetch them again, unless it lags behind them.
             seen.compareAndSet(first - 1, last);
         }
@@ -146,6 +154,15 @@ public class ConfigRevision {
      */
     public void loaded(long revision) {
         seen.accumulateAndGet(revision, (current, loaded) -> current < 0 ? loaded : Math.min(current, loaded));
+    }
+
+    /**
+     * An in-memory copy could not apply a change (the database failed while it read the changed
+     * definitions, say): the next poll reloads everything, on every cache of this replica, so none
+     * stays behind for good.
+     */
+    public void reloadEverythingAtNextPoll() {
+        seen.set(-1);
     }
 
     /** The revision now committed. */

@@ -112,7 +112,19 @@ class IssuerRegistry {
      * unless its key settings changed.
      */
     @TransactionalEventListener(fallbackExecution = true)
-    synchronized void reload(TrustConfigurationChanged change) {
+    synchronized void apply(TrustConfigurationChanged change) {
+        try {
+            reload(change);
+        } catch (RuntimeException e) {
+            log.error(
+                    "Could not apply issuer changes up to revision {}; every issuer is reloaded at the next poll: {}",
+                    change.revision(),
+                    e.toString());
+            revision.reloadEverythingAtNextPoll();
+        }
+    }
+
+    private void reload(TrustConfigurationChanged change) {
         Map<String, Entry> byName = new HashMap<>();
         List<IssuerDefinition> definitions;
         if (change == null || change.everything()) {

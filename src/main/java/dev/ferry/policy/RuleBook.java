@@ -73,6 +73,18 @@ class RuleBook {
      */
     @TransactionalEventListener(fallbackExecution = true)
     synchronized void apply(TrustConfigurationChanged change) {
+        try {
+            applyOrFail(change);
+        } catch (RuntimeException e) {
+            log.error(
+                    "Could not apply rule changes up to revision {}; every rule is reloaded at the next poll: {}",
+                    change.revision(),
+                    e.toString());
+            revision.reloadEverythingAtNextPoll();
+        }
+    }
+
+    private void applyOrFail(TrustConfigurationChanged change) {
         if (change.everything()) {
             reloadAll();
             return;

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -79,22 +80,7 @@ class RuleBookRefreshTest {
                 : "jdbc:h2:file:" + dir.resolve("ferry");
         ConfigurableApplicationContext writer = replica(url);
         ConfigurableApplicationContext follower = replica(url);
-        IssuerService issuers = writer.getBean(IssuerService.class);
-        for (String issuer : ISSUERS) {
-            issuers.create(new IssuerDefinition(
-                    issuer,
-                    IssuerType.OIDC,
-                    "https://" + issuer + ".example.com",
-                    null,
-                    jwks(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null));
-        }
+        createIssuers(writer);
         RuleService rules = writer.getBean(RuleService.class);
         List<String> names = new ArrayList<>();
         for (int step = 0; step < 300; step++) {
@@ -113,6 +99,98 @@ class RuleBookRefreshTest {
         writer.getBean(JdbcTemplate.class).update("delete from definition_change");
         follower.getBean(ConfigRevision.class).poll();
         assertSameDecisions(follower, rules, "the polling replica after a full reload");
+    }
+
+    @Test
+    void moreChangesAtOnceThanAreAppliedOneByOneReloadEverything() {
+        String url = TestDatabase.POSTGRESQL.selected()
+                ? TestDatabase.freshPostgresSchema("ferry_refresh")
+                : "jdbc:h2:file:" + dir.resolve("ferry");
+        ConfigurableApplicationContext writer = replica(url);
+        ConfigurableApplicationContext follower = replica(url);
+        createIssuers(writer);
+        RuleService rules = writer.getBean(RuleService.class);
+        int count = ConfigRevision.MAX_CHANGES + 200;
+        // One transaction, as an import: too many names to read back by a list of them.
+        writer.getBean(TransactionTemplate.class).executeWithoutResult(status -> {
+            for (int i = 0; i < count; i++) {
+                rules.create(randomRule("bulk-" + i));
+            }
+        });
+        assertThat(rules.list()).hasSize(count);
+        assertSameDecisions(writer, rules, "the writing replica after one transaction of " + count + " rules");
+        follower.getBean(ConfigRevision.class).poll();
+        assertSameDecisions(follower, rules, "the polling replica after " + count + " changes");
+    }
+
+    @Test
+    void aChangeThatCannotBeAppliedIsReloadedWithEverythingAtTheNextPoll() {
+        String url = TestDatabase.POSTGRESQL.selected()
+                ? TestDatabase.freshPostgresSchema("ferry_refresh")
+                : "jdbc:h2:file:" + dir.resolve("ferry");
+        ConfigurableApplicationContext writer = replica(url);
+        ConfigurableApplicationContext follower = replica(url);
+        createIssuers(writer);
+        RuleService rules = writer.getBean(RuleService.class);
+        List<String> names = new ArrayList<>();
+        for (int step = 0; step < 20; step++) {
+            write(rules, names, step);
+        }
+        follower.getBean(ConfigRevision.class).poll();
+        assertSameDecisions(follower, rules, "the polling replica before the failure");
+
+        // A change the follower cannot read when it polls (as if the database failed mid-read).
+        String changed = names.get(0);
+        rules.replace(
+                changed,
+                new RuleDefinition(
+                        changed,
+                        ISSUERS.get(0),
+                        null,
+                        Effect.ALLOW,
+                        List.of(new Condition("owner", Operator.EQUALS, "9", null)),
+                        List.of(TARGETS.get(0)),
+                        List.of("deploy"),
+                        600,
+                        true),
+                null);
+        JdbcTemplate jdbc = writer.getBean(JdbcTemplate.class);
+        String conditions =
+                jdbc.queryForObject("select conditions from trust_rule where name = ?", String.class, changed);
+        jdbc.update("update trust_rule set conditions = '[{' where name = ?", changed);
+        follower.getBean(ConfigRevision.class).poll();
+
+        // Readable again, and more changes: the follower reloads everything, not just the later changes.
+        jdbc.update("update trust_rule set conditions = ? where name = ?", conditions, changed);
+        String later = "rule-later";
+        rules.create(randomRule(later));
+        names.add(later);
+        follower.getBean(ConfigRevision.class).poll();
+        assertSameDecisions(follower, rules, "the polling replica after it failed to apply a change");
+        DecisionRequest onlyTheChangedRuleGrants = new DecisionRequest(
+                ISSUERS.get(0), JSON.createObjectNode().put("sub", "s").put("owner", "9"), TARGETS.get(0), null);
+        assertThat(follower.getBean(PolicyEvaluator.class).decide(onlyTheChangedRuleGrants))
+                .as("the change the follower failed to apply, applied by the full reload")
+                .isInstanceOf(Decision.Granted.class);
+    }
+
+    private static void createIssuers(ConfigurableApplicationContext writer) {
+        IssuerService issuers = writer.getBean(IssuerService.class);
+        for (String issuer : ISSUERS) {
+            issuers.create(new IssuerDefinition(
+                    issuer,
+                    IssuerType.OIDC,
+                    "https://" + issuer + ".example.com",
+                    null,
+                    jwks(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
+        }
     }
 
     private void write(RuleService rules, List<String> names, int step) {
