@@ -50,6 +50,8 @@ class RuleBookRefreshTest {
     Path dir;
 
     private final List<ConfigurableApplicationContext> started = new ArrayList<>();
+    private ConfigurableApplicationContext writer;
+    private ConfigurableApplicationContext follower;
     private final Random random = new Random(20261205);
 
     @AfterEach
@@ -75,12 +77,7 @@ class RuleBookRefreshTest {
 
     @Test
     void incrementalRefreshDecidesAsAFullReloadThroughRandomWrites() {
-        String url = TestDatabase.POSTGRESQL.selected()
-                ? TestDatabase.freshPostgresSchema("ferry_refresh")
-                : "jdbc:h2:file:" + dir.resolve("ferry");
-        ConfigurableApplicationContext writer = replica(url);
-        ConfigurableApplicationContext follower = replica(url);
-        createIssuers(writer);
+        startReplicas();
         RuleService rules = writer.getBean(RuleService.class);
         List<String> names = new ArrayList<>();
         for (int step = 0; step < 300; step++) {
@@ -103,12 +100,7 @@ class RuleBookRefreshTest {
 
     @Test
     void moreChangesAtOnceThanAreAppliedOneByOneReloadEverything() {
-        String url = TestDatabase.POSTGRESQL.selected()
-                ? TestDatabase.freshPostgresSchema("ferry_refresh")
-                : "jdbc:h2:file:" + dir.resolve("ferry");
-        ConfigurableApplicationContext writer = replica(url);
-        ConfigurableApplicationContext follower = replica(url);
-        createIssuers(writer);
+        startReplicas();
         RuleService rules = writer.getBean(RuleService.class);
         int count = ConfigRevision.MAX_CHANGES + 200;
         // One transaction, as an import: too many names to read back by a list of them.
@@ -125,12 +117,7 @@ class RuleBookRefreshTest {
 
     @Test
     void aChangeThatCannotBeAppliedIsReloadedWithEverythingAtTheNextPoll() {
-        String url = TestDatabase.POSTGRESQL.selected()
-                ? TestDatabase.freshPostgresSchema("ferry_refresh")
-                : "jdbc:h2:file:" + dir.resolve("ferry");
-        ConfigurableApplicationContext writer = replica(url);
-        ConfigurableApplicationContext follower = replica(url);
-        createIssuers(writer);
+        startReplicas();
         RuleService rules = writer.getBean(RuleService.class);
         List<String> names = new ArrayList<>();
         for (int step = 0; step < 20; step++) {
@@ -174,7 +161,13 @@ class RuleBookRefreshTest {
                 .isInstanceOf(Decision.Granted.class);
     }
 
-    private static void createIssuers(ConfigurableApplicationContext writer) {
+    /** Two replicas on one fresh database, with the issuers the rules use. */
+    private void startReplicas() {
+        String url = TestDatabase.POSTGRESQL.selected()
+                ? TestDatabase.freshPostgresSchema("ferry_refresh")
+                : "jdbc:h2:file:" + dir.resolve("ferry");
+        writer = replica(url);
+        follower = replica(url);
         IssuerService issuers = writer.getBean(IssuerService.class);
         for (String issuer : ISSUERS) {
             issuers.create(new IssuerDefinition(
