@@ -9,7 +9,6 @@ import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -134,9 +133,7 @@ class RuleController {
 
     /** Many rules, linted with their issuers' types read once, not once a rule. */
     private List<RuleResponse> responses(List<Stored<RuleDefinition>> stored) {
-        Map<String, IssuerType> types = new HashMap<>();
-        issuers.list()
-                .forEach(i -> types.put(i.definition().name(), i.definition().type()));
+        Map<String, IssuerType> types = issuers.types();
         return stored.stream()
                 .map(rule -> RuleResponse.of(
                         rule,
@@ -146,7 +143,7 @@ class RuleController {
     }
 
     private List<LintWarning> warnings(RuleDefinition rule) {
-        return linter.lint(rule, issuers.get(rule.issuer()).definition().type());
+        return linter.lint(rule, issuers.typeOf(rule.issuer()).orElse(null));
     }
 
     private static ResponseEntity<RuleResponse> withETag(RuleResponse rule) {

@@ -57,11 +57,10 @@ public class ConfigRevision {
         jdbc.update("update config_revision set revision = revision + 1 where id = 1");
         long revision = current();
         jdbc.update(
-                "insert into definition_change (revision, kind, name, changed_at) values (?, ?, ?, ?)",
+                "insert into definition_change (revision, kind, name, changed_at) values (?, ?, ?, current_timestamp)",
                 revision,
                 kind,
-                name,
-                Timestamp.from(databaseClock.now()));
+                name);
         changesOfThisTransaction().add(new TrustConfigurationChanged.Change(revision, kind, name));
     }
 

@@ -7,7 +7,10 @@ import dev.ferry.core.TrustConfigurationChanged;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -44,6 +47,20 @@ public class IssuerService {
     @Transactional(readOnly = true)
     public Stored<IssuerDefinition> get(String name) {
         return find(name).stored();
+    }
+
+    /** The issuer's type, if the issuer exists: what rules need of it (their issuer must exist; the linter). */
+    @Transactional(readOnly = true)
+    public Optional<IssuerType> typeOf(String name) {
+        return repository.typeOf(name).map(IssuerType::fromJson);
+    }
+
+    /** Every issuer's type, by name. */
+    @Transactional(readOnly = true)
+    public Map<String, IssuerType> types() {
+        Map<String, IssuerType> types = new HashMap<>();
+        repository.namesAndTypes().forEach(row -> types.put((String) row[0], IssuerType.fromJson((String) row[1])));
+        return types;
     }
 
     @Transactional

@@ -67,9 +67,7 @@ class RuleValidator {
     }
 
     private void requireIssuer(String issuer) {
-        try {
-            issuers.get(issuer);
-        } catch (dev.ferry.core.DefinitionException.NotFound e) {
+        if (issuers.typeOf(issuer).isEmpty()) {
             throw new Invalid("issuer", "issuer '" + issuer + "' does not exist");
         }
     }
