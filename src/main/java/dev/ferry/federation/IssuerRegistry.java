@@ -124,7 +124,7 @@ class IssuerRegistry {
         }
     }
 
-    private void reload(TrustConfigurationChanged change) {
+    void reload(TrustConfigurationChanged change) {
         Map<String, Entry> byName = new HashMap<>();
         List<IssuerDefinition> definitions;
         if (change == null || change.everything()) {
