@@ -5,6 +5,7 @@ import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.TrustConfigurationChanged;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 class RuleBook {
 
     private static final Logger log = LoggerFactory.getLogger(RuleBook.class);
+    private static final int PAGE = 1_000;
 
     private final RuleService rules;
     private final ConfigRevision revision;
@@ -126,11 +128,23 @@ class RuleBook {
         return byIssuer.computeIfAbsent(issuer, i -> new IssuerPolicy(List.of()));
     }
 
+    /**
+     * Reads every rule, {@value #PAGE} at a time (so only one page of entities is held at once), and
+     * swaps the whole book in.
+     */
     private synchronized void reloadAll() {
-        List<RuleDefinition> definitions = rules.definitions();
-        Map<String, List<CompiledRule>> grouped = definitions.stream()
-                .collect(Collectors.groupingBy(
-                        RuleDefinition::issuer, Collectors.mapping(this::compile, Collectors.toList())));
+        Map<String, List<CompiledRule>> grouped = new HashMap<>();
+        Map<String, String> issuers = new HashMap<>();
+        List<RuleDefinition> page = rules.definitionsAfter("", PAGE);
+        while (!page.isEmpty()) {
+            for (RuleDefinition d : page) {
+                grouped.computeIfAbsent(d.issuer(), i -> new ArrayList<>()).add(compile(d));
+                issuers.put(d.name(), d.issuer());
+            }
+            page = page.size() < PAGE
+                    ? List.of()
+                    : rules.definitionsAfter(page.get(page.size() - 1).name(), PAGE);
+        }
         Map<String, IssuerPolicy> policies = new HashMap<>();
         grouped.forEach((issuer, compiled) -> policies.put(issuer, new IssuerPolicy(compiled)));
         long stamp = lock.writeLock();
@@ -138,11 +152,11 @@ class RuleBook {
             byIssuer.clear();
             byIssuer.putAll(policies);
             issuerOf.clear();
-            definitions.forEach(d -> issuerOf.put(d.name(), d.issuer()));
+            issuerOf.putAll(issuers);
         } finally {
             lock.unlockWrite(stamp);
         }
-        log.debug("Loaded {} rules", definitions.size());
+        log.debug("Loaded {} rules", issuers.size());
     }
 
     private CompiledRule compile(RuleDefinition definition) {

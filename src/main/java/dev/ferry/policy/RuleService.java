@@ -99,10 +99,15 @@ public class RuleService {
                 .toList();
     }
 
-    /** Every rule, for the in-memory rule book. */
+    /**
+     * Up to {@code limit} rules in name order after the rule named {@code after}, for the in-memory
+     * rule book to load them a page at a time: each page's entities are let go with its transaction.
+     */
     @Transactional(readOnly = true)
-    List<RuleDefinition> definitions() {
-        return repository.findAll().stream().map(RuleEntity::definition).toList();
+    List<RuleDefinition> definitionsAfter(String after, int limit) {
+        return repository.findByNameGreaterThanOrderByNameAsc(after, Limit.of(limit)).stream()
+                .map(RuleEntity::definition)
+                .toList();
     }
 
     private Stored<RuleDefinition> save(RuleEntity entity, RuleDefinition d) {
