@@ -98,6 +98,11 @@ abstract class ConsoleTest extends FerryIntegrationTest {
         return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
+    /** An element's text with every run of white space (line breaks between list items) as one space. */
+    protected static String flat(WebElement element) {
+        return element.getText().replaceAll("\\s+", " ").trim();
+    }
+
     protected String heading() {
         return text(By.cssSelector("main h1"));
     }
