@@ -36,6 +36,9 @@ const routes = [
 let config = null;
 let current = { controller: new AbortController(), cleanups: [] };
 let pendingMessage = null;
+// The first page of a load leaves the focus where the browser puts it (before the skip link); every
+// later navigation moves it to the new page's heading, so screen readers announce where they are.
+let firstPage = true;
 
 /** Says {@code message} to screen readers (and shows it as a toast). */
 export function announce(message) {
@@ -65,7 +68,8 @@ async function route() {
 
   if (!session.current()) {
     showSession();
-    signIn(main, context(view));
+    signIn(main, context(view), null, !firstPage);
+    firstPage = false;
     return;
   }
   showSession();
@@ -101,6 +105,10 @@ async function route() {
 }
 
 function focusHeading() {
+  if (firstPage) {
+    firstPage = false;
+    return;
+  }
   const heading = main.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');
@@ -164,10 +172,9 @@ async function start() {
     pendingMessage = null;
     route();
   });
-  window.addEventListener('hashchange', route);
-
   const response = await fetch('config.json', { credentials: 'omit', cache: 'no-store' });
   config = await response.json();
+  window.addEventListener('hashchange', route);
 
   if (oidc.isCallback()) {
     show(main, h('p', { class: 'loading' }, 'Completing the sign-in…'));
@@ -179,7 +186,7 @@ async function start() {
       }
     } catch (error) {
       session.clear();
-      signIn(main, context(current), error);
+      signIn(main, context(current), error, true);
       showSession();
       return;
     }

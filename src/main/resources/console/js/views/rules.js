@@ -65,6 +65,12 @@ function warningBadge(warnings) {
 
 export async function create(main, context, parameters) {
   const { data: issuers } = await api('GET', '/admin/v1/issuers', { signal: context.signal });
+  if (!issuers.length) {
+    show(main, h('h1', {}, 'New rule'),
+      h('p', { class: 'empty' }, 'A rule judges the tokens of one issuer, and there is no issuer yet. ',
+        h('a', { href: '#/issuers/new' }, 'Create the issuer first.')));
+    return undefined;
+  }
   const issuer = parameters.get('issuer') || (issuers[0] && issuers[0].name) || '';
   return editor(main, context, issuers, null, {
     name: '', issuer, description: '', effect: 'allow', enabled: true, targets: [], scopes: [], ttlSeconds: null,

@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { session } from '../session.js';
 
 /** Signing in: the organisation's OpenID provider (when configured) or a pasted admin token. */
-export function signIn(main, context, failure) {
+export function signIn(main, context, failure, focus = true) {
   const { config } = context;
   const returnTo = location.hash && location.hash.startsWith('#/') ? location.hash : '#/issuers';
   const problem = h('div', { class: 'error', role: 'alert', id: 'sign-in-error', hidden: !failure });
@@ -65,7 +65,7 @@ export function signIn(main, context, failure) {
     h('div', { class: 'sign-in' }, providerSection, tokenForm));
   document.title = 'Sign in · Ferry console';
   const heading = main.querySelector('h1');
-  if (heading) heading.focus();
+  if (heading && focus) heading.focus();
 }
 
 function showFailure(box, error) {

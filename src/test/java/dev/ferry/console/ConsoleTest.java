@@ -32,12 +32,18 @@ abstract class ConsoleTest extends FerryIntegrationTest {
     void freshTab() {
         driver = browser.driver();
         driver.get(baseUrl() + "/console/");
+        awaitHeading();
         ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
     }
 
     /** Opens {@code /console/#<route>} (a route such as {@code /rules}) and waits until it has rendered. */
     protected void open(String route) {
-        driver.get(baseUrl() + "/console/#" + route);
+        String url = baseUrl() + "/console/#" + route;
+        if (url.equals(driver.getCurrentUrl())) {
+            driver.navigate().refresh();
+        } else {
+            driver.get(url);
+        }
         awaitHeading();
     }
 

@@ -1,0 +1,190 @@
+package dev.ferry.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testing.TestIssuer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.JsonNode;
+
+/** Issuers and rules in the console: creating them, the linter as you type, a concurrent edit, long lists. */
+class ConsoleDefinitionsTest extends ConsoleTest {
+
+    @RegisterExtension
+    static final TestIssuer ci = new TestIssuer();
+
+    @Test
+    void anOperatorCreatesAnIssuerAndARuleThatThenAdmitACiToken() {
+        String issuer = unique("console-ci");
+        String ruleName = unique("console-deploy");
+        String target = "https://" + ruleName + ".example.com";
+        signInWithToken();
+        click(By.id("new-issuer"));
+        awaitHeading();
+        assertThat(heading()).isEqualTo("New issuer");
+        type(By.id("issuer-name"), issuer);
+        new Select(element(By.id("issuer-type"))).selectByValue("github");
+        // The preset's defaults, as Ferry would store them (a dry run), before anything is stored.
+        awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"https://token.actions.githubusercontent.com\"");
+        assertThat(text(By.id("issuer-preview"))).contains("\"clockSkewSeconds\": 60", "\"repository_owner_id\"");
+        type(By.id("issuer-url"), ci.url());
+        type(By.id("issuer-audiences"), TestIssuer.DEFAULT_AUDIENCE);
+        awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"" + ci.url() + "\"");
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).isEqualTo(404);
+        browser.screenshot("issuer-editor");
+        click(By.id("save-issuer"));
+        awaitHeading();
+        assertThat(heading()).isEqualTo("Issuer " + issuer);
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null)
+                        .json()
+                        .get("issuerUrl")
+                        .asString())
+                .isEqualTo(ci.url());
+
+        open("/rules/new?issuer=" + issuer);
+        type(By.id("rule-name"), ruleName);
+        type(By.id("rule-targets"), target);
+        type(By.id("rule-scopes"), "deploy");
+        type(By.id("condition-0-claim"), "repository_owner_id");
+        type(By.id("condition-0-value"), "4242");
+        click(By.id("add-condition"));
+        type(By.id("condition-1-claim"), "ref");
+        type(By.id("condition-1-value"), "refs/heads/main");
+        awaitText(By.id("lint-status"), "warning");
+        click(By.id("save-rule"));
+        awaitHeading();
+        assertThat(heading()).isEqualTo("Rule " + ruleName);
+        JsonNode stored = admin("GET", "/admin/v1/rules/" + ruleName, null).json();
+        assertThat(stored.get("conditions").toString())
+                .isEqualTo("[{\"claim\":\"repository_owner_id\",\"operator\":\"equals\",\"value\":\"4242\"},"
+                        + "{\"claim\":\"ref\",\"operator\":\"equals\",\"value\":\"refs/heads/main\"}]");
+
+        // What the console set up works: a CI token of the issuer gets its access token.
+        Response exchanged = exchange(ci.github().sign(), target);
+        assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+
+        open("/rules?issuer=" + issuer);
+        WebElement row = element(By.xpath("//tbody/tr[th/a[text()='" + ruleName + "']]"));
+        assertThat(flat(row)).contains("allow", issuer, target, "deploy", "default", "enabled");
+    }
+
+    @Test
+    void aLintWarningAppearsWhileTypingAndGoesWhenTheRuleIsPinned() {
+        String issuer = githubIssuer();
+        signInWithToken();
+        open("/rules/new?issuer=" + issuer);
+        type(By.id("rule-name"), unique("console-lint"));
+        type(By.id("rule-targets"), "https://console-lint.example.com");
+        new Select(element(By.id("condition-0-operator"))).selectByValue("glob");
+        type(By.id("condition-0-claim"), "sub");
+        type(By.id("condition-0-value"), "repo:acme*");
+
+        WebElement pinned = await(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#rule-warnings li[data-code='github-not-pinned-to-id']")));
+        assertThat(pinned.getText()).contains("numeric owner or repository id");
+        // A warning about one condition is also shown next to it.
+        element(By.cssSelector("#condition-0-notes [data-code='glob-prefix-mid-segment']"));
+        browser.screenshot("rule-editor-lint");
+
+        // An invalid value is an error at its field, as Ferry would refuse it.
+        new Select(element(By.id("condition-0-operator"))).selectByValue("regex");
+        retype(By.id("condition-0-value"), "repo:(acme");
+        awaitText(By.id("condition-0-value-error"), "not a valid RE2 regular expression");
+        assertThat(element(By.id("condition-0-value")).getDomAttribute("aria-invalid"))
+                .isEqualTo("true");
+        awaitText(By.id("lint-status"), "Not valid");
+
+        new Select(element(By.id("condition-0-operator"))).selectByValue("equals");
+        retype(By.id("condition-0-value"), "repo:acme/app:ref:refs/heads/main");
+        click(By.id("add-condition"));
+        type(By.id("condition-1-claim"), "repository_owner_id");
+        type(By.id("condition-1-value"), "4242");
+        await(ExpectedConditions.invisibilityOfElementLocated(
+                By.cssSelector("#rule-warnings li[data-code='github-not-pinned-to-id']")));
+        assertThat(driver.findElement(By.id("condition-0-value-error")).isDisplayed())
+                .isFalse();
+    }
+
+    @Test
+    void aConcurrentChangeIsShownAndNotOverwritten() {
+        String issuer = githubIssuer();
+        String name = unique("console-race");
+        Map<String, Object> definition = rule(
+                name,
+                issuer,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", "4242")),
+                List.of("https://console-race.example.com"),
+                List.of("deploy"));
+        create("rules", definition);
+        signInWithToken();
+        open("/rules/" + name);
+        type(By.id("rule-description"), "my change, made in the console");
+
+        // Meanwhile another operator changes the scopes through the API.
+        definition.put("scopes", List.of("deploy", "read"));
+        Response theirs = admin("PUT", "/admin/v1/rules/" + name, definition);
+        assertThat(theirs.status()).isEqualTo(200);
+
+        click(By.id("save-rule"));
+        WebElement conflict = element(By.id("conflict"));
+        assertThat(conflict.getText()).contains("Someone else changed this rule", "version 1");
+        assertThat(flat(conflict.findElement(By.cssSelector("tr[data-field='scopes']"))))
+                .isEqualTo("scopes [ \"deploy\", \"read\" ] [ \"deploy\" ]");
+        assertThat(flat(conflict.findElement(By.cssSelector("tr[data-field='description']"))))
+                .isEqualTo("description (none) my change, made in the console");
+        browser.screenshot("rule-conflict");
+        JsonNode stored = admin("GET", "/admin/v1/rules/" + name, null).json();
+        assertThat(stored.get("version").asLong()).isEqualTo(1);
+        assertThat(stored.get("scopes").toString()).isEqualTo("[\"deploy\",\"read\"]");
+        assertThat(stored.get("description").isNull()).isTrue();
+
+        click(By.id("conflict-reload"));
+        awaitHeading();
+        assertThat(text(By.id("rule-meta"))).startsWith("Version 1");
+        assertThat(element(By.id("rule-scopes")).getDomProperty("value")).isEqualTo("deploy read");
+        assertThat(element(By.id("rule-description")).getDomProperty("value")).isEmpty();
+    }
+
+    @Test
+    void aLongListOfRulesIsPaged() {
+        String issuer = unique("console-many");
+        List<Map<String, Object>> rules = new ArrayList<>();
+        IntStream.range(0, 130)
+                .forEach(i -> rules.add(rule(
+                        "%s-%03d".formatted(issuer, i),
+                        issuer,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of("https://" + issuer + ".example.com"),
+                        List.of())));
+        Map<String, Object> issuerDefinition = issuerFor(issuer, ci.url() + "/" + issuer, "ferry");
+        Response imported =
+                admin("POST", "/admin/v1/import", Map.of("issuers", List.of(issuerDefinition), "rules", rules));
+        assertThat(imported.status()).as(imported.body()).isEqualTo(200);
+
+        signInWithToken();
+        open("/rules?issuer=" + issuer);
+        assertThat(all(By.cssSelector("main tbody tr"))).hasSize(100);
+        assertThat(text(By.cssSelector("main tbody tr:first-child th"))).isEqualTo(issuer + "-000");
+        click(By.id("rules-next"));
+        awaitHeading();
+        assertThat(all(By.cssSelector("main tbody tr"))).hasSize(30);
+        assertThat(text(By.cssSelector("main tbody tr:first-child th"))).isEqualTo(issuer + "-100");
+        assertThat(all(By.id("rules-next"))).isEmpty();
+    }
+
+    private String githubIssuer() {
+        String name = unique("console-gh");
+        create("issuers", issuerFor(name, ci.url() + "/" + name, "ferry"));
+        return name;
+    }
+}
