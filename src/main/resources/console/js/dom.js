@@ -1,6 +1,6 @@
 // DOM building without HTML strings: whatever a caller passes (claims, descriptions, errors) becomes
-// text, never markup. The console's Content-Security-Policy enforces Trusted Types, so an innerHTML
-// assignment would throw anyway.
+// text, never markup. The console's Content-Security-Policy enforces Trusted Types, so assigning an
+// HTML string to an element would throw anyway.
 
 /**
  * h('a', {href: '#/rules', class: 'button'}, 'Rules') → <a href="#/rules" class="button">Rules</a>
