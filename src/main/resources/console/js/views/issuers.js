@@ -99,8 +99,19 @@ function editor(main, context, loaded, parameters) {
   const save = h('button', { type: 'submit', class: 'primary', id: 'save-issuer', disabled: !context.canWrite },
     creating ? 'Create issuer' : 'Save issuer');
 
+  const pasted = h('textarea', { id: 'issuer-json', rows: 6, spellcheck: 'false', class: 'mono' });
+  const pasteProblem = h('p', { class: 'field-error', id: 'issuer-json-error', hidden: true });
+  const fillIn = h('details', { class: 'fill-in', id: 'issuer-fill-in' },
+    h('summary', {}, 'Fill in the form from a JSON definition'),
+    h('p', { class: 'hint' }, 'Paste an issuer definition, such as what examples/local/demo-token.sh issuer prints or an'
+      + ' issuer from GET /admin/v1/export. Nothing is stored until you save.'),
+    h('label', { for: 'issuer-json' }, 'Issuer definition (JSON)'), pasted, pasteProblem,
+    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'issuer-json-apply', onclick: () => fillFrom(pasted.value) },
+      'Fill in the form')));
+
   const form = h('form', { class: 'editor', novalidate: true, 'aria-labelledby': 'editor-title' },
     summary,
+    creating && fillIn,
     h('div', { class: 'grid' },
       field('Name', name, { field: 'name', hint: creating
         ? 'A slug (a-z, 0-9, -). It prefixes the sub of the tokens Ferry issues; it cannot change later.'
@@ -215,6 +226,39 @@ function editor(main, context, loaded, parameters) {
       mappings.value = Object.entries(data.claimMappings || {}).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join('\n');
     }
     show(preview, json(definitionOf(data)));
+  }
+
+  /** Puts a pasted definition's fields into the form; what it leaves out keeps its default. */
+  function fillFrom(text) {
+    let given;
+    try {
+      given = JSON.parse(text);
+      if (!given || typeof given !== 'object' || Array.isArray(given)) throw new Error();
+    } catch {
+      pasteProblem.textContent = 'This is not a JSON object.';
+      pasteProblem.hidden = false;
+      return;
+    }
+    pasteProblem.hidden = true;
+    if (creating && typeof given.name === 'string') name.value = given.name;
+    if (typeof given.type === 'string') type.value = given.type;
+    issuerUrl.value = given.issuerUrl || '';
+    jwksUri.value = given.jwksUri || '';
+    jwks.value = given.jwks ? JSON.stringify(given.jwks, null, 2) : '';
+    audiences.value = (given.acceptedAudiences || []).join('\n');
+    algorithms.value = (given.algorithms || []).join(' ');
+    skew.value = given.clockSkewSeconds ?? '';
+    maxAge.value = given.maxTokenAgeSeconds ?? '';
+    replay.checked = Boolean(given.replayProtection);
+    enabled.checked = given.enabled !== false;
+    presetMappings.checked = !given.claimMappings;
+    mappings.disabled = presetMappings.checked;
+    if (given.claimMappings) {
+      mappings.value = Object.entries(given.claimMappings).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join('\n');
+    }
+    fillIn.open = false;
+    check();
+    name.focus();
   }
 
   presetMappings.addEventListener('change', () => { mappings.disabled = presetMappings.checked; });

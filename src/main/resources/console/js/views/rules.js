@@ -124,8 +124,19 @@ function editor(main, context, issuers, loaded, initial) {
   const save = h('button', { type: 'submit', class: 'primary', id: 'save-rule', disabled: !context.canWrite },
     creating ? 'Create rule' : 'Save rule');
 
+  const pasted = h('textarea', { id: 'rule-json', rows: 6, spellcheck: 'false', class: 'mono' });
+  const pasteProblem = h('p', { class: 'field-error', id: 'rule-json-error', hidden: true });
+  const fillIn = h('details', { class: 'fill-in', id: 'rule-fill-in' },
+    h('summary', {}, 'Fill in the form from a JSON definition'),
+    h('p', { class: 'hint' }, 'Paste a rule definition, such as the body of a POST /admin/v1/rules or a rule from'
+      + ' GET /admin/v1/export. Nothing is stored until you save.'),
+    h('label', { for: 'rule-json' }, 'Rule definition (JSON)'), pasted, pasteProblem,
+    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'rule-json-apply', onclick: () => fillFrom(pasted.value) },
+      'Fill in the form')));
+
   const form = h('form', { class: 'editor', novalidate: true, 'aria-labelledby': 'editor-title' },
     summary,
+    creating && fillIn,
     h('div', { class: 'grid' },
       field('Name', name, { field: 'name', hint: creating ? 'A slug (a-z, 0-9, -); it cannot change later.' : 'The name cannot change.' }),
       field('Issuer', issuer, { field: 'issuer', hint: 'The issuer whose tokens this rule judges.' }),
@@ -357,6 +368,36 @@ function editor(main, context, issuers, loaded, initial) {
       applyNotes();
     }
   }, 300);
+
+  /** Puts a pasted definition's fields into the form; what it leaves out keeps its default. */
+  function fillFrom(text) {
+    let given;
+    try {
+      given = JSON.parse(text);
+      if (!given || typeof given !== 'object' || Array.isArray(given)) throw new Error();
+    } catch {
+      pasteProblem.textContent = 'This is not a JSON object.';
+      pasteProblem.hidden = false;
+      return;
+    }
+    pasteProblem.hidden = true;
+    if (typeof given.name === 'string') name.value = given.name;
+    if (typeof given.issuer === 'string') issuer.value = given.issuer;
+    description.value = given.description || '';
+    deny.checked = given.effect === 'deny';
+    allow.checked = !deny.checked;
+    enabled.checked = given.enabled !== false;
+    targets.value = (given.targets || []).join('\n');
+    scopes.value = (given.scopes || []).join(' ');
+    ttl.value = given.ttlSeconds ?? '';
+    model.conditions = (Array.isArray(given.conditions) ? given.conditions : []).map((c) => ({ ...c }));
+    page = 0;
+    fillIn.open = false;
+    claimSuggestions();
+    renderConditions();
+    check();
+    name.focus();
+  }
 
   issuer.addEventListener('change', claimSuggestions);
   form.addEventListener('input', () => check());

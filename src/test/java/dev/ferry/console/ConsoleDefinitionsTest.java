@@ -2,8 +2,10 @@ package dev.ferry.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.ferry.testing.TestIssuer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -35,10 +37,26 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         // The preset's defaults, as Ferry would store them (a dry run), before anything is stored.
         awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"https://token.actions.githubusercontent.com\"");
         assertThat(text(By.id("issuer-preview"))).contains("\"clockSkewSeconds\": 60", "\"repository_owner_id\"");
-        type(By.id("issuer-url"), ci.url());
-        type(By.id("issuer-audiences"), TestIssuer.DEFAULT_AUDIENCE);
-        awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"" + ci.url() + "\"");
         assertThat(admin("GET", "/admin/v1/issuers/" + issuer, null).status()).isEqualTo(404);
+
+        // An issuer with its keys inline, pasted as JSON the way the quick start's demo-token.sh prints it.
+        Map<String, Object> definition = new LinkedHashMap<>();
+        definition.put("name", issuer);
+        definition.put("type", "oidc");
+        definition.put("issuerUrl", ci.url());
+        definition.put("jwks", new JWKSet(ci.currentKey()).toPublicJWKSet().toJSONObject());
+        definition.put("acceptedAudiences", List.of(TestIssuer.DEFAULT_AUDIENCE));
+        definition.put("claimMappings", Map.of("repository", "repository"));
+        click(By.cssSelector("#issuer-fill-in summary"));
+        type(By.id("issuer-json"), JSON.writeValueAsString(definition));
+        click(By.id("issuer-json-apply"));
+        awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"" + ci.url() + "\"");
+        assertThat(new Select(element(By.id("issuer-type")))
+                        .getFirstSelectedOption()
+                        .getText())
+                .isEqualTo("Other OpenID Connect provider");
+        assertThat(text(By.id("issuer-preview")))
+                .contains("\"kid\": \"" + ci.currentKey().getKeyID() + "\"");
         browser.screenshot("issuer-editor");
         click(By.id("save-issuer"));
         awaitHeading();
@@ -58,7 +76,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         click(By.id("add-condition"));
         type(By.id("condition-1-claim"), "ref");
         type(By.id("condition-1-value"), "refs/heads/main");
-        awaitText(By.id("lint-status"), "warning");
+        awaitText(By.id("lint-status"), "Valid");
         click(By.id("save-rule"));
         awaitHeading();
         assertThat(heading()).isEqualTo("Rule " + ruleName);
@@ -73,7 +91,16 @@ class ConsoleDefinitionsTest extends ConsoleTest {
 
         open("/rules?issuer=" + issuer);
         WebElement row = element(By.xpath("//tbody/tr[th/a[text()='" + ruleName + "']]"));
-        assertThat(flat(row)).contains("allow", issuer, target, "deploy", "default", "enabled");
+        assertThat(flat(row)).contains("allow", issuer, target, "deploy", "default", "enabled", "none");
+
+        // Disabled from the list, the issuer's tokens are refused; enabled again, admitted.
+        open("/issuers");
+        click(By.cssSelector("button[data-toggle='" + issuer + "']"));
+        awaitText(By.cssSelector("main .notice"), "Issuer " + issuer + " disabled.");
+        assertThat(exchange(ci.github().sign(), target).body()).contains("is disabled");
+        click(By.cssSelector("button[data-toggle='" + issuer + "']"));
+        awaitText(By.cssSelector("main .notice"), "Issuer " + issuer + " enabled.");
+        assertThat(exchange(ci.github().sign(), target).status()).isEqualTo(200);
     }
 
     @Test
