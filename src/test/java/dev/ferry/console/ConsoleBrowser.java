@@ -140,9 +140,23 @@ final class ConsoleBrowser
         }
     }
 
-    /** Saves what the browser shows now as {@code target/console-screenshots/<name>.png} (docs/console.md's images). */
+    /**
+     * Saves the page as {@code target/console-screenshots/<name>.png} (docs/console.md's images): the
+     * window grows to the page's height for the picture (up to 1,800 pixels), then shrinks back.
+     */
     void screenshot(String name) {
-        save(SCREENSHOTS.resolve(name.toLowerCase(Locale.ROOT) + ".png"));
+        Dimension window = driver.manage().window().getSize();
+        long page = ((Number) driver.executeScript("return Math.min(document.documentElement.scrollHeight, 1800)"))
+                .longValue();
+        long chrome = ((Number) driver.executeScript("return window.outerHeight - window.innerHeight")).longValue();
+        if (page + chrome > window.getHeight()) {
+            driver.manage().window().setSize(new Dimension(window.getWidth(), (int) (page + chrome)));
+        }
+        try {
+            save(SCREENSHOTS.resolve(name.toLowerCase(Locale.ROOT) + ".png"));
+        } finally {
+            driver.manage().window().setSize(window);
+        }
     }
 
     private void save(Path file) {
