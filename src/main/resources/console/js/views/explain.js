@@ -152,17 +152,39 @@ export async function exchange(main, context, parameters, id) {
     result);
   try {
     const { data } = await api('POST', '/admin/v1/evaluate', { body: { exchangeId: id }, signal: context.signal });
-    show(result, explanation(data, { asOf: event.occurredAt, replay: true }),
+    const audited = data.audited || event;
+    const then = audited.outcome === 'issued' ? 'allow' : 'deny';
+    show(result,
+      then !== data.decision && h('p', { class: 'note', id: 'decided-differently' },
+        `Today's rules decide differently: the exchange was ${audited.outcome}, and would now be `
+          + `${data.decision === 'allow' ? 'allowed' : 'refused'}. A rule or the issuer changed since; `,
+        h('a', { href: `#/audit${query({ kind: 'admin', since: audited.occurredAt })}` }, 'the changes made since'), '.'),
+      explanation(data, { asOf: audited.occurredAt, replay: true }),
       event.decision && h('details', { class: 'recorded' },
         h('summary', {}, 'The rules as the exchange saw them (recorded at the time)'),
-        rulesSection(event.decision, 'recorded')));
+        recordedDecision(event.decision)));
   } catch (error) {
     if (error.name === 'AbortError') return;
     show(result,
       h('p', { class: 'note' }, `Ferry cannot explain this exchange again (${error.message}). What it recorded at the time:`),
-      event.decision ? rulesSection(event.decision, 'recorded')
+      event.decision ? recordedDecision(event.decision)
         : h('p', {}, 'No rule was looked at: the token was refused before the rules (see the detail above).'));
   }
+}
+
+/** The audit log's summary of a decision: each rule looked at, whether it matched, which conditions failed. */
+function recordedDecision(decision) {
+  const rules = Array.isArray(decision) ? decision : decision.rules || [];
+  return h('div', { class: 'recorded-rules', id: 'recorded-decision' },
+    rules.length ? h('ul', {}, rules.map((rule) => {
+      const failed = rule.failed || (rule.conditions || []).map((c, i) => (c.holds ? null : i)).filter((i) => i !== null);
+      return h('li', { dataset: { rule: rule.rule } },
+        h('a', { href: `#/rules/${encodeURIComponent(rule.rule)}` }, rule.rule), ' ',
+        h('span', { class: ['badge', rule.effect === 'deny' ? 'badge-deny' : 'badge-allow'] }, rule.effect), ' ',
+        !rule.enabled ? 'disabled' : rule.matched ? 'matched'
+          : `did not match: condition${failed.length === 1 ? '' : 's'} ${failed.map((i) => i + 1).join(', ')} failed`);
+    })) : h('p', {}, 'No rule could match these claims and this target.'),
+    decision.omitted ? h('p', { class: 'muted' }, `${decision.omitted} more not recorded (the summary is kept short).`) : null);
 }
 
 function exchangeSummary(event) {
@@ -184,7 +206,7 @@ function exchangeSummary(event) {
       h('dt', {}, 'Matched rules'), h('dd', {}, ruleLinks(event.matchedRules)),
       event.tokenId && [h('dt', {}, 'Issued token (jti)'), h('dd', {}, h('code', {}, event.tokenId))],
       event.clientAddress && [h('dt', {}, 'Client address'), h('dd', {}, event.clientAddress)]),
-    event.claims && h('details', {}, h('summary', {}, 'Carried claims'), json(event.claims)));
+    event.claims && h('details', {}, h('summary', {}, 'Claims of the CI token'), json(event.claims)));
 }
 
 function ruleLinks(names) {
@@ -212,12 +234,14 @@ export function explanation(data, { asOf, replay } = {}) {
     v && h('section', { class: 'card', 'aria-labelledby': 'validation-title' },
       h('h3', { id: 'validation-title' }, 'The token'),
       h('dl', { class: 'facts', id: 'token-validation' },
-        h('dt', {}, 'Verified'), h('dd', {}, v.performed ? (v.valid ? 'yes: valid' : 'yes: not valid') : 'no (claims given, or replayed from the audit log)'),
+        h('dt', {}, 'Verified'), h('dd', {}, v.performed ? (v.valid ? 'yes: valid' : 'yes: not valid')
+          : replay ? 'not again: these are the claims that passed every check at the time' : 'no: claims were given'),
         v.at && [h('dt', {}, 'As of'), h('dd', {}, time(v.at))],
         v.issuer && [h('dt', {}, 'Issuer'), h('dd', {}, v.issuer)],
         v.subject && [h('dt', {}, 'Subject'), h('dd', {}, h('code', {}, v.subject))],
         v.expiresAt && [h('dt', {}, 'Expires'), h('dd', {}, time(v.expiresAt))],
-        v.reason && [h('dt', {}, 'Failed check'), h('dd', { id: 'validation-reason' }, h('code', {}, v.reason), ' ', v.description || '')])),
+        (v.reason || v.description) && [h('dt', {}, v.reason ? 'Failed check' : 'Detail'),
+          h('dd', { id: 'validation-reason' }, v.reason && h('code', {}, v.reason), ' ', v.description || '')])),
     allowed && h('section', { class: 'card', 'aria-labelledby': 'issued-title' },
       h('h3', { id: 'issued-title' }, 'The token Ferry would issue'),
       h('dl', { class: 'facts' },

@@ -14,8 +14,10 @@ export async function page(main, context) {
     if (!compromised) {
       const sure = await confirmDialog({
         title: 'Rotate the signing key now?',
-        body: [h('p', {}, 'The next key signs from now on (one is generated if none is published yet). The current key'
-          + ' retires: tokens it signed stay valid until they expire, and it stays in the JWKS until then.'),
+        body: [h('p', {}, 'The next key takes over signing as soon as every gateway can know it: at once if it has been'
+          + ' in the JWKS for the JWKS\'s max-age, else at that time (one is generated and published now if there is'
+          + ' none). The current key then retires: tokens it signed stay valid until they expire, and it stays in the'
+          + ' JWKS until then.'),
         h('p', {}, 'Gateways that honour the JWKS max-age, or refetch it on an unknown kid, notice nothing.')],
         confirmLabel: 'Rotate',
       });
@@ -49,9 +51,12 @@ export async function page(main, context) {
     try {
       const { data } = await api('POST', `/admin/v1/keys/rotate${compromised ? '?compromised=true' : ''}`);
       const active = data.find((k) => k.state === 'active');
-      context.navigate('#/keys', compromised
-        ? `Emergency rotation done: key ${active ? active.kid : ''} signs; every earlier key is deleted.`
-        : `Rotated: key ${active ? active.kid : ''} signs now.`);
+      const next = data.find((k) => k.state === 'next' && k.signsFrom);
+      let message;
+      if (compromised) message = `Emergency rotation done: key ${active ? active.kid : ''} signs; every earlier key is deleted.`;
+      else if (next) message = `Key ${next.kid} signs from ${new Date(next.signsFrom).toLocaleString()}, once gateways caching the JWKS know it.`;
+      else message = `Rotated: key ${active ? active.kid : ''} signs now.`;
+      context.navigate('#/keys', message);
     } catch (error) {
       context.notice(error.message, 'error');
     }

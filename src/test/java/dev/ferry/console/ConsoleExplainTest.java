@@ -112,17 +112,41 @@ class ConsoleExplainTest extends ConsoleTest {
         assertThat(text(By.id("event-id"))).isEqualTo(exchangeId);
         assertThat(text(By.id("event-error")))
                 .isEqualTo("invalid_request no trust rule of issuer '" + issuerName + "' admits this token");
+        // Explained again from the claims the audit log kept (POST /admin/v1/evaluate with the exchangeId).
+        assertThat(text(By.id("as-of"))).startsWith("Decided again as of the exchange's time");
         WebElement rule = element(By.cssSelector("article.rule-result[data-rule='" + ruleName + "']"));
         assertThat(flat(rule)).contains("ref equals refs/heads/main refs/heads/feature ✗ fails");
-        browser.screenshot("explain-exchange");
+        assertThat(all(By.id("decided-differently"))).isEmpty();
+        click(By.cssSelector("details.recorded summary"));
+        assertThat(flat(element(By.id("recorded-decision"))))
+                .isEqualTo(ruleName + " allow did not match: condition 2 failed");
 
         // The same exchange, found from the audit log's filters.
         open("/audit?" + "issuer=" + issuerName + "&outcome=refused");
         assertThat(heading()).isEqualTo("Audit log");
-        browser.screenshot("audit");
         click(By.cssSelector("a.explain-link[data-id='" + exchangeId + "']"));
         awaitHeading();
         assertThat(text(By.id("event-id"))).isEqualTo(exchangeId);
+
+        // Once a rule admits what was refused, the console says that today's rules decide differently.
+        String later = unique("explain-feature");
+        create(
+                "rules",
+                rule(
+                        later,
+                        issuerName,
+                        "allow",
+                        List.of(condition("ref", "equals", "refs/heads/feature")),
+                        List.of(TARGET),
+                        List.of()));
+        try {
+            open("/exchanges/" + exchangeId);
+            assertThat(text(By.id("decided-differently")))
+                    .startsWith(
+                            "Today's rules decide differently: the exchange was refused, and would now be allowed.");
+        } finally {
+            admin("DELETE", "/admin/v1/rules/" + later, null);
+        }
     }
 
     @Test
