@@ -60,8 +60,6 @@ export function isCallback() {
  */
 export async function complete(config) {
   const parameters = new URLSearchParams(location.search);
-  // The code is single-use and bound to the verifier, but it has no business in the address bar.
-  history.replaceState(null, '', location.pathname + location.hash);
   let pending = null;
   try {
     pending = JSON.parse(sessionStorage.getItem(PENDING));
@@ -69,6 +67,11 @@ export async function complete(config) {
     pending = null;
   }
   sessionStorage.removeItem(PENDING);
+  // The code is single-use and bound to the verifier, but it has no business in the address bar; the
+  // page the sign-in started from comes back, whatever the outcome.
+  const returnTo = pending && typeof pending.returnTo === 'string' && pending.returnTo.startsWith('#/')
+    ? pending.returnTo : '#/issuers';
+  history.replaceState(null, '', location.pathname + returnTo);
   const provider = config.oidc;
   if (!provider) throw new SignInError('This Ferry has no OpenID provider configured (ferry.console.oidc.issuer).');
   if (!pending || parameters.get('state') !== pending.state) {
@@ -99,7 +102,7 @@ export async function complete(config) {
       + '. An administrator can explain why from this exchange id.', answer.body.exchange_id);
   }
   session.start(answer.body.access_token, 'oidc', { expiresIn: answer.body.expires_in, scope: answer.body.scope });
-  return pending.returnTo || '#/issuers';
+  return returnTo;
 }
 
 async function discover(issuer) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /** "Why was this CI run refused?": explaining a pasted token, and following a job's exchange_id to its audit event. */
 class ConsoleExplainTest extends ConsoleTest {
@@ -147,6 +148,25 @@ class ConsoleExplainTest extends ConsoleTest {
         } finally {
             admin("DELETE", "/admin/v1/rules/" + later, null);
         }
+    }
+
+    @Test
+    void claimsAreExplainedAsIfAValidTokenOfTheIssuerCarriedThem() {
+        signInWithToken();
+        open("/explain");
+        click(By.id("explain-by-claims"));
+        new Select(element(By.id("explain-issuer"))).selectByValue(issuerName);
+        retype(
+                By.id("explain-claims"),
+                "{\"sub\": \"repo:acme/app:ref:refs/heads/main\", \"repository_owner_id\": \"4242\","
+                        + " \"ref\": \"refs/heads/main\"}");
+        type(By.id("explain-target"), TARGET);
+        type(By.id("explain-scope"), "deploy");
+        click(By.id("explain-submit"));
+        assertThat(element(By.id("decision")).getDomAttribute("data-decision")).isEqualTo("allow");
+        assertThat(text(By.id("decision")))
+                .contains("/token would issue a token with scope \"deploy\" for 900 seconds.");
+        assertThat(text(By.id("token-validation"))).contains("no: claims were given");
     }
 
     @Test

@@ -99,5 +99,25 @@ class ConsoleSignInTest extends ConsoleTest {
         flushAudit();
         assertThat(admin("GET", "/admin/v1/audit?kind=admin&limit=5", null).body())
                 .contains("\"principal\":\"" + sso + ":" + TestOpenIdProvider.USERNAME + "\"");
+
+        // Without a rule that admits them, the same operator gets no admin token, and is told why.
+        admins.put("enabled", false);
+        assertThat(admin("PUT", "/admin/v1/rules/" + admins.get("name"), admins).status())
+                .isEqualTo(200);
+        click(By.id("sign-out"));
+        awaitHeading();
+        click(By.id("sign-in-oidc"));
+        awaitText(By.id("sign-in-error"), "Ferry did not give you an admin token: invalid_request");
+        assertThat(text(By.id("sign-in-error"))).contains("no trust rule of issuer '" + sso + "' admits this token");
+        String exchangeId = text(By.id("sign-in-exchange-id"));
+        flushAudit();
+        assertThat(admin("GET", "/admin/v1/audit/" + exchangeId, null)
+                        .json()
+                        .get("outcome")
+                        .asString())
+                .isEqualTo("refused");
+        assertThat(script("return sessionStorage.getItem('ferry.console.session')"))
+                .isNull();
+        assertThat(driver.getCurrentUrl()).isEqualTo(origin + "/console/#/issuers");
     }
 }
