@@ -249,19 +249,21 @@ export function explanation(data, { asOf, replay } = {}) {
         h('dt', {}, 'All scopes the matching rules grant'), h('dd', {}, listOf(data.grantedScopes, 'none')),
         h('dt', {}, 'Lifetime'), h('dd', {}, `${data.lifetimeSeconds} s`)),
       data.issuedClaims && h('details', {}, h('summary', {}, 'Claims'), json(data.issuedClaims))),
-    h('p', {}, 'Matched rules: ', ruleLinks(data.matchedRules)),
-    data.rules ? rulesSection(data.rules, 'evaluated') : null);
+    data.matchedRules
+      ? [h('p', {}, 'Matched rules: ', ruleLinks(data.matchedRules)), rulesSection(data.rules || [])]
+      : h('p', { class: 'note', id: 'not-decided' }, 'The token did not get as far as the rules: it was refused first'
+        + ' (see above).'));
 }
 
-function rulesSection(rules, kind) {
-  return h('section', { class: 'rules-explained', 'aria-label': kind === 'recorded' ? 'Rules as recorded' : 'Every rule of the issuer' },
-    h('h3', {}, kind === 'recorded' ? 'Rules looked at' : 'Every rule of the issuer'),
-    rules.length ? rules.map((rule) => ruleCard(rule, kind)) : h('p', { class: 'muted' }, 'The issuer has no rules.'));
+function rulesSection(rules) {
+  return h('section', { class: 'rules-explained', 'aria-labelledby': 'every-rule-title' },
+    h('h3', { id: 'every-rule-title' }, 'Every rule of the issuer'),
+    rules.length ? rules.map((rule) => ruleCard(rule)) : h('p', { class: 'muted' }, 'The issuer has no rules.'));
 }
 
-function ruleCard(rule, kind) {
+function ruleCard(rule) {
   const verdict = !rule.enabled ? 'disabled' : rule.matched ? 'matched' : 'did not match';
-  return h('article', { class: ['rule-result', rule.matched ? 'matched' : 'unmatched'], dataset: { rule: rule.rule, kind } },
+  return h('article', { class: ['rule-result', rule.matched ? 'matched' : 'unmatched'], dataset: { rule: rule.rule } },
     h('h4', {}, h('a', { href: `#/rules/${encodeURIComponent(rule.rule)}` }, rule.rule), ' ',
       h('span', { class: ['badge', rule.effect === 'deny' ? 'badge-deny' : 'badge-allow'] }, rule.effect), ' ',
       h('span', { class: ['badge', rule.matched ? 'badge-ok' : 'badge-off'], dataset: { verdict } }, verdict), ' ',

@@ -17,12 +17,11 @@ export async function list(main, context, parameters) {
     api('GET', '/admin/v1/issuers', { signal: context.signal }),
     api('GET', `/admin/v1/rules${query({ issuer, limit: PAGE, cursor })}`, { signal: context.signal }),
   ]);
-  let rules = page.data;
+  let rules = issuer ? page.data.filter((r) => r.issuer === issuer) : page.data;
   let next = page.cursor ? `#/rules${query({ issuer, cursor: page.cursor })}` : null;
   // A Ferry that does not page answers every rule: page in the browser then, PAGE rows at a time.
-  if (rules.length > PAGE) {
+  if (page.data.length > PAGE) {
     const index = Number(parameters.get('page') || 0);
-    if (issuer) rules = rules.filter((r) => r.issuer === issuer);
     next = (index + 1) * PAGE < rules.length ? `#/rules${query({ issuer, page: index + 1 })}` : null;
     rules = rules.slice(index * PAGE, (index + 1) * PAGE);
   }

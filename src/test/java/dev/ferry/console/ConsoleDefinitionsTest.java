@@ -57,7 +57,6 @@ class ConsoleDefinitionsTest extends ConsoleTest {
                 .isEqualTo("Other OpenID Connect provider");
         assertThat(text(By.id("issuer-preview")))
                 .contains("\"kid\": \"" + ci.currentKey().getKeyID() + "\"");
-        browser.screenshot("issuer-editor");
         click(By.id("save-issuer"));
         awaitHeading();
         assertThat(heading()).isEqualTo("Issuer " + issuer);
@@ -97,7 +96,18 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         open("/issuers");
         click(By.cssSelector("button[data-toggle='" + issuer + "']"));
         awaitText(By.cssSelector("main .notice"), "Issuer " + issuer + " disabled.");
-        assertThat(exchange(ci.github().sign(), target).body()).contains("is disabled");
+        Response refused = exchange(ci.github().sign(), target);
+        assertThat(refused.status()).isEqualTo(400);
+        flushAudit();
+        assertThat(admin(
+                                "GET",
+                                "/admin/v1/audit/"
+                                        + refused.json().get("exchange_id").asString(),
+                                null)
+                        .json()
+                        .get("detail")
+                        .asString())
+                .startsWith("DISABLED_ISSUER");
         click(By.cssSelector("button[data-toggle='" + issuer + "']"));
         awaitText(By.cssSelector("main .notice"), "Issuer " + issuer + " enabled.");
         assertThat(exchange(ci.github().sign(), target).status()).isEqualTo(200);
@@ -119,7 +129,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         assertThat(pinned.getText()).contains("numeric owner or repository id");
         // A warning about one condition is also shown next to it.
         element(By.cssSelector("#condition-0-notes [data-code='glob-prefix-mid-segment']"));
-        browser.screenshot("rule-editor-lint");
+        browser.screenshot("console-rule-lint");
 
         // An invalid value is an error at its field, as Ferry would refuse it.
         new Select(element(By.id("condition-0-operator"))).selectByValue("regex");
@@ -168,7 +178,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
                 .isEqualTo("scopes [ \"deploy\", \"read\" ] [ \"deploy\" ]");
         assertThat(flat(conflict.findElement(By.cssSelector("tr[data-field='description']"))))
                 .isEqualTo("description (none) my change, made in the console");
-        browser.screenshot("rule-conflict");
+        browser.screenshot("console-rule-conflict");
         JsonNode stored = admin("GET", "/admin/v1/rules/" + name, null).json();
         assertThat(stored.get("version").asLong()).isEqualTo(1);
         assertThat(stored.get("scopes").toString()).isEqualTo("[\"deploy\",\"read\"]");

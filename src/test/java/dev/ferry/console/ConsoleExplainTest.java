@@ -70,7 +70,6 @@ class ConsoleExplainTest extends ConsoleTest {
                 .containsExactly(
                         "repository_owner_id equals 4242 4242 ✓ holds",
                         "ref equals refs/heads/main refs/heads/feature ✗ fails");
-        browser.screenshot("explain-refused-token");
     }
 
     @Test
@@ -88,6 +87,7 @@ class ConsoleExplainTest extends ConsoleTest {
 
         click(By.id("explain-submit"));
         awaitText(By.id("validation-reason"), "EXPIRED");
+        assertThat(text(By.id("not-decided"))).startsWith("The token did not get as far as the rules");
 
         click(By.id("use-issued-at"));
         click(By.id("explain-submit"));

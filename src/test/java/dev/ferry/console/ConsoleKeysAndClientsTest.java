@@ -32,7 +32,6 @@ class ConsoleKeysAndClientsTest extends ConsoleTest {
         open("/keys");
         WebElement active = element(By.xpath("//tbody/tr[th/code[text()='" + activeKid + "']]"));
         assertThat(flat(active)).contains("active");
-        browser.screenshot("keys");
 
         click(By.id("rotate"));
         WebElement dialog = element(By.cssSelector("dialog[open]"));
@@ -51,7 +50,7 @@ class ConsoleKeysAndClientsTest extends ConsoleTest {
         assertThat(confirm.isEnabled()).isFalse();
         second.findElement(By.id("confirm-word")).sendKeys("ROTATE");
         assertThat(confirm.isEnabled()).isTrue();
-        browser.screenshot("keys-emergency-rotation");
+        browser.screenshot("console-keys-emergency");
         second.findElement(By.xpath(".//button[text()='Cancel']")).click();
         await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog")));
 

@@ -53,7 +53,7 @@ class ConsoleLayoutTest extends ConsoleTest {
             assertThat(overflow.intValue()).as("sideways overflow of %s", route).isLessThanOrEqualTo(0);
         }
         open("/rules/new");
-        browser.screenshot("phone-rule-editor");
+        browser.screenshot("console-phone");
         assertThat(element(By.cssSelector("nav#nav a[data-section='clients']")).isDisplayed())
                 .isTrue();
     }

@@ -39,7 +39,6 @@ class ConsoleQuickStartTest extends ConsoleTest {
         assertThat(rule.find()).as("the README's step 4 rule").isTrue();
 
         signInWithToken();
-        browser.screenshot("console-issuers-empty");
         click(By.id("new-issuer"));
         awaitHeading();
         click(By.cssSelector("#issuer-fill-in summary"));

@@ -17,7 +17,7 @@ class ConsoleSignInTest extends ConsoleTest {
     void anOperatorSignsInByPastingAnAdminTokenWhichStaysOutOfUrlsAndCookies() {
         open("/issuers");
         assertThat(heading()).isEqualTo("Sign in to Ferry");
-        browser.screenshot("sign-in");
+        browser.screenshot("console-sign-in");
 
         type(By.id("admin-token"), "not-a-token-ferry-knows");
         click(By.id("sign-in-token"));
