@@ -192,7 +192,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
     }
 
     @Test
-    void aLongListOfRulesIsPaged() {
+    void longListsOfRulesAndConditionsArePaged() {
         String issuer = unique("console-many");
         List<Map<String, Object>> rules = new ArrayList<>();
         IntStream.range(0, 130)
@@ -217,6 +217,24 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         assertThat(all(By.cssSelector("main tbody tr"))).hasSize(30);
         assertThat(text(By.cssSelector("main tbody tr:first-child th"))).isEqualTo(issuer + "-100");
         assertThat(all(By.id("rules-next"))).isEmpty();
+
+        // A rule being written with more conditions than a page holds: 50 at a time, and Ferry's verdict.
+        List<Map<String, Object>> conditions = new ArrayList<>();
+        IntStream.range(0, 120).forEach(i -> conditions.add(condition("claim_" + i, "equals", "value-" + i)));
+        Map<String, Object> longRule = rule(
+                unique("console-long"), issuer, "allow", conditions, List.of("https://long.example.com"), List.of());
+        open("/rules/new?issuer=" + issuer);
+        click(By.cssSelector("#rule-fill-in summary"));
+        script("arguments[0].value = arguments[1]", element(By.id("rule-json")), JSON.writeValueAsString(longRule));
+        click(By.id("rule-json-apply"));
+        assertThat(text(By.id("condition-count"))).isEqualTo("120 conditions; showing 1 to 50.");
+        assertThat(all(By.cssSelector("#rule-conditions > li"))).hasSize(50);
+        awaitText(By.id("rule-problem"), "a rule has at most 32 conditions");
+        click(By.id("conditions-next"));
+        click(By.id("conditions-next"));
+        assertThat(text(By.id("condition-count"))).isEqualTo("120 conditions; showing 101 to 120.");
+        assertThat(element(By.id("condition-119-value")).getDomProperty("value"))
+                .isEqualTo("value-119");
     }
 
     private String githubIssuer() {

@@ -122,9 +122,18 @@ class ConsoleExplainTest extends ConsoleTest {
         assertThat(flat(element(By.id("recorded-decision"))))
                 .isEqualTo(ruleName + " allow did not match: condition 2 failed");
 
-        // The same exchange, found from the audit log's filters.
-        open("/audit?" + "issuer=" + issuerName + "&outcome=refused");
+        // The same exchange, found from the audit log's filters, a page at a time.
+        Response newer = exchange(ci.github().claim("ref", "refs/heads/other").sign(), TARGET);
+        flushAudit();
+        open("/audit?" + "issuer=" + issuerName + "&outcome=refused&limit=1");
         assertThat(heading()).isEqualTo("Audit log");
+        assertThat(all(By.cssSelector("main tbody tr"))).hasSize(1);
+        assertThat(all(By.cssSelector("a.explain-link[data-id='"
+                        + newer.json().get("exchange_id").asString() + "']")))
+                .hasSize(1);
+        click(By.id("audit-next"));
+        awaitHeading();
+        assertThat(all(By.cssSelector("main tbody tr"))).hasSize(1);
         click(By.cssSelector("a.explain-link[data-id='" + exchangeId + "']"));
         awaitHeading();
         assertThat(text(By.id("event-id"))).isEqualTo(exchangeId);
