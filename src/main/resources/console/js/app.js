@@ -40,7 +40,7 @@ let pendingMessage = null;
 // later navigation moves it to the new page's heading, so screen readers announce where they are.
 let firstPage = true;
 
-/** Says {@code message} to screen readers (and shows it as a toast). */
+/** Says {@code message} to screen readers, through the polite live region. */
 export function announce(message) {
   announcer.textContent = '';
   window.setTimeout(() => { announcer.textContent = message; }, 50);
