@@ -3,6 +3,7 @@ package dev.ferry.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.ferry.testing.TestIssuer;
 import dev.ferry.testing.TestOpenIdProvider;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,52 @@ class ConsoleSignInTest extends ConsoleTest {
         assertThat(heading()).isEqualTo("Sign in to Ferry");
         assertThat(script("return sessionStorage.getItem('ferry.console.session')"))
                 .isNull();
+    }
+
+    @Test
+    void aFerryIssuedReadOnlyTokenShowsEverythingAndOffersNoChange() {
+        TestIssuer ci = new TestIssuer().start();
+        try {
+            String issuer = unique("console-readers");
+            create("issuers", issuerFor(issuer, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
+            create(
+                    "rules",
+                    rule(
+                            unique("console-read"),
+                            issuer,
+                            "allow",
+                            List.of(condition("repository_owner_id", "equals", "4242")),
+                            List.of(ferryIssuer + "/admin"),
+                            List.of("ferry:read")));
+            Response exchanged = postForm(Map.of(
+                    "grant_type",
+                    GRANT_TYPE,
+                    "subject_token",
+                    ci.github().sign(),
+                    "subject_token_type",
+                    ID_TOKEN_TYPE,
+                    "audience",
+                    ferryIssuer + "/admin",
+                    "scope",
+                    "ferry:read"));
+            assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+
+            open("/issuers");
+            type(By.id("admin-token"), exchanged.json().get("access_token").asString());
+            click(By.id("sign-in-token"));
+            awaitHeading();
+            assertThat(text(By.id("who")))
+                    .startsWith("Signed in as " + issuer + ":repo:acme/app:ref:refs/heads/main · ferry:read · until");
+            assertThat(all(By.cssSelector("main tbody tr"))).isNotEmpty();
+            assertThat(all(By.id("new-issuer"))).isEmpty();
+            assertThat(all(By.cssSelector("button[data-toggle]"))).isEmpty();
+            open("/keys");
+            assertThat(element(By.id("rotate")).isEnabled()).isFalse();
+            open("/issuers/" + issuer);
+            assertThat(element(By.id("save-issuer")).isEnabled()).isFalse();
+        } finally {
+            ci.close();
+        }
     }
 
     @Test
