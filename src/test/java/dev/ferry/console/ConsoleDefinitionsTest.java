@@ -48,7 +48,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
         definition.put("acceptedAudiences", List.of(TestIssuer.DEFAULT_AUDIENCE));
         definition.put("claimMappings", Map.of("repository", "repository"));
         click(By.cssSelector("#issuer-fill-in summary"));
-        type(By.id("issuer-json"), JSON.writeValueAsString(definition));
+        paste(By.id("issuer-json"), JSON.writeValueAsString(definition));
         click(By.id("issuer-json-apply"));
         awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"" + ci.url() + "\"");
         assertThat(new Select(element(By.id("issuer-type")))
@@ -225,7 +225,7 @@ class ConsoleDefinitionsTest extends ConsoleTest {
                 unique("console-long"), issuer, "allow", conditions, List.of("https://long.example.com"), List.of());
         open("/rules/new?issuer=" + issuer);
         click(By.cssSelector("#rule-fill-in summary"));
-        script("arguments[0].value = arguments[1]", element(By.id("rule-json")), JSON.writeValueAsString(longRule));
+        paste(By.id("rule-json"), JSON.writeValueAsString(longRule));
         click(By.id("rule-json-apply"));
         assertThat(text(By.id("condition-count"))).isEqualTo("120 conditions; showing 1 to 50.");
         assertThat(all(By.cssSelector("#rule-conditions > li"))).hasSize(50);

@@ -49,7 +49,7 @@ class ConsoleExplainTest extends ConsoleTest {
         String token = ci.github().claim("ref", "refs/heads/feature").sign();
         signInWithToken();
         open("/explain");
-        type(By.id("explain-token"), token);
+        paste(By.id("explain-token"), token);
         awaitText(By.id("explain-token-facts"), "repo:acme/app:ref:refs/heads/main");
         type(By.id("explain-target"), TARGET);
         type(By.id("explain-scope"), "deploy");
@@ -83,7 +83,7 @@ class ConsoleExplainTest extends ConsoleTest {
         signInWithToken();
         open("/explain");
         type(By.id("explain-target"), TARGET);
-        type(By.id("explain-token"), token);
+        paste(By.id("explain-token"), token);
 
         click(By.id("explain-submit"));
         awaitText(By.id("validation-reason"), "EXPIRED");

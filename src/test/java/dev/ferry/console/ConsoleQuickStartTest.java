@@ -42,7 +42,7 @@ class ConsoleQuickStartTest extends ConsoleTest {
         click(By.id("new-issuer"));
         awaitHeading();
         click(By.cssSelector("#issuer-fill-in summary"));
-        type(By.id("issuer-json"), issuerJson);
+        paste(By.id("issuer-json"), issuerJson);
         click(By.id("issuer-json-apply"));
         awaitText(By.id("issuer-preview"), "\"issuerUrl\": \"https://demo.invalid\"");
         assertThat(text(By.id("issuer-preview")))
@@ -54,7 +54,7 @@ class ConsoleQuickStartTest extends ConsoleTest {
 
         open("/rules/new?issuer=demo");
         click(By.cssSelector("#rule-fill-in summary"));
-        type(By.id("rule-json"), rule.group(1));
+        paste(By.id("rule-json"), rule.group(1));
         click(By.id("rule-json-apply"));
         assertThat(element(By.id("rule-name")).getDomProperty("value")).isEqualTo("demo-deploy-main");
         assertThat(element(By.id("condition-1-value")).getDomProperty("value")).isEqualTo("refs/heads/main");
@@ -65,7 +65,7 @@ class ConsoleQuickStartTest extends ConsoleTest {
 
         String feature = demo(Map.of("DEMO_REF", "refs/heads/feature"), "token");
         open("/explain");
-        type(By.id("explain-token"), feature);
+        paste(By.id("explain-token"), feature);
         type(By.id("explain-target"), "https://api.example.com");
         type(By.id("explain-scope"), "deploy");
         click(By.id("explain-submit"));

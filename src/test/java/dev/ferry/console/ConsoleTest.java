@@ -25,6 +25,8 @@ abstract class ConsoleTest extends FerryIntegrationTest {
     static final ConsoleBrowser browser = new ConsoleBrowser();
 
     private static final Duration WAIT = Duration.ofSeconds(15);
+    /** How often a wait looks again: often, since most conditions hold within a few tens of milliseconds. */
+    private static final Duration POLL = Duration.ofMillis(50);
 
     protected ChromeDriver driver;
 
@@ -64,7 +66,7 @@ abstract class ConsoleTest extends FerryIntegrationTest {
     }
 
     protected <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return new WebDriverWait(driver, WAIT, POLL).until(condition);
     }
 
     protected WebElement element(By by) {
@@ -83,6 +85,16 @@ abstract class ConsoleTest extends FerryIntegrationTest {
         WebElement field = element(by);
         field.clear();
         field.sendKeys(text);
+    }
+
+    /** Pastes {@code text} into a field, as a user pasting a token or a JSON definition: one input event. */
+    protected void paste(By by, String text) {
+        WebElement field = element(by);
+        script(
+                "arguments[0].value = arguments[1];"
+                        + " arguments[0].dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}))",
+                field,
+                text);
     }
 
     /** Types into a field, replacing what it holds, the way a user selects all and types. */
