@@ -353,13 +353,14 @@ async function loadKeys(panel, name, context) {
     show(panel, heading,
       h('dl', { class: 'facts' },
         h('dt', {}, 'Keys from'), h('dd', {}, source, data.jwksUri ? [' · ', h('code', {}, data.jwksUri)] : null),
-        h('dt', {}, 'Last fetched'), h('dd', {}, data.lastFetchedAt ? time(data.lastFetchedAt)
-          : data.source === 'inline' ? 'never needed' : 'not yet: Ferry fetches on the first exchange'),
+        h('dt', {}, 'Last fetched'), h('dd', { id: 'issuer-keys-fetched' }, data.lastFetchedAt
+          ? [time(data.lastFetchedAt), ' (by the Ferry replica that answered)']
+          : data.source === 'inline' ? 'never needed' : 'not yet by this replica: Ferry fetches on the first exchange'),
         data.lastFailure && [h('dt', {}, 'Last failure'),
           h('dd', { class: 'error-text' }, time(data.lastFailure.at), ': ', data.lastFailure.message)]),
       table('Keys of the issuer', [
         ['Key id (kid)', (k) => h('code', {}, k.kid || '(none)')],
-        ['Type', (k) => k.kty],
+        ['Type', (k) => (k.crv ? `${k.kty} (${k.crv})` : k.kty)],
         ['Algorithm', (k) => k.alg || '—'],
         ['Use', (k) => k.use || '—'],
       ], data.keys || [], { empty: 'No keys known yet.' }));

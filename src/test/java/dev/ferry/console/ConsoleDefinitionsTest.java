@@ -65,6 +65,10 @@ class ConsoleDefinitionsTest extends ConsoleTest {
                         .get("issuerUrl")
                         .asString())
                 .isEqualTo(ci.url());
+        // Its key set: inline, with the kid of the pasted key.
+        awaitText(By.id("issuer-keys"), "inline, in the definition");
+        assertThat(flat(element(By.cssSelector("#issuer-keys tbody tr"))))
+                .isEqualTo(ci.currentKey().getKeyID() + " RSA RS256 sig");
 
         open("/rules/new?issuer=" + issuer);
         type(By.id("rule-name"), ruleName);

@@ -137,6 +137,12 @@ class ConsoleSignInTest extends ConsoleTest {
         assertThat(script("return Object.keys(sessionStorage)")).isEqualTo(List.of("ferry.console.session"));
         assertThat(script("return document.cookie")).isEqualTo("");
 
+        // Ferry found the provider's keys through its discovery document, and the console shows when.
+        open("/issuers/" + sso);
+        awaitText(By.id("issuer-keys"), "discovery · " + TestOpenIdProvider.ISSUER + "/oauth2/jwks");
+        assertThat(text(By.id("issuer-keys-fetched"))).endsWith("(by the Ferry replica that answered)");
+        open("/clients");
+
         // Admin calls work with it: a write (ferry:admin), audited under the operator's Ferry subject.
         String client = unique("sso-made");
         type(By.id("client-id"), client);
