@@ -153,6 +153,7 @@ final class ConsoleBrowser
             driver.manage().window().setSize(new Dimension(window.getWidth(), (int) (page + chrome)));
         }
         try {
+            driver.executeScript("window.scrollTo(0, 0)");
             save(SCREENSHOTS.resolve(name.toLowerCase(Locale.ROOT) + ".png"));
         } finally {
             driver.manage().window().setSize(window);
