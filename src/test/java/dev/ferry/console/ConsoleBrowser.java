@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -61,30 +60,42 @@ final class ConsoleBrowser
         return driver;
     }
 
+    /** Skipped, each test with the reason, on the PostgreSQL run and where the browser is missing (unless required). */
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (TestDatabase.POSTGRESQL.selected()) {
             return ConditionEvaluationResult.disabled(
                     "browser tests run once, on the H2 run: they test the console, not the database");
         }
-        return ConditionEvaluationResult.enabled("H2 run");
+        if (!installed() && !required()) {
+            return ConditionEvaluationResult.disabled("browser test skipped: " + missing());
+        }
+        return ConditionEvaluationResult.enabled("H2 run, chromium installed or required");
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String missing = CHROMIUM + " or " + CHROMEDRIVER
-                    + " is missing: install them with 'apt-get install chromium chromium-driver'";
-            if ("required".equalsIgnoreCase(System.getenv("FERRY_TEST_BROWSER"))) {
-                throw new IllegalStateException("FERRY_TEST_BROWSER=required, but " + missing);
-            }
-            Assumptions.abort("browser tests skipped: " + missing);
+        if (!installed()) {
+            throw new IllegalStateException("FERRY_TEST_BROWSER=required, but " + missing());
         }
         driver = context.getRoot()
                 .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(Chromium.class, key -> Chromium.start(), Chromium.class)
                 .driver;
         driver.manage().window().setSize(DESKTOP);
+    }
+
+    private static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    private static boolean required() {
+        return "required".equalsIgnoreCase(System.getenv("FERRY_TEST_BROWSER"));
+    }
+
+    private static String missing() {
+        return CHROMIUM + " or " + CHROMEDRIVER
+                + " is missing: install them with 'apt-get install chromium chromium-driver'";
     }
 
     /** Every page the test showed ran without a Content-Security-Policy violation or an uncaught error. */
