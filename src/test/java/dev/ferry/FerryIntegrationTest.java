@@ -3,6 +3,7 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.audit.AuditLog;
+import dev.ferry.testing.TestOpenIdProvider;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -69,6 +70,10 @@ public abstract class FerryIntegrationTest {
         registry.add("ferry.data-dir", () -> System.getProperty("java.io.tmpdir") + "/ferry-test-data");
         registry.add("server.port", FerryIntegrationTest::port);
         registry.add("ferry.issuer", () -> "http://127.0.0.1:" + port());
+        // The console's OpenID sign-in, with the provider the console tests start on first use.
+        registry.add("ferry.console.oidc.issuer", () -> TestOpenIdProvider.ISSUER);
+        registry.add("ferry.console.oidc.client-id", () -> TestOpenIdProvider.CLIENT_ID);
+        registry.add("ferry.console.oidc.scopes", () -> "openid,profile");
         if (TestDatabase.POSTGRESQL.selected()) {
             registry.add("spring.datasource.url", TestDatabase::postgresUrl);
             registry.add("spring.flyway.schemas", () -> TestDatabase.SCHEMA);

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -32,9 +33,18 @@ public record FerryProperties(
         @Valid @DefaultValue Audit audit,
         @Valid @DefaultValue Bootstrap bootstrap,
         @Valid @DefaultValue RateLimit rateLimit,
-        @Valid @DefaultValue Replicas replicas) {
+        @Valid @DefaultValue Replicas replicas,
+        @Valid @DefaultValue Console console) {
 
     public FerryProperties {
+        if (console != null
+                && federation != null
+                && console.oidc().issuer() != null
+                && "http".equals(console.oidc().issuer().getScheme())
+                && !federation.allowInsecureHttp()) {
+            throw new IllegalArgumentException("ferry.console.oidc.issuer must be an https URL, not '"
+                    + console.oidc().issuer() + "' (http only with ferry.federation.allow-insecure-http)");
+        }
         if (issuer != null
                 && (!issuer.isAbsolute()
                         || issuer.getHost() == null
@@ -210,4 +220,58 @@ public record FerryProperties(
      *     through another replica (its own writes apply at once)
      */
     public record Cache(@NotNull @DefaultValue("5s") Duration refresh) {}
+
+    /**
+     * The operator console at {@code /console/} (docs/console.md): static files and a client of the
+     * admin API, nothing more.
+     *
+     * @param enabled serve it; {@code false}: everything under {@code /console/} answers 404
+     * @param oidc signing in with the organisation's OpenID provider
+     */
+    public record Console(
+            @DefaultValue("true") boolean enabled,
+            @Valid @DefaultValue Oidc oidc) {}
+
+    /**
+     * The OpenID provider operators sign in with (authorization code with PKCE, the console being a
+     * public client); the ID token it gives is exchanged at {@code /token} for an admin token.
+     *
+     * @param issuer the provider's issuer URL, where {@code /.well-known/openid-configuration} is; unset:
+     *     signing in takes a pasted admin token only
+     * @param clientId the console's client id at the provider (a public client, no secret)
+     * @param scopes what the console asks the provider for; {@code openid} is always asked for
+     */
+    public record Oidc(
+            URI issuer,
+            String clientId,
+            @DefaultValue("openid") List<String> scopes) {
+
+        public Oidc {
+            if (issuer != null) {
+                if (!issuer.isAbsolute()
+                        || issuer.getHost() == null
+                        || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))
+                        || issuer.getRawQuery() != null
+                        || issuer.getRawFragment() != null
+                        || issuer.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException(
+                            "ferry.console.oidc.issuer must be an absolute http(s) URL without query, fragment or"
+                                    + " user info, such as https://login.example.com, not '" + issuer + "'");
+                }
+                if (clientId == null || clientId.isBlank()) {
+                    throw new IllegalArgumentException(
+                            "ferry.console.oidc.client-id is required with ferry.console.oidc.issuer: the console's"
+                                    + " client id at the provider");
+                }
+            }
+        }
+
+        /** The scopes asked for, {@code openid} first and once. */
+        public List<String> requestedScopes() {
+            LinkedHashSet<String> requested = new LinkedHashSet<>();
+            requested.add("openid");
+            scopes.stream().map(String::trim).filter(scope -> !scope.isEmpty()).forEach(requested::add);
+            return List.copyOf(requested);
+        }
+    }
 }

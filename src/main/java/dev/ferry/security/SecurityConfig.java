@@ -7,6 +7,7 @@ import dev.ferry.config.FerryProperties;
 import dev.ferry.config.RequestLimit;
 import dev.ferry.token.FerryTokens;
 import dev.ferry.token.IntrospectionClients;
+import java.net.URI;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -21,12 +22,14 @@ import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedRe
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 /**
- * Four filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
+ * Five filter chains. {@code /introspect} takes registered clients' HTTP Basic credentials. {@code /admin/**} is a bearer-token resource server accepting the bootstrap
  * token or Ferry's own access tokens for {@code ferry.admin.audience}, whose {@code scope} grants
  * {@code ferry:admin} (everything) or {@code ferry:read} (GET only). {@code /token} is open: its
- * credential is the subject token. Everything else (what gateways read) is open too. All are
+ * credential is the subject token. {@code /console/**}, the operator console's static files, is open
+ * and sent with a strict Content-Security-Policy. Everything else (what gateways read) is open too. All are
  * stateless and without CSRF protection: no cookies, no sessions.
  */
 @Configuration(proxyBeanMethods = false)
@@ -104,8 +107,43 @@ class SecurityConfig {
         return SecurityObservationSettings.noObservations();
     }
 
+    /**
+     * The operator console (docs/console.md): static files, open to all, each answer carrying a strict
+     * Content-Security-Policy: its own scripts and styles only (no inline script or style, no
+     * {@code eval}, DOM sinks behind Trusted Types), connections to Ferry and, when one is configured,
+     * to the OpenID provider operators sign in with; never framed (clickjacking), no referrer (the
+     * authorization code in the callback URL goes nowhere).
+     */
     @Bean
     @Order(3)
+    SecurityFilterChain consoleChain(HttpSecurity http, FerryProperties properties) throws Exception {
+        String policy = consolePolicy(properties.console().oidc());
+        http.securityMatcher("/console", "/console/**")
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(policy))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                        .frameOptions(frames -> frames.deny()))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
+    }
+
+    /** The console's Content-Security-Policy (CSP Level 3); the provider's origin only when one is configured. */
+    static String consolePolicy(FerryProperties.Oidc oidc) {
+        String provider = "";
+        if (oidc.issuer() != null) {
+            URI issuer = oidc.issuer();
+            provider = " " + issuer.getScheme() + "://" + issuer.getHost()
+                    + (issuer.getPort() < 0 ? "" : ":" + issuer.getPort());
+        }
+        return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'"
+                + provider + "; form-action 'self'" + provider
+                + "; frame-ancestors 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
+    }
+
+    @Bean
+    @Order(4)
     SecurityFilterChain publicChain(HttpSecurity http, FerryProperties properties) throws Exception {
         http.addFilterBefore(protectedResourceMetadata(properties), AuthorizationFilter.class)
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())

@@ -8,6 +8,7 @@ import dev.ferry.core.DefinitionException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
@@ -45,7 +46,8 @@ class IssuerValidatorTest {
                         Duration.ofSeconds(10)),
                 new FerryProperties.Bootstrap(null),
                 new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
-                new FerryProperties.Replicas(Duration.ofSeconds(30)));
+                new FerryProperties.Replicas(Duration.ofSeconds(30)),
+                new FerryProperties.Console(true, new FerryProperties.Oidc(null, null, List.of("openid"))));
         return new IssuerValidator(properties);
     }
 
