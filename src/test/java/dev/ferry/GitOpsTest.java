@@ -146,13 +146,7 @@ class GitOpsTest extends FerryIntegrationTest {
         ObjectNode file = fileWith(issuer, unique("gitops-large-rule"), "0");
         ArrayNode rules = (ArrayNode) file.get("rules");
         for (int i = 1; i < 250; i++) {
-            rules.add(JSON.valueToTree(rule(
-                    unique("gitops-large-rule"),
-                    issuer,
-                    "allow",
-                    List.of(condition("repository_owner_id", "equals", String.valueOf(i))),
-                    List.of("https://gitops.example.com"),
-                    List.of("deploy"))));
+            rules.add(JSON.valueToTree(deployRule(unique("gitops-large-rule"), issuer, String.valueOf(i))));
         }
         ObjectNode broken = file.deepCopy();
         ((ObjectNode) broken.get("rules").get(240)).set("conditions", JSON.createArrayNode());
@@ -181,6 +175,82 @@ class GitOpsTest extends FerryIntegrationTest {
         assertThat(again.get("created")).isEmpty();
         assertThat(again.get("updated")).isEmpty();
         assertThat(again.get("unchanged")).hasSize(251);
+    }
+
+    @Test
+    void aFileOfManyChunksIsReadRuleByRuleEvenWithItsRulesBeforeItsIssuers() {
+        // 1,100 rules: three chunks of the importer, more changes than a replica applies one by one.
+        String issuer = unique("gitops-chunks");
+        String prefix = unique("gitops-chunk-rule");
+        ArrayNode rules = JSON.createArrayNode();
+        for (int i = 0; i < 1_100; i++) {
+            rules.add(JSON.valueToTree(deployRule(prefix + "-" + i, issuer, String.valueOf(i))));
+        }
+        ObjectNode file = JSON.createObjectNode();
+        file.set("rules", rules);
+        file.set(
+                "issuers",
+                JSON.valueToTree(
+                        List.of(Map.of("name", issuer, "type", "github", "issuerUrl", ci.url() + "/" + issuer))));
+        ObjectNode broken = file.deepCopy();
+        ((ObjectNode) broken.get("rules").get(1_050)).set("conditions", JSON.createArrayNode());
+        long revisionBefore = revision();
+
+        Response refused = importFile(broken.toString(), "application/json", "");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.json().get("field").stringValue()).isEqualTo("rules[1050].conditions");
+        assertThat(storedRules(prefix)).as("rolled back").isZero();
+        assertThat(revision()).isEqualTo(revisionBefore);
+
+        Response applied = importFile(file.toString(), "application/json", "");
+        assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+        assertThat(applied.json().get("created")).hasSize(1_101);
+        assertThat(applied.json().get("created").get(0).stringValue()).isEqualTo("issuer/" + issuer);
+        assertThat(applied.json().get("created").get(1_100).stringValue()).isEqualTo("rule/" + prefix + "-1099");
+        assertThat(storedRules(prefix)).isEqualTo(1_100);
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from audit_event where kind = 'admin' and action = 'create' and entity_name like ?",
+                        Long.class,
+                        prefix + "-%"))
+                .as("each created rule has its audit event")
+                .isEqualTo(1_100L);
+        assertThat(jdbc.queryForObject(
+                        "select count(distinct revision) from definition_change where kind = 'rule' and name like ?",
+                        Long.class,
+                        prefix + "-%"))
+                .as("each created rule has its own revision in the change log")
+                .isEqualTo(1_100L);
+        assertThat(revision()).isEqualTo(revisionBefore + 1_101);
+        assertThat(admin("GET", "/admin/v1/rules/" + prefix + "-1099", null)
+                        .json()
+                        .get("conditions")
+                        .get(0)
+                        .get("value")
+                        .stringValue())
+                .isEqualTo("1099");
+
+        JsonNode again = importFile(file.toString(), "application/json", "").json();
+        assertThat(again.get("created")).isEmpty();
+        assertThat(again.get("unchanged")).hasSize(1_101);
+    }
+
+    /** A rule granting {@code deploy} on the GitOps target to the repositories of one owner. */
+    private static Map<String, Object> deployRule(String name, String issuer, String ownerId) {
+        return rule(
+                name,
+                issuer,
+                "allow",
+                List.of(condition("repository_owner_id", "equals", ownerId)),
+                List.of("https://gitops.example.com"),
+                List.of("deploy"));
+    }
+
+    private long storedRules(String prefix) {
+        return jdbc.queryForObject("select count(*) from trust_rule where name like ?", Long.class, prefix + "-%");
+    }
+
+    private long revision() {
+        return jdbc.queryForObject("select revision from config_revision where id = 1", Long.class);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.ferry.admin;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.core.DefinitionException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -50,9 +49,9 @@ class BootstrapFile implements SmartInitializingSingleton {
         String name = file.getFileName().toString();
         ImportResult result;
         try {
-            DefinitionSet set = DefinitionFormats.read(
-                    Files.readString(file, StandardCharsets.UTF_8), DefinitionFormats.isYaml(name));
-            result = importer.apply(PRINCIPAL, set, false, false);
+            boolean yaml = DefinitionFormats.isYaml(name);
+            result =
+                    importer.apply(PRINCIPAL, reader -> DefinitionSetController.read(file, yaml, reader), false, false);
         } catch (DefinitionException.Invalid e) {
             throw new IllegalStateException(
                     "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());

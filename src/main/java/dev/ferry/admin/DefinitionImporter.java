@@ -8,10 +8,12 @@ import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -20,14 +22,21 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
 
 /**
- * Applies a whole {@link DefinitionSet} in one transaction: every definition is validated exactly as
- * the REST API validates it, and either all changes commit or none do. A dry run does the same work
- * and rolls back, so its answer is exactly what a real run would do.
+ * Applies a whole definitions file in one transaction: every definition is validated exactly as the
+ * REST API validates it, and either all changes commit or none do. A dry run does the same work and
+ * rolls back, so its answer is exactly what a real run would do.
+ *
+ * <p>The file's rules are handled {@value #CHUNK} at a time as they are read (the file streamed by
+ * {@link DefinitionFormats#read(java.io.InputStream, boolean, DefinitionFormats.Reader)}): each chunk is
+ * validated, compared with the stored rules of those names (one query), and its new rules are inserted
+ * with their audit events and change-log entries in statement batches. So an import of 100,000 rules
+ * holds one chunk in memory, not the file, and costs a few statements per chunk, not per rule.
  */
 @Service
 class DefinitionImporter {
 
-    private static final int CLEAR_EVERY = 100;
+    /** Rules validated, compared and created together. */
+    static final int CHUNK = 500;
 
     private final IssuerService issuers;
     private final RuleService rules;
@@ -48,115 +57,196 @@ class DefinitionImporter {
         this.entityManager = entityManager;
     }
 
+    /** Applies a file already in memory. */
     @Transactional
     public ImportResult apply(String principal, DefinitionSet set, boolean prune, boolean dryRun) {
+        return apply(
+                principal,
+                reader -> {
+                    reader.issuers(set.issuers());
+                    for (int i = 0; i < set.rules().size(); i++) {
+                        reader.rule(i, set.rules().get(i));
+                    }
+                },
+                prune,
+                dryRun);
+    }
+
+    /** Applies the file {@code source} hands to its reader, entry by entry. */
+    @Transactional
+    public ImportResult apply(
+            String principal, Consumer<DefinitionFormats.Reader> source, boolean prune, boolean dryRun) {
         jdbc.queryForObject("select name from ferry_lock where name = 'definitions' for update", String.class);
-        requireUniqueNames(set);
-        Changes changes = new Changes();
-        Map<String, Stored<IssuerDefinition>> storedIssuers =
-                index(issuers.list(), s -> s.definition().name());
-        for (int i = 0; i < set.issuers().size(); i++) {
-            applyIssuer(principal, "issuers[" + i + "]", set.issuers().get(i), storedIssuers, changes);
-        }
-        Map<String, Stored<RuleDefinition>> storedRules =
-                index(rules.list(), s -> s.definition().name());
-        for (int i = 0; i < set.rules().size(); i++) {
-            applyRule(principal, "rules[" + i + "]", set.rules().get(i), storedRules, changes);
-            if (i % CLEAR_EVERY == CLEAR_EVERY - 1) {
-                // Every 100 rules of the file. Each write is flushed at once, and each flush
-                // dirty-checks every entity the persistence context holds: left to grow, an import of
-                // n rules costs O(n²). After a clear, a rule to replace is read again: one select.
-                entityManager.clear();
-            }
-        }
+        Run run = new Run(principal);
+        source.accept(run);
+        run.finish();
         if (prune) {
-            prune(principal, set, storedIssuers, storedRules, changes);
+            run.prune();
         }
         if (dryRun) {
             TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
         }
+        Changes changes = run.changes;
         return new ImportResult(dryRun, changes.created, changes.updated, changes.unchanged, changes.deleted);
     }
 
-    private void applyIssuer(
-            String principal,
-            String field,
-            IssuerDefinition given,
-            Map<String, Stored<IssuerDefinition>> stored,
-            Changes changes) {
-        IssuerDefinition normalized = within(field, () -> issuers.normalize(given));
-        Stored<IssuerDefinition> current = stored.get(normalized.name());
-        String entry = "issuer/" + normalized.name();
-        if (current == null) {
-            within(field, () -> writer.createIssuer(principal, normalized, false));
-            changes.created.add(entry);
-        } else if (!current.definition().equals(normalized)) {
-            within(field, () -> writer.replaceIssuer(principal, normalized.name(), normalized, null, false));
-            changes.updated.add(entry);
-        } else {
-            changes.unchanged.add(entry);
-        }
-    }
+    /** One import: what the file held so far, and what it changed. */
+    private final class Run implements DefinitionFormats.Reader {
+        private final String principal;
+        private final Changes changes = new Changes();
+        private final Set<String> ruleNames = new HashSet<>();
+        private final Set<String> issuerNames = new HashSet<>();
+        /** The first rule of the file naming each issuer: why that issuer cannot be pruned. */
+        private final Map<String, String> firstRuleOf = new HashMap<>();
 
-    private void applyRule(
-            String principal,
-            String field,
-            RuleDefinition given,
-            Map<String, Stored<RuleDefinition>> stored,
-            Changes changes) {
-        RuleDefinition normalized = within(field, () -> rules.normalize(given));
-        Stored<RuleDefinition> current = stored.get(normalized.name());
-        String entry = "rule/" + normalized.name();
-        if (current == null) {
-            within(field, () -> writer.createRule(principal, normalized, false));
-            changes.created.add(entry);
-        } else if (!current.definition().equals(normalized)) {
-            within(field, () -> writer.replaceRule(principal, normalized.name(), normalized, null, false));
-            changes.updated.add(entry);
-        } else {
-            changes.unchanged.add(entry);
-        }
-    }
+        private final Map<String, Boolean> issuerExists = new HashMap<>();
+        private Map<String, Stored<IssuerDefinition>> storedIssuers;
+        /** Rules the file lists before its issuers: held until the issuers are applied. */
+        private List<Entry> early = new ArrayList<>();
 
-    private void prune(
-            String principal,
-            DefinitionSet set,
-            Map<String, Stored<IssuerDefinition>> storedIssuers,
-            Map<String, Stored<RuleDefinition>> storedRules,
-            Changes changes) {
-        Set<String> keptRules = set.rules().stream().map(RuleDefinition::name).collect(Collectors.toSet());
-        for (String name : storedRules.keySet().stream().sorted().toList()) {
-            if (!keptRules.contains(name)) {
-                writer.deleteRule(principal, name);
-                changes.deleted.add("rule/" + name);
+        private List<Entry> chunk = new ArrayList<>();
+
+        Run(String principal) {
+            this.principal = principal;
+        }
+
+        @Override
+        public void issuers(List<IssuerDefinition> given) {
+            requireNoNull("issuers", given);
+            requireUnique("issuers", given.stream().map(IssuerDefinition::name).toList());
+            storedIssuers = index(issuers.list(), s -> s.definition().name());
+            for (int i = 0; i < given.size(); i++) {
+                applyIssuer("issuers[" + i + "]", given.get(i));
+                issuerNames.add(given.get(i).name());
+            }
+            List<Entry> held = early;
+            early = null;
+            held.forEach(this::add);
+        }
+
+        @Override
+        public void rule(int index, RuleDefinition rule) {
+            String field = "rules[" + index + "]";
+            if (rule == null) {
+                throw new DefinitionException.Invalid(
+                        field, "the entry is null: give a definition or leave the entry out");
+            }
+            if (rule.name() != null && !ruleNames.add(rule.name())) {
+                throw new DefinitionException.Invalid(
+                        field + ".name", "'" + rule.name() + "' appears twice in the file");
+            }
+            if (rule.issuer() != null && rule.name() != null) {
+                firstRuleOf.putIfAbsent(rule.issuer(), rule.name());
+            }
+            Entry entry = new Entry(field, rule);
+            if (early != null) {
+                early.add(entry);
+            } else {
+                add(entry);
             }
         }
-        Set<String> keptIssuers =
-                set.issuers().stream().map(IssuerDefinition::name).collect(Collectors.toSet());
-        for (String name : storedIssuers.keySet().stream().sorted().toList()) {
-            if (!keptIssuers.contains(name)) {
-                set.rules().stream()
-                        .filter(r -> name.equals(r.issuer()))
-                        .findFirst()
-                        .ifPresent(r -> {
-                            throw new DefinitionException.Invalid(
-                                    "issuers",
-                                    "issuer '" + name + "' is not in the file, but rule '" + r.name()
-                                            + "' in the file uses it: add the issuer to the file or drop the rule");
-                        });
-                writer.deleteIssuer(principal, name, false);
-                changes.deleted.add("issuer/" + name);
+
+        private void add(Entry entry) {
+            chunk.add(entry);
+            if (chunk.size() == CHUNK) {
+                applyChunk();
+            }
+        }
+
+        /** The end of the file: a file without issuers has an empty list of them. */
+        void finish() {
+            if (early != null) {
+                issuers(List.of());
+            }
+            applyChunk();
+        }
+
+        private void applyIssuer(String field, IssuerDefinition given) {
+            IssuerDefinition normalized = within(field, () -> issuers.normalize(given));
+            Stored<IssuerDefinition> current = storedIssuers.get(normalized.name());
+            String entry = "issuer/" + normalized.name();
+            if (current == null) {
+                within(field, () -> writer.createIssuer(principal, normalized, false));
+                changes.created.add(entry);
+            } else if (!current.definition().equals(normalized)) {
+                within(field, () -> writer.replaceIssuer(principal, normalized.name(), normalized, null, false));
+                changes.updated.add(entry);
+            } else {
+                changes.unchanged.add(entry);
+            }
+        }
+
+        /**
+         * Validates the chunk's rules, reads the stored rules of those names in one query, creates the
+         * new ones in statement batches and replaces the changed ones one by one.
+         */
+        private void applyChunk() {
+            if (chunk.isEmpty()) {
+                return;
+            }
+            List<RuleDefinition> normalized = new ArrayList<>(chunk.size());
+            for (Entry entry : chunk) {
+                normalized.add(within(entry.field(), () -> rules.normalize(entry.rule(), this::issuerExists)));
+            }
+            Map<String, Stored<RuleDefinition>> stored =
+                    rules.stored(normalized.stream().map(RuleDefinition::name).toList());
+            List<RuleDefinition> created = new ArrayList<>();
+            for (int i = 0; i < normalized.size(); i++) {
+                RuleDefinition rule = normalized.get(i);
+                Stored<RuleDefinition> current = stored.get(rule.name());
+                String entry = "rule/" + rule.name();
+                if (current == null) {
+                    created.add(rule);
+                    changes.created.add(entry);
+                } else if (!current.definition().equals(rule)) {
+                    within(chunk.get(i).field(), () -> writer.replaceRule(principal, rule.name(), rule, null, false));
+                    changes.updated.add(entry);
+                } else {
+                    changes.unchanged.add(entry);
+                }
+            }
+            writer.createRules(principal, created);
+            // Each write is flushed at once, and each flush dirty-checks every entity the persistence
+            // context holds: left to grow, an import of n rules would cost O(n²).
+            entityManager.clear();
+            chunk = new ArrayList<>();
+        }
+
+        /** Whether the issuer is stored, asked of the database once per issuer. */
+        private boolean issuerExists(String name) {
+            return issuerExists.computeIfAbsent(name, n -> issuers.typeOf(n).isPresent());
+        }
+
+        /** Deletes the rules, then the issuers, that are stored but not in the file. */
+        void prune() {
+            int deleted = 0;
+            for (String name : rules.names()) {
+                if (!ruleNames.contains(name)) {
+                    writer.deleteRule(principal, name);
+                    changes.deleted.add("rule/" + name);
+                    if (++deleted % CHUNK == 0) {
+                        entityManager.clear();
+                    }
+                }
+            }
+            for (String name : storedIssuers.keySet().stream().sorted().toList()) {
+                if (!issuerNames.contains(name)) {
+                    String rule = firstRuleOf.get(name);
+                    if (rule != null) {
+                        throw new DefinitionException.Invalid(
+                                "issuers",
+                                "issuer '" + name + "' is not in the file, but rule '" + rule
+                                        + "' in the file uses it: add the issuer to the file or drop the rule");
+                    }
+                    writer.deleteIssuer(principal, name, false);
+                    changes.deleted.add("issuer/" + name);
+                }
             }
         }
     }
 
-    private static void requireUniqueNames(DefinitionSet set) {
-        requireNoNull("issuers", set.issuers());
-        requireNoNull("rules", set.rules());
-        requireUnique(
-                "issuers", set.issuers().stream().map(IssuerDefinition::name).toList());
-        requireUnique("rules", set.rules().stream().map(RuleDefinition::name).toList());
-    }
+    /** A rule of the file, with where it is in the file. */
+    private record Entry(String field, RuleDefinition rule) {}
 
     private static void requireNoNull(String field, List<?> entries) {
         for (int i = 0; i < entries.size(); i++) {

@@ -9,6 +9,12 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -16,7 +22,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -87,12 +92,31 @@ class DefinitionSetController {
                                         schema = @Schema(implementation = DefinitionSet.class))
                             }))
     ImportResult importDefinitions(
-            @RequestBody String body,
+            InputStream body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestParam(defaultValue = "false") boolean prune,
-            Authentication caller) {
-        DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
-        return importer.apply(Principals.name(caller), set, prune, dryRun);
+            Authentication caller)
+            throws IOException {
+        // The body is received whole before the import starts, so a slow upload never holds the
+        // definitions lock; it waits in a temporary file, not in memory, and is read from there rule
+        // by rule.
+        Path file = Files.createTempFile("ferry-import-", ".definitions");
+        try {
+            Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
+            boolean yaml = DefinitionFormats.isYaml(contentType);
+            return importer.apply(Principals.name(caller), reader -> read(file, yaml, reader), prune, dryRun);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Streams a definitions file to {@code reader}. */
+    static void read(Path file, boolean yaml, DefinitionFormats.Reader reader) {
+        try (InputStream in = Files.newInputStream(file)) {
+            DefinitionFormats.read(in, yaml, reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -10,6 +10,8 @@ import dev.ferry.federation.IssuerService;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
@@ -71,6 +73,30 @@ class DefinitionWriter {
         Stored<RuleDefinition> created = rules.create(definition);
         record(principal, "create", "rule", created.definition().name(), null, created.definition());
         return rolledBackIf(dryRun, created);
+    }
+
+    /**
+     * Creates rules an import has normalized and found absent, each with its audit event, in statement
+     * batches: inside the import's transaction, so they commit or roll back with it.
+     */
+    @Transactional
+    public void createRules(String principal, List<RuleDefinition> normalized) {
+        if (normalized.isEmpty()) {
+            return;
+        }
+        List<AdminEvent> events = new ArrayList<>(normalized.size());
+        for (Stored<RuleDefinition> created : rules.createAll(normalized)) {
+            events.add(new AdminEvent(
+                    AuditIds.next(),
+                    clock.instant(),
+                    principal,
+                    "create",
+                    "rule",
+                    created.definition().name(),
+                    null,
+                    created.definition()));
+        }
+        audit.recordAdmin(events);
     }
 
     @Transactional

@@ -144,7 +144,12 @@ public class AuditLog implements SmartLifecycle {
      * or roll back together.
      */
     public void recordAdmin(AdminEvent event) {
-        rows.insert(event);
+        rows.insertAdmin(List.of(event));
+    }
+
+    /** Records admin events in the caller's transaction, in statement batches: an import's many changes. */
+    public void recordAdmin(List<AdminEvent> events) {
+        rows.insertAdmin(events);
     }
 
     /** Waits until every event recorded so far is written; false if that took longer than {@code timeout}. */

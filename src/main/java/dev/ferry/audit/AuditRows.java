@@ -3,6 +3,7 @@ package dev.ferry.audit;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -86,21 +87,30 @@ final class AuditRows {
         });
     }
 
-    /** Inserts an admin event in the caller's transaction: the change and its record commit or roll back together. */
-    void insert(AdminEvent event) {
-        if ("rule".equals(event.entityType()) && event.entityName() != null) {
-            jdbc.update(INSERT_RULE, event.entityName(), Timestamp.from(event.occurredAt()), event.id(), "applied");
+    /**
+     * Inserts admin events in the caller's transaction, in statement batches: each change and its
+     * record commit or roll back together.
+     */
+    void insertAdmin(Collection<AdminEvent> events) {
+        List<Object[]> rules = new ArrayList<>();
+        for (AdminEvent event : events) {
+            if ("rule".equals(event.entityType()) && event.entityName() != null) {
+                rules.add(new Object[] {event.entityName(), Timestamp.from(event.occurredAt()), event.id(), "applied"});
+            }
         }
-        jdbc.update(
-                INSERT_ADMIN,
-                event.id(),
-                Timestamp.from(event.occurredAt()),
-                truncate(event.principal(), 1024),
-                event.action(),
-                event.entityType(),
-                event.entityName(),
-                toJson(event.before()),
-                toJson(event.after()));
+        if (!rules.isEmpty()) {
+            jdbc.batchUpdate(INSERT_RULE, rules);
+        }
+        jdbc.batchUpdate(INSERT_ADMIN, events, events.size(), (ps, event) -> {
+            ps.setString(1, event.id());
+            ps.setTimestamp(2, Timestamp.from(event.occurredAt()));
+            ps.setString(3, truncate(event.principal(), 1024));
+            ps.setString(4, event.action());
+            ps.setString(5, event.entityType());
+            ps.setString(6, event.entityName());
+            ps.setString(7, toJson(event.before()));
+            ps.setString(8, toJson(event.after()));
+        });
     }
 
     private String toJson(Object value) {

@@ -160,6 +160,38 @@ class RuleBook {
     }
 
     private CompiledRule compile(RuleDefinition definition) {
-        return CompiledRule.compile(definition, defaultTtl);
+        return CompiledRule.compile(shared(definition), defaultTtl);
+    }
+
+    /**
+     * The definition with the texts many rules repeat (claim names, values, targets, scopes) interned:
+     * 100,000 rules that pin a few claims to values of 10,000 owners, for a handful of targets and
+     * scopes, then hold each such text once instead of once per rule (docs/performance.md, round 6).
+     * The JVM's string table lets go of a text once no rule holds it.
+     */
+    private static RuleDefinition shared(RuleDefinition d) {
+        List<Condition> conditions = d.conditions().stream()
+                .map(c -> new Condition(
+                        intern(c.claim()),
+                        c.operator(),
+                        intern(c.value()),
+                        c.values() == null
+                                ? null
+                                : c.values().stream().map(RuleBook::intern).toList()))
+                .toList();
+        return new RuleDefinition(
+                d.name(),
+                intern(d.issuer()),
+                null,
+                d.effect(),
+                conditions,
+                d.targets().stream().map(RuleBook::intern).toList(),
+                d.scopes().stream().map(RuleBook::intern).toList(),
+                d.ttlSeconds(),
+                d.enabled());
+    }
+
+    private static String intern(String text) {
+        return text == null ? null : text.intern();
     }
 }

@@ -4,12 +4,19 @@ import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.core.TrustConfigurationChanged;
+import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Stores and reads rule definitions. Every write bumps the configuration revision. */
@@ -20,8 +27,15 @@ public class RuleService {
     private final RuleValidator validator;
     private final ConfigRevision revision;
     private final Clock clock;
+    private final EntityManager entityManager;
 
-    RuleService(RuleRepository repository, RuleValidator validator, ConfigRevision revision, Clock clock) {
+    RuleService(
+            RuleRepository repository,
+            RuleValidator validator,
+            ConfigRevision revision,
+            Clock clock,
+            EntityManager entityManager) {
+        this.entityManager = entityManager;
         this.repository = repository;
         this.validator = validator;
         this.revision = revision;
@@ -32,6 +46,14 @@ public class RuleService {
     @Transactional(readOnly = true)
     public RuleDefinition normalize(RuleDefinition definition) {
         return validator.normalize(definition);
+    }
+
+    /**
+     * As {@link #normalize(RuleDefinition)}, with {@code issuerExists} answering whether the rule's
+     * issuer is stored: an import asks the database once per issuer, not once per rule.
+     */
+    public RuleDefinition normalize(RuleDefinition definition, Predicate<String> issuerExists) {
+        return validator.normalize(definition, issuerExists);
     }
 
     @Transactional(readOnly = true)
@@ -54,6 +76,46 @@ public class RuleService {
         entity.name = normalized.name();
         entity.createdAt = now();
         return save(entity, normalized);
+    }
+
+    /**
+     * Creates rules already {@linkplain #normalize normalized} whose names the caller has checked are
+     * free, inside the caller's transaction (an import's): the rows are inserted in statement batches
+     * and the changes logged in one, instead of a round of statements per rule. A name taken
+     * meanwhile fails the insert, and with it the caller's transaction.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public List<Stored<RuleDefinition>> createAll(List<RuleDefinition> normalized) {
+        Instant now = now();
+        List<RuleEntity> entities = new ArrayList<>(normalized.size());
+        for (RuleDefinition d : normalized) {
+            RuleEntity entity = new RuleEntity();
+            entity.name = d.name();
+            entity.createdAt = now;
+            entity.assign(d);
+            entity.updatedAt = now;
+            entityManager.persist(entity);
+            entities.add(entity);
+        }
+        entityManager.flush();
+        revision.bumpAll(
+                TrustConfigurationChanged.RULE,
+                entities.stream().map(e -> e.name).toList());
+        return entities.stream().map(RuleEntity::stored).toList();
+    }
+
+    /** The stored rules of these names (those that exist), by name. */
+    @Transactional(readOnly = true)
+    public Map<String, Stored<RuleDefinition>> stored(Collection<String> names) {
+        Map<String, Stored<RuleDefinition>> found = new HashMap<>();
+        repository.findAllById(names).forEach(e -> found.put(e.name, e.stored()));
+        return found;
+    }
+
+    /** Every rule's name, in name order: what an import with {@code prune} compares its file with. */
+    @Transactional(readOnly = true)
+    public List<String> names() {
+        return repository.names();
     }
 
     @Transactional

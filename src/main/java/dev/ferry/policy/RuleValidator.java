@@ -7,6 +7,7 @@ import dev.ferry.core.Slug;
 import dev.ferry.federation.IssuerService;
 import dev.ferry.web.CallerText;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Checks a rule definition field by field, and fills in its defaults. */
 @org.springframework.stereotype.Component
@@ -25,11 +26,18 @@ class RuleValidator {
     }
 
     RuleDefinition normalize(RuleDefinition in) {
+        return normalize(in, issuer -> issuers.typeOf(issuer).isPresent());
+    }
+
+    /** As {@link #normalize(RuleDefinition)}, asking {@code issuerExists} instead of the database. */
+    RuleDefinition normalize(RuleDefinition in, Predicate<String> issuerExists) {
         Slug.require("name", in.name());
         if (in.issuer() == null) {
             throw new Invalid("issuer", "issuer is required");
         }
-        requireIssuer(in.issuer());
+        if (!issuerExists.test(in.issuer())) {
+            throw new Invalid("issuer", "issuer '" + in.issuer() + "' does not exist");
+        }
         // Tabs and line breaks are fine in free text (a YAML block scalar ends in one); other controls are not.
         if (in.description() != null
                 && (in.description().length() > 1024
@@ -64,12 +72,6 @@ class RuleValidator {
                 scopes,
                 ttl,
                 in.enabled() == null || in.enabled());
-    }
-
-    private void requireIssuer(String issuer) {
-        if (issuers.typeOf(issuer).isEmpty()) {
-            throw new Invalid("issuer", "issuer '" + issuer + "' does not exist");
-        }
     }
 
     private static List<Condition> conditions(List<Condition> conditions) {
