@@ -187,15 +187,23 @@ class RuleBookRefreshTest {
     }
 
     private void write(RuleService rules, List<String> names, int step) {
-        int choice = names.isEmpty() ? 0 : random.nextInt(10);
+        int choice = names.isEmpty() ? 0 : random.nextInt(11);
         if (choice < 4) {
             String name = "rule-" + step;
             rules.create(randomRule(name));
             names.add(name);
         } else if (choice < 8) {
             rules.replace(names.get(random.nextInt(names.size())), randomRule(null), null);
-        } else {
+        } else if (choice < 10) {
             rules.delete(names.remove(random.nextInt(names.size())));
+        } else {
+            // As an import creates a chunk of new rules: in one transaction, in statement batches.
+            List<RuleDefinition> batch = new ArrayList<>();
+            for (int k = 0; k < 1 + random.nextInt(3); k++) {
+                batch.add(rules.normalize(randomRule("rule-" + step + "-" + k)));
+            }
+            writer.getBean(TransactionTemplate.class).executeWithoutResult(status -> rules.createAll(batch));
+            batch.forEach(rule -> names.add(rule.name()));
         }
     }
 
