@@ -153,8 +153,13 @@ public class RuleService {
         return repository.findByIssuer(issuer).stream().map(RuleEntity::stored).toList();
     }
 
-    /** The rules of these names that exist, for the in-memory rule book to apply changes. */
-    @Transactional(readOnly = true)
+    /**
+     * The rules of these names that exist, for the in-memory rule book to apply changes. In a
+     * transaction of its own: the rule book applies a change right after the writing transaction
+     * commits, when that transaction's persistence context is still bound to the thread, and must not
+     * add entities to it.
+     */
+    @Transactional(readOnly = true, propagation = Propagation.REQUIRES_NEW)
     List<RuleDefinition> definitions(List<String> names) {
         return repository.findAllById(names).stream()
                 .map(RuleEntity::definition)
@@ -163,9 +168,11 @@ public class RuleService {
 
     /**
      * Up to {@code limit} rules in name order after the rule named {@code after}, for the in-memory
-     * rule book to load them a page at a time: each page's entities are let go with its transaction.
+     * rule book to load them a page at a time: each page's entities are let go with its transaction
+     * (its own, also when the reload follows an import's commit: joined to the import's persistence
+     * context, a reload of 100,000 rules would hold every entity until the end).
      */
-    @Transactional(readOnly = true)
+    @Transactional(readOnly = true, propagation = Propagation.REQUIRES_NEW)
     List<RuleDefinition> definitionsAfter(String after, int limit) {
         return repository.findByNameGreaterThanOrderByNameAsc(after, Limit.of(limit)).stream()
                 .map(RuleEntity::definition)
