@@ -133,6 +133,7 @@ class RuleBook {
      * swaps the whole book in.
      */
     private synchronized void reloadAll() {
+        long start = System.nanoTime();
         Map<String, List<CompiledRule>> grouped = new HashMap<>();
         Map<String, String> issuers = new HashMap<>();
         List<RuleDefinition> page = rules.definitionsAfter("", PAGE);
@@ -156,7 +157,11 @@ class RuleBook {
         } finally {
             lock.unlockWrite(stamp);
         }
-        log.debug("Loaded {} rules", issuers.size());
+        log.info(
+                "Loaded {} rules of {} issuers in {} ms",
+                issuers.size(),
+                policies.size(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     private CompiledRule compile(RuleDefinition definition) {
