@@ -128,9 +128,10 @@ fi
 args+=(${FERRY_ARGS:-})
 
 log "Starting Ferry on $base ($database, $java_cmd $FERRY_JAVA_OPTS)"
+gc_log="$OUT/gc-$label.log"
 started_ns=$(date +%s%N)
 # shellcheck disable=SC2086
-FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar "$FERRY_JAR" "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
+FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS "-Xlog:gc:file=$gc_log:uptime" -jar "$FERRY_JAR" "${args[@]}" >"$OUT/ferry-$label.log" 2>&1 &
 ferry_pid=$!
 bench_wait_ready "$ferry_pid" "$started_ns" "$base" "$OUT/ferry-$label.log"
 ready_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
@@ -198,6 +199,58 @@ for connections in $CONNECTIONS; do
     load_rss_kb=$(( $(cat "$file.rss" 2>/dev/null || echo 0) > ${load_rss_kb:-0} ? $(cat "$file.rss" 2>/dev/null || echo 0) : ${load_rss_kb:-0} ))
 done
 
+# Where the open model's tail comes from: during the measured window of the token level, the time
+# Ferry itself took to answer (ferry.exchange.duration, from the controller's start), the part of it an
+# issued token waited for its audit batch to commit (ferry.audit.store), the batches written and their
+# mean time (ferry.audit.batch), and the collector's pauses (from the GC log). Quantiles are read from
+# the metrics' histogram buckets, so they are bucket bounds (a bucket's upper edge), not exact.
+histogram_quantiles() { # <metric> <before> <after>: "p50 p99" in ms, from the buckets' counts in the window
+    awk -v m="$1" '
+        FNR == 1 { file++ }
+        index($0, m "_bucket{") == 1 {
+            le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+            if (file == 1) before[le] = $NF; else { after[le] = $NF; order[++n] = le }
+        }
+        END {
+            total = 0
+            for (i = 1; i <= n; i++) { c[i] = after[order[i]] - before[order[i]] }
+            total = c[n]
+            if (total <= 0) { print "n/a n/a"; exit }
+            p50 = ""; p99 = ""
+            for (i = 1; i <= n; i++) {
+                if (p50 == "" && c[i] >= 0.5 * total) p50 = order[i]
+                if (p99 == "" && c[i] >= 0.99 * total) p99 = order[i]
+            }
+            printf "%.1f %.1f\n", (p50 == "+Inf" ? -1 : p50 * 1000), (p99 == "+Inf" ? -1 : p99 * 1000)
+        }' "$2" "$3"
+}
+metric_delta() { # <metric line prefix> <before> <after>: the counter's increase in the window
+    awk -v m="$1" 'FNR == 1 { file++ } index($0, m) == 1 { v[file] += $NF } END { printf "%.6f", v[2] - v[1] }' "$2" "$3"
+}
+tail_report() {
+    local b="$work/prom-before.txt" a="$work/prom-after.txt" ex st batches batch_sum gc
+    ex=$(histogram_quantiles ferry_exchange_duration_seconds "$b" "$a")
+    st=$(histogram_quantiles ferry_audit_store_seconds "$b" "$a")
+    batches=$(metric_delta ferry_audit_batch_seconds_count "$b" "$a")
+    batch_sum=$(metric_delta ferry_audit_batch_seconds_sum "$b" "$a")
+    # GC pauses in the window: the log's uptime decoration against the JVM's launch.
+    gc=$(awk -v from="$(( (window_start_ns - started_ns) / 1000000 ))" -v to="$(( (window_end_ns - started_ns) / 1000000 ))" '
+        /Pause/ && match($0, /^\[[0-9.]+s\]/) {
+            t = substr($0, 2, RLENGTH - 3) * 1000
+            if (t >= from && t <= to && match($0, /[0-9.]+ms$/)) {
+                ms = substr($0, RSTART, RLENGTH - 2); n++; sum += ms; if (ms > max) max = ms
+            }
+        }
+        END { printf "%d %.1f %.1f", n, sum, max }' "$gc_log" 2>/dev/null || echo "n/a n/a n/a")
+    read -r ex50 ex99 <<<"$ex"
+    read -r st50 st99 <<<"$st"
+    read -r gcn gcsum gcmax <<<"$gc"
+    printf 'tail of the token level: Ferry answered in p50 %s / p99 %s ms (ferry.exchange.duration); an issued token waited for its audit commit p50 %s / p99 %s ms (ferry.audit.store); %s audit batches, %s ms each on average; %s GC pauses, %s ms in all, longest %s ms (bucket bounds; -1: beyond the last bucket)\n' \
+        "$ex50" "$ex99" "$st50" "$st99" "$(printf '%.0f' "$batches")" \
+        "$(awk -v s="$batch_sum" -v n="$batches" 'BEGIN { if (n > 0) printf "%.2f", s * 1000 / n; else print "n/a" }')" \
+        "$gcn" "$gcsum" "$gcmax"
+}
+
 # Latency at a realistic load: an open model (requests sent on schedule, evenly spread, whether or not
 # the earlier ones are answered), at half the saturated rate unless OPEN_RATE says otherwise, for
 # POST /token and, as the floor, for the cheapest GET at the same rate.
@@ -209,7 +262,12 @@ if [ "$OPEN" = 1 ]; then
         file="$OUT/open-$label-$kind.txt"
         log "Open model: $DURATION of $kind at $open_rate/s (after 10 s at that rate)"
         if [ "$kind" = token ]; then
+            curl -fsS "$base/actuator/prometheus" >"$work/prom-before.txt" 2>/dev/null || true
+            window_start_ns=$(( $(date +%s%N) + 10000000000 ))
             "$work/openload" -r "$open_rate" -d "${DURATION%s}" -w 10 -c 64 -b "$work/bodies.txt" "$base/token" >"$file"
+            window_end_ns=$(date +%s%N)
+            curl -fsS "$base/actuator/prometheus" >"$work/prom-after.txt" 2>/dev/null || true
+            tail_line="$(tail_report)"
         else
             "$work/openload" -r "$open_rate" -d "${DURATION%s}" -w 10 -c 64 "$base/.well-known/jwks.json" >"$file"
         fi
@@ -307,6 +365,7 @@ fi
             printf '%-6s %8s %9s %8s %8s %9s %8s %8s %7s %6s\n' "$k" "$r" "$a" "$p50" "$p99" "$p999" "$mx" "$non" "$errs" "$lt"
         done
         echo "(floor: GET /.well-known/jwks.json at the same rate; late: sends over 1 ms behind schedule)"
+        [ -z "${tail_line:-}" ] || echo "$tail_line"
     fi
     echo "start-up to ready: $ready_ms ms; import of the issuer and $RULES rules: $import_ms ms"
     echo "RSS: peak under load $(( ${load_rss_kb:-0} / 1024 )) MB, peak over the whole run (VmHWM, start-up and import included) $(( ${peak_rss_kb:-0} / 1024 )) MB"
