@@ -14,7 +14,8 @@
 #
 # Environment (defaults in brackets): WRITES [10000], IN_FLIGHT [8], IMPORT [100000], IMPORT_OWNERS
 # [10000], PICKUPS [5], REFRESH [5s], FERRY_JAVA_OPTS [-Xmx160m -XX:+UseParallelGC
-# -XX:TrimNativeHeapInterval=5000], JAVA, SKIP_BUILD=1, OUT [target/bench]. The exchange rate with
+# -XX:TrimNativeHeapInterval=5000], JAVA, IMAGE_JAVA (a JDK 25: also restart as the container image
+# starts, extracted jar and AOT cache), SKIP_BUILD=1, OUT [target/bench]. The exchange rate with
 # the imported rules is bench/load.sh's (RULES=100000 OWNERS=10000).
 set -euo pipefail
 
@@ -65,6 +66,7 @@ if [ -n "$PG_URL" ]; then
     common+=("${postgres_args[@]}")
 fi
 
+ferry_jar_args="-jar target/ferry.jar"
 # start <name>: starts a replica on a free port; sets started_pid, started_base, started_ms (to ready).
 start() {
     local port started
@@ -73,7 +75,7 @@ start() {
     started=$(date +%s%N)
     # Every replica is the same service: one issuer URL for all, the first one's.
     # shellcheck disable=SC2086
-    FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -jar target/ferry.jar "${common[@]}" \
+    FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS $ferry_jar_args "${common[@]}" \
         --server.port="$port" --ferry.issuer="${issuer_url:-$started_base}" >"$OUT/scale-$label-$1.log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
@@ -119,6 +121,33 @@ restart_rss=$(rss_mb "$a_pid" VmRSS)
 live_heap=$(bench_live_heap_mb "$a_pid" "$java_cmd")
 log "Ready after $restart_ms ms; heap in use after a full GC: $live_heap MB"
 
+load_line=$(grep -o 'Loaded [0-9]* rules of [0-9]* issuers in [0-9]* ms' "$OUT/scale-$label-a2.log" | tail -n 1)
+log "${load_line:-no rule book load line in the log}"
+
+# --- 3b. the same restart as the container image starts ---------------------------------------------------
+# IMAGE_JAVA (a JDK 25 or newer): the extracted jar with an AOT cache from a training run, its profiles
+# not replayed, as the Dockerfile builds and starts it (bench/startup.sh does the same on an empty
+# database).
+image_line=""
+if [ -n "${IMAGE_JAVA:-}" ]; then
+    stop "$a_pid"
+    "$IMAGE_JAVA" -Djarmode=tools -jar target/ferry.jar extract --destination "$work/app" >/dev/null
+    log "Training run for the AOT cache (as the Dockerfile does)"
+    # shellcheck disable=SC2086
+    "$IMAGE_JAVA" $FERRY_JAVA_OPTS -XX:AOTCacheOutput="$work/app/ferry.aot" -Dspring.context.exit=onRefresh \
+        -jar "$work/app/ferry.jar" --ferry.data-dir="$work/training" --server.port=0 >"$work/training.log" 2>&1 \
+        || { echo "the training run failed:" >&2; tail -20 "$work/training.log" >&2; exit 1; }
+    saved_java="$java_cmd" saved_jar="$ferry_jar_args"
+    java_cmd="$IMAGE_JAVA"
+    ferry_jar_args="-XX:AOTCache=$work/app/ferry.aot -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining -jar $work/app/ferry.jar"
+    start a3
+    a_pid=$started_pid a_base=$started_base
+    image_load=$(grep -o 'Loaded [0-9]* rules of [0-9]* issuers in [0-9]* ms' "$OUT/scale-$label-a3.log" | tail -n 1)
+    image_line="restart with $total rules as the container image starts (Java $("$IMAGE_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p'), extracted jar, AOT cache): ready after $started_ms ms; ${image_load:-}"
+    log "$image_line"
+    java_cmd="$saved_java" ferry_jar_args="$saved_jar"
+fi
+
 # --- 4. a second replica's pickup ----------------------------------------------------------------------
 pickup_line=""
 if [ -n "$PG_URL" ]; then
@@ -144,7 +173,8 @@ writes_file="$OUT/scale-$label-writes.txt"
         "$(field p99_ms "$writes_file")" "$(field max_ms "$writes_file")"
     echo "  peak RSS so far: $writes_rss MB"
     echo "import of $IMPORT rules over $IMPORT_OWNERS owners in one file: $import_ms ms (peak RSS $import_rss MB)"
-    echo "restart with $total rules: ready after $restart_ms ms, RSS $restart_rss MB, heap in use after a full GC $live_heap MB"
+    echo "restart with $total rules: ready after $restart_ms ms, RSS $restart_rss MB, heap in use after a full GC $live_heap MB; ${load_line:-}"
+    [ -z "$image_line" ] || echo "$image_line"
     if [ -n "$pickup_line" ]; then
         printf 'a rule written on one replica, granted by another (poll interval %s): median %s ms, max %s ms over %s\n' \
             "$REFRESH" "$(echo "$pickup_line" | sed -n 's/.* p50_ms=\([0-9]*\).*/\1/p')" \
