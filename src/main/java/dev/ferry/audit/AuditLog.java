@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The audit log of exchanges, written in batches by one writer thread from a bounded queue, with group
- * commit: an issued token's request waits until the batch that holds its event has committed
+ * The audit log of exchanges, written in batches by {@value #WRITERS} writer threads from a bounded
+ * queue, with group commit: an issued token's request waits until the batch that holds its event has committed
  * ({@link #recordIssued}), so no token leaves Ferry without its record; every request queued while a
  * batch is written joins the next one, so batches grow with the load and the rate keeps up. A refusal
  * is queued without waiting ({@link #record}): losing one in a crash hands nothing out. When the queue
@@ -42,6 +42,13 @@ public class AuditLog implements SmartLifecycle {
      * event: the batch is written as soon as one of those is in it.
      */
     static final Duration GATHER = Duration.ofMillis(20);
+    /**
+     * Writer threads, each taking the next batch from the queue: while one batch waits for its commit
+     * to reach the disk (a WAL flush on PostgreSQL, about as long as the rest of an exchange), the
+     * next is already being written, and the database flushes concurrent commits together. With one
+     * writer, an issued token waited for the batch in progress and then for its own.
+     */
+    static final int WRITERS = 2;
 
     private final AuditRows rows;
     private final BlockingQueue<PendingEvent> queue;
@@ -50,7 +57,7 @@ public class AuditLog implements SmartLifecycle {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean running;
-    private Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
 
     private final Timer batchLatency;
     private final Timer storeLatency;
@@ -178,19 +185,27 @@ public class AuditLog implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        writer = new Thread(this::drainLoop, "ferry-audit-writer");
-        writer.setDaemon(true);
-        writer.start();
+        for (int i = 1; i <= WRITERS; i++) {
+            Thread writer = new Thread(this::drainLoop, "ferry-audit-writer-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
     }
 
+    /** Lets the writers write what is queued, for up to 30 seconds in all. */
     @Override
     public void stop() {
         running = false;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try {
-            writer.join(Duration.ofSeconds(30).toMillis());
+            for (Thread writer : writers) {
+                writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        writers.clear();
         if (backlog() > 0) {
             log.error("Audit log stopped with {} events not written", backlog());
         }
