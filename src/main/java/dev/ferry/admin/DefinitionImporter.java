@@ -4,6 +4,7 @@ import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.impact.Proposal;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import jakarta.persistence.EntityManager;
@@ -50,6 +51,35 @@ class DefinitionImporter {
 
     @Transactional
     public ImportResult apply(String principal, DefinitionSet set, boolean prune, boolean dryRun) {
+        Changes changes = applyAll(principal, set, prune);
+        if (dryRun) {
+            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
+        }
+        return changes.result(dryRun);
+    }
+
+    /**
+     * A dry run that also answers every issuer and rule as the import would leave them, read inside
+     * its transaction before it rolls back: what an impact replay decides with.
+     */
+    @Transactional
+    public Planned plan(String principal, DefinitionSet set, boolean prune) {
+        Changes changes = applyAll(principal, set, prune);
+        List<RuleDefinition> after =
+                rules.list().stream().map(Stored::definition).toList();
+        List<IssuerDefinition> issuersAfter =
+                issuers.list().stream().map(Stored::definition).toList();
+        List<String> proposed = new ArrayList<>();
+        changes.created.stream().filter(e -> e.startsWith("rule/")).forEach(e -> proposed.add(e.substring(5)));
+        changes.updated.stream().filter(e -> e.startsWith("rule/")).forEach(e -> proposed.add(e.substring(5)));
+        TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
+        return new Planned(changes.result(true), Proposal.of(after, issuersAfter, proposed));
+    }
+
+    /** A dry run's answer, and the definitions it would leave. */
+    record Planned(ImportResult result, Proposal proposal) {}
+
+    private Changes applyAll(String principal, DefinitionSet set, boolean prune) {
         jdbc.queryForObject("select name from ferry_lock where name = 'definitions' for update", String.class);
         requireUniqueNames(set);
         Changes changes = new Changes();
@@ -72,10 +102,7 @@ class DefinitionImporter {
         if (prune) {
             prune(principal, set, storedIssuers, storedRules, changes);
         }
-        if (dryRun) {
-            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
-        }
-        return new ImportResult(dryRun, changes.created, changes.updated, changes.unchanged, changes.deleted);
+        return changes;
     }
 
     private void applyIssuer(
@@ -197,5 +224,9 @@ class DefinitionImporter {
         final List<String> updated = new ArrayList<>();
         final List<String> unchanged = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
+
+        ImportResult result(boolean dryRun) {
+            return new ImportResult(dryRun, created, updated, unchanged, deleted, null);
+        }
     }
 }

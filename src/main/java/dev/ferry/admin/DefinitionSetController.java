@@ -6,6 +6,7 @@ import dev.ferry.federation.IssuerService;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -33,11 +34,14 @@ class DefinitionSetController {
     private final IssuerService issuers;
     private final RuleService rules;
     private final DefinitionImporter importer;
+    private final ImpactRequests impact;
 
-    DefinitionSetController(IssuerService issuers, RuleService rules, DefinitionImporter importer) {
+    DefinitionSetController(
+            IssuerService issuers, RuleService rules, DefinitionImporter importer, ImpactRequests impact) {
         this.issuers = issuers;
         this.rules = rules;
         this.importer = importer;
+        this.impact = impact;
     }
 
     @GetMapping("/admin/v1/export")
@@ -91,8 +95,55 @@ class DefinitionSetController {
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestParam(defaultValue = "false") boolean prune,
+            @Parameter(description = IMPACT) @RequestParam(required = false) String impact,
+            @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
             Authentication caller) {
         DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
-        return importer.apply(Principals.name(caller), set, prune, dryRun);
+        if (!this.impact.asked(impact, impactBudget, dryRun)) {
+            return importer.apply(Principals.name(caller), set, prune, dryRun);
+        }
+        return planWithImpact(caller, set, prune, impact, impactBudget);
     }
+
+    /**
+     * What importing a definitions file would change, and what it would have done to the audited
+     * exchanges of the window: {@code POST /admin/v1/import?dryRun=true&impact=...}, open to
+     * {@code ferry:read} (nothing is ever applied), so a pull request's job can show it.
+     */
+    @PostMapping("/admin/v1/impact")
+    @Operation(
+            summary =
+                    "Dry run of an import with its impact: the audited exchanges of a window replayed against the file",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = {
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = DefinitionSet.class)),
+                                @Content(
+                                        mediaType = "application/yaml",
+                                        schema = @Schema(implementation = DefinitionSet.class))
+                            }))
+    ImportResult impact(
+            @RequestBody String body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam(defaultValue = "false") boolean prune,
+            @Parameter(description = IMPACT) @RequestParam(defaultValue = "true") String window,
+            @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
+            Authentication caller) {
+        DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
+        return planWithImpact(caller, set, prune, window, impactBudget);
+    }
+
+    private ImportResult planWithImpact(
+            Authentication caller, DefinitionSet set, boolean prune, String window, String impactBudget) {
+        DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), set, prune);
+        return planned.result().withImpact(impact.replay(window, impactBudget, planned::proposal));
+    }
+
+    static final String IMPACT = "replay the audited exchanges of this window (ISO 8601, e.g. P7D; at most"
+            + " ferry.audit.retention) against the proposed definitions; only with dryRun=true";
+    static final String IMPACT_BUDGET =
+            "how long the replay may take (ISO 8601, e.g. PT20S); then the answer is partial";
 }
