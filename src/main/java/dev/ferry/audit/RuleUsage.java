@@ -36,7 +36,7 @@ public class RuleUsage {
         Totals totals = new Totals();
         jdbc.query(
                 "select outcome, sum(exchanges), min(first_at), max(last_at) from rule_usage"
-                        + " where rule = ? and day >= ? group by outcome",
+                        + " where rule = ? and used_on >= ? group by outcome",
                 (RowCallbackHandler) rs -> totals.add(rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4)),
                 rule,
                 Date.valueOf(since));
@@ -57,7 +57,7 @@ public class RuleUsage {
     public Map<String, Summary> summaries(LocalDate since) {
         Map<String, Totals> byRule = new HashMap<>();
         jdbc.query(
-                "select rule, outcome, sum(exchanges), max(last_at) from rule_usage where day >= ? group by rule, outcome",
+                "select rule, outcome, sum(exchanges), max(last_at) from rule_usage where used_on >= ? group by rule, outcome",
                 (RowCallbackHandler) rs -> byRule.computeIfAbsent(rs.getString(1), r -> new Totals())
                         .add(rs.getString(2), rs.getLong(3), null, instant(rs, 4)),
                 Date.valueOf(since));
@@ -68,7 +68,7 @@ public class RuleUsage {
 
     private long distinct(String rule, LocalDate since, String kind) {
         Long count = jdbc.queryForObject(
-                "select count(distinct value) from rule_usage_value where rule = ? and day >= ? and kind = ?",
+                "select count(distinct item) from rule_usage_value where rule = ? and used_on >= ? and kind = ?",
                 Long.class,
                 rule,
                 Date.valueOf(since),
@@ -78,11 +78,11 @@ public class RuleUsage {
 
     private List<ValueCount> values(String rule, LocalDate since, String kind, int top) {
         return jdbc.query(
-                "select value, sum(case when outcome = 'issued' then exchanges else 0 end) as issued,"
+                "select item, sum(case when outcome = 'issued' then exchanges else 0 end) as issued,"
                         + " sum(case when outcome = 'refused' then exchanges else 0 end) as refused,"
                         + " min(first_at), max(last_at) from rule_usage_value"
-                        + " where rule = ? and day >= ? and kind = ? group by value"
-                        + " order by sum(exchanges) desc, value fetch first " + top + " rows only",
+                        + " where rule = ? and used_on >= ? and kind = ? group by item"
+                        + " order by sum(exchanges) desc, item fetch first " + top + " rows only",
                 (rs, n) ->
                         new ValueCount(rs.getString(1), rs.getLong(2), rs.getLong(3), instant(rs, 4), instant(rs, 5)),
                 rule,

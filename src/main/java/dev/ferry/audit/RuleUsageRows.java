@@ -25,34 +25,34 @@ final class RuleUsageRows {
     static final int VALUE_LENGTH = 512;
 
     private static final String POSTGRES_USAGE =
-            "insert into rule_usage (rule, day, outcome, exchanges, first_at, last_at) values (?, ?, ?, ?, ?, ?)"
-                    + " on conflict (rule, day, outcome) do update set exchanges = rule_usage.exchanges + excluded.exchanges,"
+            "insert into rule_usage (rule, used_on, outcome, exchanges, first_at, last_at) values (?, ?, ?, ?, ?, ?)"
+                    + " on conflict (rule, used_on, outcome) do update set exchanges = rule_usage.exchanges + excluded.exchanges,"
                     + " first_at = least(rule_usage.first_at, excluded.first_at),"
                     + " last_at = greatest(rule_usage.last_at, excluded.last_at)";
     private static final String POSTGRES_VALUE =
-            "insert into rule_usage_value (rule, day, outcome, kind, value, exchanges, first_at, last_at)"
+            "insert into rule_usage_value (rule, used_on, outcome, kind, item, exchanges, first_at, last_at)"
                     + " values (?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " on conflict (rule, day, outcome, kind, value) do update"
+                    + " on conflict (rule, used_on, outcome, kind, item) do update"
                     + " set exchanges = rule_usage_value.exchanges + excluded.exchanges,"
                     + " first_at = least(rule_usage_value.first_at, excluded.first_at),"
                     + " last_at = greatest(rule_usage_value.last_at, excluded.last_at)";
     private static final String H2_USAGE = "merge into rule_usage t using (values (cast(? as varchar(64)),"
             + " cast(? as date), cast(? as varchar(16)), cast(? as bigint), cast(? as timestamp with time zone),"
-            + " cast(? as timestamp with time zone))) s(rule, day, outcome, exchanges, first_at, last_at)"
-            + " on t.rule = s.rule and t.day = s.day and t.outcome = s.outcome"
+            + " cast(? as timestamp with time zone))) s(rule, used_on, outcome, exchanges, first_at, last_at)"
+            + " on t.rule = s.rule and t.used_on = s.used_on and t.outcome = s.outcome"
             + " when matched then update set exchanges = t.exchanges + s.exchanges,"
             + " first_at = least(t.first_at, s.first_at), last_at = greatest(t.last_at, s.last_at)"
-            + " when not matched then insert (rule, day, outcome, exchanges, first_at, last_at)"
-            + " values (s.rule, s.day, s.outcome, s.exchanges, s.first_at, s.last_at)";
+            + " when not matched then insert (rule, used_on, outcome, exchanges, first_at, last_at)"
+            + " values (s.rule, s.used_on, s.outcome, s.exchanges, s.first_at, s.last_at)";
     private static final String H2_VALUE = "merge into rule_usage_value t using (values (cast(? as varchar(64)),"
             + " cast(? as date), cast(? as varchar(16)), cast(? as varchar(8)), cast(? as varchar(512)),"
             + " cast(? as bigint), cast(? as timestamp with time zone), cast(? as timestamp with time zone)))"
-            + " s(rule, day, outcome, kind, value, exchanges, first_at, last_at)"
-            + " on t.rule = s.rule and t.day = s.day and t.outcome = s.outcome and t.kind = s.kind and t.value = s.value"
+            + " s(rule, used_on, outcome, kind, item, exchanges, first_at, last_at)"
+            + " on t.rule = s.rule and t.used_on = s.used_on and t.outcome = s.outcome and t.kind = s.kind and t.item = s.item"
             + " when matched then update set exchanges = t.exchanges + s.exchanges,"
             + " first_at = least(t.first_at, s.first_at), last_at = greatest(t.last_at, s.last_at)"
-            + " when not matched then insert (rule, day, outcome, kind, value, exchanges, first_at, last_at)"
-            + " values (s.rule, s.day, s.outcome, s.kind, s.value, s.exchanges, s.first_at, s.last_at)";
+            + " when not matched then insert (rule, used_on, outcome, kind, item, exchanges, first_at, last_at)"
+            + " values (s.rule, s.used_on, s.outcome, s.kind, s.item, s.exchanges, s.first_at, s.last_at)";
 
     private final JdbcTemplate jdbc;
     private volatile Boolean postgres;
