@@ -26,9 +26,14 @@ final class Windows {
         }
         if (parsed.compareTo(max) > 0) {
             throw new DefinitionException.Invalid(
-                    field, field + " " + value.strip() + " is longer than " + maxName + " (" + max + ")");
+                    field, field + " " + value.strip() + " is longer than " + maxName + " (" + shown(max) + ")");
         }
         return parsed;
+    }
+
+    /** Whole days as {@code P90D}, as operators write them, rather than {@code PT2160H}. */
+    private static String shown(Duration duration) {
+        return duration.toSeconds() % 86_400 == 0 ? "P" + duration.toDays() + "D" : duration.toString();
     }
 
     private static String shown(String value) {
