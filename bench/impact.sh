@@ -7,10 +7,11 @@
 #   2. starts Ferry on it with those RULES rules (LoadFixtures' issuer and rules: rule i pins owner i and
 #      ref main) and a proposal that tightens one rule in ten (an extra condition no token meets);
 #   3. drives POST /token at a constant OPEN_RATE (bench/openload.c) for DURATION, twice after a WARMUP:
-#      undisturbed, then while a dry-run import replays the proposal against the last DAYS days
-#      (impactBudget = DURATION, so the replay runs through the whole measured run), and compares the p99s;
-#   4. replays the whole window once more without load (impactBudget FULL_BUDGET), to report how long
-#      ROWS exchanges take at ferry.audit.impact.cpu-share (CPU_SHARE), and the replay rate.
+#      undisturbed, then while a dry run of one rule's PUT replays the last DAYS days against the 1,000
+#      rules with that rule tightened (impactBudget = DURATION, so the replay runs through the whole
+#      measured run), and compares the p99s;
+#   4. replays the whole window once more without load, as a dry-run import of the proposal (impactBudget
+#      FULL_BUDGET), to report how long ROWS exchanges take at ferry.audit.impact.cpu-share (CPU_SHARE).
 #
 #   FERRY_TEST_POSTGRES_URL='jdbc:postgresql://127.0.0.1:5432/test?user=postgres' bench/impact.sh
 #   ROWS=20000 DURATION=20s WARMUP=10s FERRY_TEST_POSTGRES_URL=... bench/impact.sh      # a smoke run
@@ -118,6 +119,14 @@ replay() { # budget output: a dry-run import of the proposal with impact over th
         "$base/admin/v1/import?dryRun=true&impact=P${DAYS}D&impactBudget=$1" \
         -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' --data-binary @"$work/proposal.json"
 }
+replay_rule() { # budget output: a dry run of one rule's PUT (deploy-00000 tightened) with impact: the
+    # validation is a single rule, so what runs beside /token is the replay itself
+    jq -c '.rules[0] | .conditions += [{"claim": "environment", "operator": "equals", "value": "production"}]' \
+        "$work/definitions.json" >"$work/rule.json"
+    curl -sS --max-time 7200 -o "$2" -w '%{http_code} %{time_total}\n' -X PUT \
+        "$base/admin/v1/rules/deploy-00000?dryRun=true&impact=P${DAYS}D&impactBudget=$1" \
+        -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' --data-binary @"$work/rule.json"
+}
 
 # --- 3. /token without and with a replay running -----------------------------------------------------------
 log "Warm-up: $WARMUP of /token at $OPEN_RATE/s"
@@ -125,7 +134,7 @@ open_run "$warmup_s" "$OUT/impact-warmup.txt"
 log "Undisturbed: $DURATION of /token at $OPEN_RATE/s"
 open_run "$duration_s" "$OUT/impact-quiet.txt"
 log "During a replay: $DURATION of /token at $OPEN_RATE/s, the replay's budget PT${duration_s}S"
-replay "PT${duration_s}S" "$OUT/impact-during.json" >"$work/during.status" &
+replay_rule "PT${duration_s}S" "$OUT/impact-during.json" >"$work/during.status" &
 replay_pid=$!
 open_run "$duration_s" "$OUT/impact-disturbed.txt"
 wait "$replay_pid" || true
@@ -141,8 +150,8 @@ if [ "${KEEP:-0}" != 1 ] && [ "${REUSE:-0}" != 1 ]; then
     PGOPTIONS="-c client_min_messages=warning" psql "$psql_url" -q -c "drop schema $SCHEMA cascade" >/dev/null
 fi
 
-impact_line() { # file seconds
-    jq -r --arg s "$2" '.impact | "\(.exchangesReplayed) exchanges in \($s) s (\((.exchangesReplayed / ($s | tonumber)) | floor)/s), partial: \(.partial), \(.exchangesChanged) would change in \(.nowRefused | length) groups"' "$1"
+impact_line() { # file seconds: the replay's own time, and the request's (validation included)
+    jq -r --arg s "$2" '.impact | "\(.exchangesReplayed) exchanges replayed in \(.replayMillis / 1000) s (\((.exchangesReplayed * 1000 / ([.replayMillis, 1] | max)) | floor)/s; request \($s) s), partial: \(.partial), \(.exchangesChanged) would change in \(.nowRefused | length) groups"' "$1"
 }
 {
     echo "Ferry impact replay, PostgreSQL $(sql -Atc 'show server_version'), $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -78,11 +78,13 @@ public class ImpactReplay {
             Instant from = to.minus(window);
             Run run = new Run(proposal, start + budget.toNanos());
             audit.replay(from, to, run::decide);
-            ImpactReport report = run.tally.report(from, to, run.partial);
+            ImpactReport report =
+                    run.tally.report(from, to, run.partial, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             log.info(
-                    "Impact replay of {} exchanges over {}: {} would change{}",
+                    "Impact replay of {} exchanges over {} in {} ms: {} would change{}",
                     report.exchangesReplayed(),
                     window,
+                    report.replayMillis(),
                     report.exchangesChanged(),
                     report.partial() ? " (partial: budget " + budget + " ran out)" : "");
             return report;

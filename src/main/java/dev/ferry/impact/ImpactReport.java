@@ -13,6 +13,7 @@ import java.util.List;
  * @param to the end of the window (when the replay started)
  * @param partial true when the time budget ran out first: only {@code [replayedFrom, to)} was replayed
  * @param replayedFrom how far back the replay got (it goes newest first); {@code from} when complete
+ * @param replayMillis how long the replay took, pauses included (not the validation of the proposal)
  * @param exchangesReplayed exchanges decided again (those that got as far as a verified subject token)
  * @param exchangesChanged those whose outcome, scopes or lifetime the change would alter
  * @param decidedDifferentlyToday exchanges today's rules already decide otherwise than the audit log
@@ -31,6 +32,7 @@ public record ImpactReport(
         Instant to,
         boolean partial,
         Instant replayedFrom,
+        long replayMillis,
         long exchangesReplayed,
         long exchangesChanged,
         long decidedDifferentlyToday,

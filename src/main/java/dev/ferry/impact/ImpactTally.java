@@ -101,7 +101,7 @@ final class ImpactTally {
         return group;
     }
 
-    ImpactReport report(Instant from, Instant to, boolean partial) {
+    ImpactReport report(Instant from, Instant to, boolean partial, long replayMillis) {
         List<ImpactReport.Change> refused = changes(nowRefused);
         List<ImpactReport.Change> granted = changes(nowGranted);
         List<ImpactReport.Change> grants = changes(grantsChanged);
@@ -115,6 +115,7 @@ final class ImpactTally {
                 to,
                 partial,
                 partial && oldest != null ? oldest : from,
+                replayMillis,
                 replayed,
                 changed,
                 differentToday,
