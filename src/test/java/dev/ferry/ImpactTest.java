@@ -158,6 +158,26 @@ class ImpactTest extends FerryIntegrationTest {
     }
 
     @Test
+    void disablingTheIssuerWouldRefuseItsGrantedExchanges() {
+        String target = target();
+        create("rules", allowOwner(unique("impact-issuer"), "4242", target, List.of("deploy")));
+        exchanged("4242", target, 200);
+        JsonNode issuer = admin("GET", "/admin/v1/issuers/" + issuerName, null).json();
+        Map<String, Object> disabled =
+                new LinkedHashMap<>(issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
+        disabled.put("enabled", false);
+
+        Response dryRun = admin("PUT", "/admin/v1/issuers/" + issuerName + "?dryRun=true&impact=P1D", disabled);
+
+        assertThat(dryRun.status()).as(dryRun.body()).isEqualTo(200);
+        JsonNode group = groupFor(dryRun.json().get("impact"), "nowRefused", target);
+        assertThat(group.get("reason").stringValue()).contains("disabled");
+        assertThat(admin("GET", "/admin/v1/issuers/" + issuerName, null).json().get("version"))
+                .as("a dry run stores nothing")
+                .isEqualTo(issuer.get("version"));
+    }
+
+    @Test
     void aProposedRuleThatMatchesNothingIsReportedUnused() {
         String name = unique("impact-unused");
         Response dryRun = admin(
