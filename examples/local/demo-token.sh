@@ -12,6 +12,8 @@
 #   FERRY_URL       Ferry's URL; the token's aud and the issuer's acceptedAudiences (default http://localhost:8080)
 #   FERRY_DEMO_DIR  where the key lives (default $TMPDIR/ferry-demo, or /tmp/ferry-demo)
 #   DEMO_REF        the token's ref claim (default refs/heads/main)
+#   DEMO_SUB        the token's sub claim (default repo:acme/app:ref:$DEMO_REF; GitHub's immutable form
+#                   is repo:acme@4242/app@123456:ref:$DEMO_REF)
 #
 # This key signs demo tokens only. Never register the demo issuer on a Ferry that matters.
 set -euo pipefail
@@ -19,6 +21,7 @@ set -euo pipefail
 FERRY_URL="${FERRY_URL:-http://localhost:8080}"
 DEMO_DIR="${FERRY_DEMO_DIR:-${TMPDIR:-/tmp}/ferry-demo}"
 DEMO_REF="${DEMO_REF:-refs/heads/main}"
+DEMO_SUB="${DEMO_SUB:-repo:acme/app:ref:$DEMO_REF}"
 ISSUER_URL="https://demo.invalid"
 KEY="$DEMO_DIR/issuer-key.pem"
 
@@ -95,8 +98,8 @@ print_token() {
   kid="$(key_id)"
   now="$(date +%s)"
   header="{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"$kid\"}"
-  payload="$(printf '{"iss":"%s","sub":"repo:acme/app:ref:%s","aud":"%s","iat":%d,"nbf":%d,"exp":%d,"jti":"%s",%s}' \
-    "$ISSUER_URL" "$DEMO_REF" "$FERRY_URL" "$now" "$now" "$((now + 300))" "$(openssl rand -hex 16)" \
+  payload="$(printf '{"iss":"%s","sub":"%s","aud":"%s","iat":%d,"nbf":%d,"exp":%d,"jti":"%s",%s}' \
+    "$ISSUER_URL" "$DEMO_SUB" "$FERRY_URL" "$now" "$now" "$((now + 300))" "$(openssl rand -hex 16)" \
     "\"repository\":\"acme/app\",\"repository_id\":\"123456\",\"repository_owner\":\"acme\",\"repository_owner_id\":\"4242\",\"ref\":\"$DEMO_REF\",\"event_name\":\"push\"")"
   signing_input="$(printf '%s' "$header" | b64url).$(printf '%s' "$payload" | b64url)"
   signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$KEY" | b64url)"

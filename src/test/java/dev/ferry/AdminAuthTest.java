@@ -141,6 +141,21 @@ class AdminAuthTest extends FerryIntegrationTest {
     }
 
     @Test
+    void readScopeMayAskForTheImpactOfAFileButNotImportIt() {
+        String readToken = exchangedToken("refs/heads/audit", adminAudience());
+        String file = "{\"issuers\":[],\"rules\":[]}";
+
+        Response impact = call("POST", "/admin/v1/impact?window=PT1H", readToken, file);
+        assertThat(impact.status()).as(impact.body()).isEqualTo(200);
+        assertThat(impact.json().get("dryRun").asBoolean()).isTrue();
+        assertThat(impact.json().get("impact").get("basis").stringValue()).contains("not re-verified");
+        assertThat(call("POST", "/admin/v1/import?dryRun=true&impact=PT1H", readToken, file)
+                        .status())
+                .as("the import, even a dry run, stays ferry:admin")
+                .isEqualTo(403);
+    }
+
+    @Test
     void tokenForAnotherAudienceIsRefused() {
         String notAdmin = exchangedToken("refs/heads/main", "https://not-admin.example.com");
 

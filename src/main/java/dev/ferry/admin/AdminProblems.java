@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.core.DefinitionException;
+import dev.ferry.impact.ImpactBusy;
 import dev.ferry.web.WebErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -40,6 +41,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     static final URI NOT_FOUND = URI.create("urn:ferry:problem:not-found");
     static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
     static final URI PRECONDITION_FAILED = URI.create("urn:ferry:problem:precondition-failed");
+    static final URI IMPACT_BUSY = URI.create("urn:ferry:problem:impact-busy");
 
     private static final Logger log = LoggerFactory.getLogger(AdminProblems.class);
 
@@ -58,6 +60,14 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(DefinitionException.PreconditionFailed.class)
     ProblemDetail preconditionFailed(DefinitionException.PreconditionFailed e) {
         return problem(HttpStatus.PRECONDITION_FAILED, PRECONDITION_FAILED, "Precondition failed", e.getMessage());
+    }
+
+    /** One impact replay at a time per replica: retry shortly (or on another replica). */
+    @ExceptionHandler(ImpactBusy.class)
+    ResponseEntity<ProblemDetail> impactBusy(ImpactBusy e) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, "10")
+                .body(problem(HttpStatus.TOO_MANY_REQUESTS, IMPACT_BUSY, "Impact replay busy", e.getMessage()));
     }
 
     @ExceptionHandler(DefinitionException.Conflict.class)

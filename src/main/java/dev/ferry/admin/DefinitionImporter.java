@@ -4,6 +4,7 @@ import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.impact.Proposal;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import jakarta.persistence.EntityManager;
@@ -60,22 +61,49 @@ class DefinitionImporter {
     /** Applies a file already in memory. */
     @Transactional
     public ImportResult apply(String principal, DefinitionSet set, boolean prune, boolean dryRun) {
-        return apply(
-                principal,
-                reader -> {
-                    reader.issuers(set.issuers());
-                    for (int i = 0; i < set.rules().size(); i++) {
-                        reader.rule(i, set.rules().get(i));
-                    }
-                },
-                prune,
-                dryRun);
+        return apply(principal, source(set), prune, dryRun);
     }
 
     /** Applies the file {@code source} hands to its reader, entry by entry. */
     @Transactional
     public ImportResult apply(
             String principal, Consumer<DefinitionFormats.Reader> source, boolean prune, boolean dryRun) {
+        Changes changes = applyAll(principal, source, prune);
+        if (dryRun) {
+            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
+        }
+        return changes.result(dryRun);
+    }
+
+    /**
+     * A dry run that also answers every issuer and rule as the import would leave them, read inside
+     * its transaction before it rolls back: what an impact replay decides with (all of them in memory,
+     * as the replay's private rule book needs them).
+     */
+    @Transactional
+    public Planned plan(String principal, Consumer<DefinitionFormats.Reader> source, boolean prune) {
+        Changes changes = applyAll(principal, source, prune);
+        List<RuleDefinition> after =
+                rules.list().stream().map(Stored::definition).toList();
+        List<IssuerDefinition> issuersAfter =
+                issuers.list().stream().map(Stored::definition).toList();
+        List<String> proposed = new ArrayList<>();
+        changes.created.stream().filter(e -> e.startsWith("rule/")).forEach(e -> proposed.add(e.substring(5)));
+        changes.updated.stream().filter(e -> e.startsWith("rule/")).forEach(e -> proposed.add(e.substring(5)));
+        TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
+        return new Planned(changes.result(true), Proposal.of(after, issuersAfter, proposed));
+    }
+
+    /** As {@link #plan(String, Consumer, boolean)}, for a file already in memory. */
+    @Transactional
+    public Planned plan(String principal, DefinitionSet set, boolean prune) {
+        return plan(principal, source(set), prune);
+    }
+
+    /** A dry run's answer, and the definitions it would leave. */
+    record Planned(ImportResult result, Proposal proposal) {}
+
+    private Changes applyAll(String principal, Consumer<DefinitionFormats.Reader> source, boolean prune) {
         jdbc.queryForObject("select name from ferry_lock where name = 'definitions' for update", String.class);
         Run run = new Run(principal);
         source.accept(run);
@@ -83,11 +111,17 @@ class DefinitionImporter {
         if (prune) {
             run.prune();
         }
-        if (dryRun) {
-            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
-        }
-        Changes changes = run.changes;
-        return new ImportResult(dryRun, changes.created, changes.updated, changes.unchanged, changes.deleted);
+        return run.changes;
+    }
+
+    /** A file in memory, handed over as a streamed one is. */
+    private static Consumer<DefinitionFormats.Reader> source(DefinitionSet set) {
+        return reader -> {
+            reader.issuers(set.issuers());
+            for (int i = 0; i < set.rules().size(); i++) {
+                reader.rule(i, set.rules().get(i));
+            }
+        };
     }
 
     /** One import: what the file held so far, and what it changed. */
@@ -287,5 +321,9 @@ class DefinitionImporter {
         final List<String> updated = new ArrayList<>();
         final List<String> unchanged = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
+
+        ImportResult result(boolean dryRun) {
+            return new ImportResult(dryRun, created, updated, unchanged, deleted, null);
+        }
     }
 }

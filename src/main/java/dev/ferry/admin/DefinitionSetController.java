@@ -6,6 +6,7 @@ import dev.ferry.federation.IssuerService;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -16,12 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.function.Consumer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -38,11 +41,14 @@ class DefinitionSetController {
     private final IssuerService issuers;
     private final RuleService rules;
     private final DefinitionImporter importer;
+    private final ImpactRequests impact;
 
-    DefinitionSetController(IssuerService issuers, RuleService rules, DefinitionImporter importer) {
+    DefinitionSetController(
+            IssuerService issuers, RuleService rules, DefinitionImporter importer, ImpactRequests impact) {
         this.issuers = issuers;
         this.rules = rules;
         this.importer = importer;
+        this.impact = impact;
     }
 
     @GetMapping("/admin/v1/export")
@@ -96,6 +102,8 @@ class DefinitionSetController {
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestParam(defaultValue = "false") boolean prune,
+            @Parameter(description = IMPACT) @RequestParam(required = false) String impact,
+            @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
             Authentication caller)
             throws IOException {
         // The body is received whole before the import starts, so a slow upload never holds the
@@ -105,11 +113,53 @@ class DefinitionSetController {
         try {
             Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
             boolean yaml = DefinitionFormats.isYaml(contentType);
-            return importer.apply(Principals.name(caller), reader -> read(file, yaml, reader), prune, dryRun);
+            Consumer<DefinitionFormats.Reader> source = reader -> read(file, yaml, reader);
+            if (!this.impact.asked(impact, impactBudget, dryRun)) {
+                return importer.apply(Principals.name(caller), source, prune, dryRun);
+            }
+            DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), source, prune);
+            return planned.result().withImpact(this.impact.replay(impact, impactBudget, planned::proposal));
         } finally {
             Files.deleteIfExists(file);
         }
     }
+
+    /**
+     * What importing a definitions file would change, and what it would have done to the audited
+     * exchanges of the window: {@code POST /admin/v1/import?dryRun=true&impact=...}, open to
+     * {@code ferry:read} (nothing is ever applied), so a pull request's job can show it.
+     */
+    @PostMapping("/admin/v1/impact")
+    @Operation(
+            summary =
+                    "Dry run of an import with its impact: the audited exchanges of a window replayed against the file",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = {
+                                @Content(
+                                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                        schema = @Schema(implementation = DefinitionSet.class)),
+                                @Content(
+                                        mediaType = "application/yaml",
+                                        schema = @Schema(implementation = DefinitionSet.class))
+                            }))
+    ImportResult impact(
+            @RequestBody String body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam(defaultValue = "false") boolean prune,
+            @Parameter(description = IMPACT) @RequestParam(defaultValue = "true") String window,
+            @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
+            Authentication caller) {
+        DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
+        DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), set, prune);
+        return planned.result().withImpact(impact.replay(window, impactBudget, planned::proposal));
+    }
+
+    static final String IMPACT = "replay the audited exchanges of this window (ISO 8601, e.g. P7D; at most"
+            + " ferry.audit.retention) against the proposed definitions; only with dryRun=true";
+    static final String IMPACT_BUDGET =
+            "how long the replay may take (ISO 8601, e.g. PT20S); then the answer is partial";
 
     /** Streams a definitions file to {@code reader}. */
     static void read(Path file, boolean yaml, DefinitionFormats.Reader reader) {

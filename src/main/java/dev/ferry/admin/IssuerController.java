@@ -1,8 +1,12 @@
 package dev.ferry.admin;
 
+import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerKeyState;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.impact.Proposal;
+import dev.ferry.policy.RuleService;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
@@ -26,11 +30,20 @@ class IssuerController {
     private final IssuerService issuers;
     private final IssuerKeyState keyState;
     private final DefinitionWriter writer;
+    private final RuleService rules;
+    private final ImpactRequests impact;
 
-    IssuerController(IssuerService issuers, IssuerKeyState keyState, DefinitionWriter writer) {
+    IssuerController(
+            IssuerService issuers,
+            IssuerKeyState keyState,
+            DefinitionWriter writer,
+            RuleService rules,
+            ImpactRequests impact) {
         this.issuers = issuers;
         this.keyState = keyState;
         this.writer = writer;
+        this.rules = rules;
+        this.impact = impact;
     }
 
     @GetMapping
@@ -72,9 +85,23 @@ class IssuerController {
             @RequestBody IssuerDefinition definition,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             @RequestParam(defaultValue = "false") boolean dryRun,
+            @Parameter(description = DefinitionSetController.IMPACT) @RequestParam(required = false) String impact,
+            @Parameter(description = DefinitionSetController.IMPACT_BUDGET) @RequestParam(required = false)
+                    String impactBudget,
             Authentication caller) {
+        boolean withImpact = this.impact.asked(impact, impactBudget, dryRun);
         IssuerResponse replaced = IssuerResponse.of(writer.replaceIssuer(
                 Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch), dryRun));
+        if (withImpact) {
+            // An issuer's rules stay; what it changes for the decision is whether its tokens are taken.
+            return ResponseEntity.ok(replaced.withImpact(this.impact.replay(
+                    impact,
+                    impactBudget,
+                    () -> Proposal.withIssuer(
+                            rules.list().stream().map(Stored::definition).toList(),
+                            issuers.list().stream().map(Stored::definition).toList(),
+                            replaced.definition()))));
+        }
         return dryRun ? ResponseEntity.ok(replaced) : withETag(replaced);
     }
 

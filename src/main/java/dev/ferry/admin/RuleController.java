@@ -1,14 +1,22 @@
 package dev.ferry.admin;
 
+import dev.ferry.audit.RuleUsage;
+import dev.ferry.config.FerryProperties;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerService;
 import dev.ferry.federation.IssuerType;
+import dev.ferry.impact.Proposal;
 import dev.ferry.policy.LintWarning;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -32,17 +40,37 @@ import org.springframework.web.util.UriComponentsBuilder;
 class RuleController {
 
     static final int MAX_PAGE = 500;
+    /** The usage the rule list shows, and {@code GET .../usage} by default. */
+    static final Duration USAGE_WINDOW = Duration.ofDays(30);
+
+    static final Duration MAX_USAGE_WINDOW = Duration.ofDays(400);
 
     private final RuleService rules;
     private final IssuerService issuers;
     private final RuleLinter linter;
     private final DefinitionWriter writer;
+    private final RuleUsage usage;
+    private final ImpactRequests impact;
+    private final FerryProperties.Audit audit;
+    private final Clock clock;
 
-    RuleController(RuleService rules, IssuerService issuers, RuleLinter linter, DefinitionWriter writer) {
+    RuleController(
+            RuleService rules,
+            IssuerService issuers,
+            RuleLinter linter,
+            DefinitionWriter writer,
+            RuleUsage usage,
+            ImpactRequests impact,
+            FerryProperties properties,
+            Clock clock) {
         this.rules = rules;
         this.issuers = issuers;
         this.linter = linter;
         this.writer = writer;
+        this.usage = usage;
+        this.impact = impact;
+        this.audit = properties.audit();
+        this.clock = clock;
     }
 
     /**
@@ -87,6 +115,27 @@ class RuleController {
         return withETag(response(rules.get(name)));
     }
 
+    /**
+     * What the rule was used for since the UTC day {@code window} ago (default the last 30 days): the
+     * exchanges it matched, issued and refused, and their most frequent subjects and targets. Read
+     * from a daily rollup that audit retention leaves alone, so the window may be longer than it.
+     */
+    @GetMapping("/{name}/usage")
+    RuleUsage.Report usage(
+            @PathVariable String name,
+            @Parameter(description = "how far back, ISO 8601 (P30D by default, at most P400D)")
+                    @RequestParam(required = false)
+                    String window,
+            @Parameter(description = "how many subjects and targets to list (1 to " + MAX_PAGE + ", 20 by default)")
+                    @RequestParam(defaultValue = "20")
+                    int top) {
+        rules.get(name);
+        if (top < 1 || top > MAX_PAGE) {
+            throw new DefinitionException.Invalid("top", "top must be between 1 and " + MAX_PAGE);
+        }
+        return usage.of(name, since(window), top);
+    }
+
     @GetMapping("/{name}/lint")
     List<LintWarning> lint(@PathVariable String name) {
         return warnings(rules.get(name).definition());
@@ -97,10 +146,14 @@ class RuleController {
     ResponseEntity<RuleResponse> create(
             @RequestBody RuleDefinition definition,
             @RequestParam(defaultValue = "false") boolean dryRun,
+            @Parameter(description = DefinitionSetController.IMPACT) @RequestParam(required = false) String impact,
+            @Parameter(description = DefinitionSetController.IMPACT_BUDGET) @RequestParam(required = false)
+                    String impactBudget,
             Authentication caller) {
+        boolean withImpact = this.impact.asked(impact, impactBudget, dryRun);
         RuleResponse created = response(writer.createRule(Principals.name(caller), definition, dryRun));
         if (dryRun) {
-            return ResponseEntity.ok(created);
+            return ResponseEntity.ok(withImpact ? withImpact(created, impact, impactBudget) : created);
         }
         return ResponseEntity.created(
                         URI.create("/admin/v1/rules/" + created.definition().name()))
@@ -115,10 +168,33 @@ class RuleController {
             @RequestBody RuleDefinition definition,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             @RequestParam(defaultValue = "false") boolean dryRun,
+            @Parameter(description = DefinitionSetController.IMPACT) @RequestParam(required = false) String impact,
+            @Parameter(description = DefinitionSetController.IMPACT_BUDGET) @RequestParam(required = false)
+                    String impactBudget,
             Authentication caller) {
+        boolean withImpact = this.impact.asked(impact, impactBudget, dryRun);
         RuleResponse replaced = response(
                 writer.replaceRule(Principals.name(caller), name, definition, ETags.expectedVersion(ifMatch), dryRun));
+        if (withImpact) {
+            return ResponseEntity.ok(withImpact(replaced, impact, impactBudget));
+        }
         return dryRun ? ResponseEntity.ok(replaced) : withETag(replaced);
+    }
+
+    /** The dry run's answer with what the rule, as it would be stored, would have done to the window. */
+    private RuleResponse withImpact(RuleResponse proposed, String window, String budget) {
+        return proposed.withImpact(this.impact.replay(
+                window,
+                budget,
+                () -> Proposal.withRule(
+                        rules.list().stream().map(Stored::definition).toList(),
+                        issuers.list().stream().map(Stored::definition).toList(),
+                        proposed.definition())));
+    }
+
+    private LocalDate since(String window) {
+        Duration length = Windows.parse("window", window, USAGE_WINDOW, MAX_USAGE_WINDOW, "P400D");
+        return LocalDate.ofInstant(clock.instant().minus(length), ZoneOffset.UTC);
     }
 
     @DeleteMapping("/{name}")
@@ -134,11 +210,15 @@ class RuleController {
     /** Many rules, linted with their issuers' types read once, not once a rule. */
     private List<RuleResponse> responses(List<Stored<RuleDefinition>> stored) {
         Map<String, IssuerType> types = issuers.types();
+        LocalDate since = since(null);
+        Map<String, RuleUsage.Summary> used = usage.summaries(since);
         return stored.stream()
                 .map(rule -> RuleResponse.of(
-                        rule,
-                        linter.lint(
-                                rule.definition(), types.get(rule.definition().issuer()))))
+                                rule,
+                                linter.lint(
+                                        rule.definition(),
+                                        types.get(rule.definition().issuer())))
+                        .withUsage(used.getOrDefault(rule.definition().name(), RuleUsage.Summary.unused(since))))
                 .toList();
     }
 

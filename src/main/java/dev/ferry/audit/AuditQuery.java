@@ -7,14 +7,19 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,12 +32,65 @@ public class AuditQuery {
 
     public static final int MAX_LIMIT = 500;
 
+    /** Rows a replay fetches at a time: it streams the window, never holds it. */
+    static final int REPLAY_FETCH = 500;
+
+    private static final String REPLAYABLE =
+            "select id, occurred_at, outcome, issuer, subject, claims, target, requested_scopes from audit_event"
+                    + " where kind = 'exchange' and occurred_at >= ? and occurred_at < ? and issuer is not null"
+                    + " and claims is not null and target is not null order by occurred_at desc, id desc";
+
     private final JdbcTemplate jdbc;
+    private final JdbcTemplate streaming;
+    private final TransactionTemplate readOnly;
     private final JsonMapper json = JsonMapper.builder().build();
     private final RowMapper<AuditEntry> rows = this::entry;
 
-    AuditQuery(JdbcTemplate jdbc) {
+    AuditQuery(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.streaming = new JdbcTemplate(jdbc.getDataSource());
+        this.streaming.setFetchSize(REPLAY_FETCH);
+        this.readOnly = new TransactionTemplate(transactions);
+        this.readOnly.setReadOnly(true);
+    }
+
+    /**
+     * Streams the exchanges of {@code [from, to)} that got as far as a verified subject token (their
+     * claims were kept), newest first, to {@code each} until it answers false. Rows are fetched
+     * {@value #REPLAY_FETCH} at a time in one read-only transaction (a server-side cursor on
+     * PostgreSQL): a window is never loaded whole.
+     */
+    public void replay(Instant from, Instant to, Predicate<AuditedExchange> each) {
+        readOnly.executeWithoutResult(status -> {
+            try (Stream<AuditedExchange> stream =
+                    streaming.queryForStream(REPLAYABLE, this::audited, Timestamp.from(from), Timestamp.from(to))) {
+                Iterator<AuditedExchange> events = stream.iterator();
+                while (events.hasNext()) {
+                    if (!each.test(events.next())) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    private AuditedExchange audited(ResultSet rs, int row) throws SQLException {
+        JsonNode requested = tree(rs, "requested_scopes");
+        List<String> scopes = null;
+        if (requested != null && requested.isArray()) {
+            List<String> named = new ArrayList<>();
+            requested.forEach(scope -> named.add(scope.asString()));
+            scopes = List.copyOf(named);
+        }
+        return new AuditedExchange(
+                rs.getString("id"),
+                instant(rs, "occurred_at"),
+                rs.getString("outcome"),
+                rs.getString("issuer"),
+                rs.getString("subject"),
+                tree(rs, "claims"),
+                rs.getString("target"),
+                scopes);
     }
 
     public AuditPage search(AuditFilter filter, String cursor, int limit) {

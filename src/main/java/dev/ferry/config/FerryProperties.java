@@ -1,6 +1,8 @@
 package dev.ferry.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -199,13 +201,31 @@ public record FerryProperties(
      *     they are all waiting, exchanges wait too (push-back)
      * @param maxWait how long an exchange waits for room in a full queue before it is answered
      *     {@code temporarily_unavailable} (and its token never leaves Ferry)
+     * @param impact replaying the audit log against proposed rules (docs/operations.md, Impact replay)
      */
     public record Audit(
             @NotNull @DefaultValue("90d") Duration retention,
             @NotNull @DefaultValue("1h") Duration purgeEvery,
             @NotNull @DefaultValue("5m") Duration purgeFirstAfter,
             @Min(1) @DefaultValue("10000") int queueCapacity,
-            @NotNull @DefaultValue("10s") Duration maxWait) {}
+            @NotNull @DefaultValue("10s") Duration maxWait,
+            @Valid @DefaultValue Impact impact) {}
+
+    /**
+     * @param defaultWindow the audit window replayed when a dry run asks for impact without a length
+     * @param budget how long a replay may take when the request names no {@code impactBudget}; then it
+     *     stops and answers what it replayed so far, marked partial
+     * @param maxBudget the longest {@code impactBudget} a request may ask for
+     * @param cpuShare the share of one core a replay may use: after each slice of work it sleeps in
+     *     proportion, so exchanges keep their latency while it runs (1.0: no pause)
+     */
+    public record Impact(
+            @NotNull @DefaultValue("7d") Duration defaultWindow,
+            @NotNull @DefaultValue("20s") Duration budget,
+            @NotNull @DefaultValue("5m") Duration maxBudget,
+
+            @DecimalMin("0.01") @DecimalMax("1.0") @DefaultValue("0.25")
+            double cpuShare) {}
 
     /**
      * @param clockSkew how far the clocks of Ferry's replicas may drift from the database's clock: a

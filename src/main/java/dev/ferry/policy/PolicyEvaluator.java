@@ -61,6 +61,14 @@ public class PolicyEvaluator {
         return evaluate(request, false);
     }
 
+    /**
+     * The decision {@code /token} would make if {@code proposed} were the rules: the same steps on a
+     * private rule book, for replaying audited exchanges against a proposed change.
+     */
+    public Decision decide(ProposedRules proposed, DecisionRequest request) {
+        return evaluate(proposed.policy(request.issuer()), request, false);
+    }
+
     /** The same decision, with every rule of the issuer evaluated and traced, for operators. */
     public Decision explain(DecisionRequest request) {
         return evaluate(request, true);

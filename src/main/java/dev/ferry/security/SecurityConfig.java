@@ -65,7 +65,7 @@ class SecurityConfig {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers(HttpMethod.GET, "/admin/**")
                         .hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
-                        .requestMatchers(HttpMethod.POST, "/admin/v1/evaluate")
+                        .requestMatchers(HttpMethod.POST, "/admin/v1/evaluate", "/admin/v1/impact")
                         .hasAnyAuthority(ADMIN_AUTHORITY, READ_AUTHORITY)
                         .anyRequest()
                         .hasAuthority(ADMIN_AUTHORITY))

@@ -43,7 +43,9 @@ class IssuerValidatorTest {
                         Duration.ofHours(1),
                         Duration.ofMinutes(5),
                         10_000,
-                        Duration.ofSeconds(10)),
+                        Duration.ofSeconds(10),
+                        new FerryProperties.Impact(
+                                Duration.ofDays(7), Duration.ofSeconds(20), Duration.ofMinutes(5), 0.25)),
                 new FerryProperties.Bootstrap(null),
                 new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
                 new FerryProperties.Replicas(Duration.ofSeconds(30)),
