@@ -4,6 +4,7 @@ import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.core.TrustConfigurationChanged;
+import dev.ferry.federation.IssuerService;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,18 +13,31 @@ import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Stores and reads rule definitions. Every write bumps the configuration revision. */
+/**
+ * Stores and reads rule definitions. Every write bumps the configuration revision, and none stores what
+ * {@code ferry.lint.refuse} refuses ({@link RuleGuardrails}).
+ */
 @Service
 public class RuleService {
 
     private final RuleRepository repository;
     private final RuleValidator validator;
+    private final RuleGuardrails guardrails;
+    private final IssuerService issuers;
     private final ConfigRevision revision;
     private final Clock clock;
 
-    RuleService(RuleRepository repository, RuleValidator validator, ConfigRevision revision, Clock clock) {
+    RuleService(
+            RuleRepository repository,
+            RuleValidator validator,
+            RuleGuardrails guardrails,
+            IssuerService issuers,
+            ConfigRevision revision,
+            Clock clock) {
         this.repository = repository;
         this.validator = validator;
+        this.guardrails = guardrails;
+        this.issuers = issuers;
         this.revision = revision;
         this.clock = clock;
     }
@@ -110,7 +124,9 @@ public class RuleService {
                 .toList();
     }
 
+    /** Every write passes here: what {@code ferry.lint.refuse} refuses is not stored. */
     private Stored<RuleDefinition> save(RuleEntity entity, RuleDefinition d) {
+        guardrails.require(d, issuers.typeOf(d.issuer()).orElse(null));
         entity.assign(d);
         entity.updatedAt = now();
         RuleEntity saved = repository.saveAndFlush(entity);
