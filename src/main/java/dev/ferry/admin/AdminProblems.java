@@ -40,6 +40,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     static final URI NOT_FOUND = URI.create("urn:ferry:problem:not-found");
     static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
     static final URI PRECONDITION_FAILED = URI.create("urn:ferry:problem:precondition-failed");
+    static final URI REFUSED_BY_LINTER = URI.create("urn:ferry:problem:refused-by-linter");
 
     private static final Logger log = LoggerFactory.getLogger(AdminProblems.class);
 
@@ -47,6 +48,18 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ProblemDetail invalid(DefinitionException.Invalid e) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, INVALID_FIELD, "Invalid field", e.getMessage());
         problem.setProperty("field", e.field());
+        return problem;
+    }
+
+    /** {@code ferry.lint.refuse}: the rule's refused warnings, each with its code, message and suggested fix. */
+    @ExceptionHandler(DefinitionException.Refused.class)
+    ProblemDetail refused(DefinitionException.Refused e) {
+        ProblemDetail problem =
+                problem(HttpStatus.BAD_REQUEST, REFUSED_BY_LINTER, "Refused by the linter", e.getMessage());
+        if (e.field() != null) {
+            problem.setProperty("field", e.field());
+        }
+        problem.setProperty("warnings", e.warnings());
         return problem;
     }
 

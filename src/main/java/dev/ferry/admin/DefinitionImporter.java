@@ -183,6 +183,8 @@ class DefinitionImporter {
             return step.get();
         } catch (DefinitionException.Invalid e) {
             throw new DefinitionException.Invalid(field + "." + e.field(), e.getMessage());
+        } catch (DefinitionException.Refused e) {
+            throw new DefinitionException.Refused(field, e.getMessage(), e.warnings());
         } catch (DefinitionException e) {
             throw new DefinitionException.Invalid(field, e.getMessage());
         }

@@ -6,6 +6,7 @@ import dev.ferry.federation.IssuerService;
 import dev.ferry.federation.IssuerType;
 import dev.ferry.policy.LintWarning;
 import dev.ferry.policy.RuleDefinition;
+import dev.ferry.policy.RuleGuardrails;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
 import java.net.URI;
@@ -36,24 +37,49 @@ class RuleController {
     private final RuleService rules;
     private final IssuerService issuers;
     private final RuleLinter linter;
+    private final RuleGuardrails guardrails;
     private final DefinitionWriter writer;
 
-    RuleController(RuleService rules, IssuerService issuers, RuleLinter linter, DefinitionWriter writer) {
+    RuleController(
+            RuleService rules,
+            IssuerService issuers,
+            RuleLinter linter,
+            RuleGuardrails guardrails,
+            DefinitionWriter writer) {
         this.rules = rules;
         this.issuers = issuers;
         this.linter = linter;
+        this.guardrails = guardrails;
         this.writer = writer;
     }
 
     /**
      * Every rule; or, with {@code limit}, a page of them in name order ({@code issuer} narrows both),
-     * the next page linked in an RFC 8288 {@code Link: <...>; rel="next"} header.
+     * the next page linked in an RFC 8288 {@code Link: <...>; rel="next"} header. With {@code
+     * warnings=refused}, only the rules that {@code ferry.lint.refuse} would refuse as they are (a page may
+     * then hold fewer than {@code limit}; follow the link to the end).
      */
     @GetMapping
     ResponseEntity<List<RuleResponse>> list(
             @RequestParam(required = false) String issuer,
             @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) String warnings) {
+        if (warnings != null && !warnings.equals("refused")) {
+            throw new DefinitionException.Invalid("warnings", "warnings takes one value: refused");
+        }
+        ResponseEntity<List<RuleResponse>> answer = list(issuer, limit, cursor);
+        if (warnings == null) {
+            return answer;
+        }
+        return ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders())
+                .body(answer.getBody().stream()
+                        .filter(rule -> !rule.refused().isEmpty())
+                        .toList());
+    }
+
+    private ResponseEntity<List<RuleResponse>> list(String issuer, Integer limit, String cursor) {
         if (limit == null) {
             if (cursor != null) {
                 throw new DefinitionException.Invalid(
@@ -128,14 +154,18 @@ class RuleController {
     }
 
     private RuleResponse response(Stored<RuleDefinition> stored) {
-        return RuleResponse.of(stored, warnings(stored.definition()));
+        return response(stored, warnings(stored.definition()));
+    }
+
+    private RuleResponse response(Stored<RuleDefinition> stored, List<LintWarning> warnings) {
+        return RuleResponse.of(stored, warnings, guardrails.refused(stored.definition(), warnings));
     }
 
     /** Many rules, linted with their issuers' types read once, not once a rule. */
     private List<RuleResponse> responses(List<Stored<RuleDefinition>> stored) {
         Map<String, IssuerType> types = issuers.types();
         return stored.stream()
-                .map(rule -> RuleResponse.of(
+                .map(rule -> response(
                         rule,
                         linter.lint(
                                 rule.definition(), types.get(rule.definition().issuer()))))

@@ -10,16 +10,25 @@ import java.util.List;
 /**
  * A rule as the admin API shows it: its definition with defaults filled in (each field of {@link
  * RuleDefinition}, written once), what the server adds, and its linter warnings.
+ *
+ * @param refused the codes among its warnings that {@code ferry.lint.refuse} lists and the rule does not
+ *     acknowledge: the rule keeps working, but a write of it as it is would be refused
  */
 record RuleResponse(
         @JsonUnwrapped RuleDefinition definition,
         long version,
         Instant createdAt,
         Instant updatedAt,
-        List<LintWarning> warnings) {
+        List<LintWarning> warnings,
+        List<String> refused) {
 
-    static RuleResponse of(Stored<RuleDefinition> stored, List<LintWarning> warnings) {
+    static RuleResponse of(Stored<RuleDefinition> stored, List<LintWarning> warnings, List<LintWarning> refused) {
         return new RuleResponse(
-                stored.definition(), stored.version(), stored.createdAt(), stored.updatedAt(), warnings);
+                stored.definition(),
+                stored.version(),
+                stored.createdAt(),
+                stored.updatedAt(),
+                warnings,
+                refused.stream().map(LintWarning::code).distinct().toList());
     }
 }

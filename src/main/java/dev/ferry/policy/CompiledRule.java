@@ -47,7 +47,10 @@ record CompiledRule(
                 Set.copyOf(literalTargets),
                 List.copyOf(targetTemplates),
                 scopes,
-                scopes.stream().filter(t -> !t.templated()).map(Template::literal).toList(),
+                scopes.stream()
+                        .filter(t -> !t.templated())
+                        .map(Template::literal)
+                        .toList(),
                 d.ttlSeconds() == null ? defaultTtl : Duration.ofSeconds(d.ttlSeconds()));
     }
 
@@ -91,9 +94,8 @@ record CompiledRule(
         }
         List<String> scopes = new ArrayList<>(scopeTemplates.size());
         for (Template template : scopeTemplates) {
-            String scope = template.templated()
-                    ? template.substitute("scope", claims).result()
-                    : template.literal();
+            String scope =
+                    template.templated() ? template.substitute("scope", claims).result() : template.literal();
             if (scope != null) {
                 scopes.add(scope);
             }
@@ -115,9 +117,7 @@ record CompiledRule(
         }
         List<TemplateResult> results = new ArrayList<>();
         targetTemplates.forEach(t -> results.add(t.substitute("target", claims)));
-        scopeTemplates.stream()
-                .filter(Template::templated)
-                .forEach(t -> results.add(t.substitute("scope", claims)));
+        scopeTemplates.stream().filter(Template::templated).forEach(t -> results.add(t.substitute("scope", claims)));
         return List.copyOf(results);
     }
 }

@@ -107,7 +107,11 @@ final class GuardrailLints {
     }
 
     private static void inspect(
-            String field, List<String> entries, IssuerType type, List<LintWarning> undelimited, List<LintWarning> mutable) {
+            String field,
+            List<String> entries,
+            IssuerType type,
+            List<LintWarning> undelimited,
+            List<LintWarning> mutable) {
         for (int i = 0; i < entries.size(); i++) {
             Template template;
             try {
@@ -211,7 +215,8 @@ final class GuardrailLints {
             }
             List<String> values = c.values() != null ? c.values() : List.of(c.value());
             boolean flagged = switch (c.claim()) {
-                case "workflow_ref" -> values.stream().anyMatch(v -> namesAnotherRepository(v, c.operator(), repositories));
+                case "workflow_ref" ->
+                    values.stream().anyMatch(v -> namesAnotherRepository(v, c.operator(), repositories));
                 case "ref" -> values.stream().anyMatch(v -> v.contains(".github/workflows/"));
                 default -> false;
             };

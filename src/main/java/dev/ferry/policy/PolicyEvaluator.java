@@ -121,13 +121,17 @@ public class PolicyEvaluator {
         }
         List<String> issued = requested != null ? List.copyOf(new LinkedHashSet<>(requested)) : List.copyOf(granted);
         return new Decision.Granted(
-                issued, List.copyOf(granted), lifetime(granting, scopes, issued), trace.matchedRules(), trace.results());
+                issued,
+                List.copyOf(granted),
+                lifetime(granting, scopes, issued),
+                trace.matchedRules(),
+                trace.results());
     }
 
     private Duration lifetime(List<CompiledRule> granting, Map<String, List<String>> scopes, List<String> issued) {
         Duration lifetime = granting.stream()
-                .filter(rule -> issued.isEmpty()
-                        || scopes.get(rule.name()).stream().anyMatch(issued::contains))
+                .filter(rule ->
+                        issued.isEmpty() || scopes.get(rule.name()).stream().anyMatch(issued::contains))
                 .map(CompiledRule::ttl)
                 .min(Duration::compareTo)
                 .orElseThrow();

@@ -31,8 +31,12 @@ final class TargetIndex {
         Map<String, List<CompiledRule>> literal = new HashMap<>();
         Map<String, List<CompiledRule>> prefixed = new HashMap<>();
         for (CompiledRule rule : rules) {
-            rule.targets().forEach(t -> literal.computeIfAbsent(t, k -> new ArrayList<>()).add(rule));
-            prefixes(rule).forEach(p -> prefixed.computeIfAbsent(p, k -> new ArrayList<>()).add(rule));
+            rule.targets()
+                    .forEach(t ->
+                            literal.computeIfAbsent(t, k -> new ArrayList<>()).add(rule));
+            prefixes(rule)
+                    .forEach(p ->
+                            prefixed.computeIfAbsent(p, k -> new ArrayList<>()).add(rule));
         }
         literal.forEach((target, list) -> exact.put(target, new RuleIndex(list)));
         prefixed.forEach((prefix, list) -> {
@@ -42,7 +46,8 @@ final class TargetIndex {
     }
 
     void add(CompiledRule rule) {
-        rule.targets().forEach(t -> exact.computeIfAbsent(t, k -> new RuleIndex()).add(rule));
+        rule.targets()
+                .forEach(t -> exact.computeIfAbsent(t, k -> new RuleIndex()).add(rule));
         for (String prefix : prefixes(rule)) {
             byPrefix.computeIfAbsent(prefix, p -> {
                         prefixLengths.merge(p.length(), 1, Integer::sum);

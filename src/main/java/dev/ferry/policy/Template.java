@@ -63,7 +63,8 @@ final class Template {
             } else if (ch == '$' && i + 1 < text.length() && text.charAt(i + 1) == '{') {
                 int end = text.indexOf('}', i + 2);
                 if (end < 0) {
-                    throw new SyntaxError("'${' at position " + i + " is not closed by '}' (write '$${' for a literal '${')");
+                    throw new SyntaxError(
+                            "'${' at position " + i + " is not closed by '}' (write '$${' for a literal '${')");
                 }
                 if (!literal.isEmpty()) {
                     parts.add(new Part(literal.toString(), null, false));
@@ -206,8 +207,12 @@ final class Template {
 
     /** The safe set: ASCII letters and digits, '-', '_' and '.'. */
     static boolean safe(char ch) {
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-'
-                || ch == '_' || ch == '.';
+        return (ch >= 'a' && ch <= 'z')
+                || (ch >= 'A' && ch <= 'Z')
+                || (ch >= '0' && ch <= '9')
+                || ch == '-'
+                || ch == '_'
+                || ch == '.';
     }
 
     @Override
