@@ -6,6 +6,7 @@ import dev.ferry.federation.IssuerType;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,6 +21,7 @@ public class RuleGuardrails {
     private final RuleLinter linter;
     private final Set<String> refuse;
 
+    @Autowired
     RuleGuardrails(RuleLinter linter, FerryProperties properties) {
         this(linter, properties.lint().refuse());
     }
