@@ -321,6 +321,8 @@ function editor(main, context, issuers, loaded, initial) {
     };
     if (description.value.trim()) body.description = description.value;
     if (ttl.value !== '') body.ttlSeconds = Number(ttl.value);
+    // Acknowledged linter codes (docs/rules.md, Refused warnings) have no form field; kept as given.
+    if (Array.isArray(model.acknowledged) && model.acknowledged.length) body.acknowledged = model.acknowledged;
     return body;
   }
 
@@ -390,6 +392,7 @@ function editor(main, context, issuers, loaded, initial) {
     scopes.value = (given.scopes || []).join(' ');
     ttl.value = given.ttlSeconds ?? '';
     model.conditions = (Array.isArray(given.conditions) ? given.conditions : []).map((c) => ({ ...c }));
+    model.acknowledged = Array.isArray(given.acknowledged) ? given.acknowledged : [];
     page = 0;
     fillIn.open = false;
     claimSuggestions();
