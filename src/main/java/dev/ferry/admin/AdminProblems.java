@@ -51,7 +51,10 @@ class AdminProblems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    /** {@code ferry.lint.refuse}: the rule's refused warnings, each with its code, message and suggested fix. */
+    /**
+     * {@code ferry.lint.refuse}: every linter warning of the rule (code, message, suggested fix), and in
+     * {@code refused} the codes that refuse it.
+     */
     @ExceptionHandler(DefinitionException.Refused.class)
     ProblemDetail refused(DefinitionException.Refused e) {
         ProblemDetail problem =
@@ -60,6 +63,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
             problem.setProperty("field", e.field());
         }
         problem.setProperty("warnings", e.warnings());
+        problem.setProperty("refused", e.refused());
         return problem;
     }
 

@@ -57,8 +57,8 @@ class BootstrapFile implements SmartInitializingSingleton {
             throw new IllegalStateException(
                     "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
         } catch (DefinitionException.Refused e) {
-            throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": "
-                    + e.getMessage() + ": " + e.warnings());
+            throw new IllegalStateException(
+                    "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
         } catch (DefinitionException e) {
             throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.getMessage());
         }

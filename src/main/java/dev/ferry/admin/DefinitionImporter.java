@@ -184,7 +184,7 @@ class DefinitionImporter {
         } catch (DefinitionException.Invalid e) {
             throw new DefinitionException.Invalid(field + "." + e.field(), e.getMessage());
         } catch (DefinitionException.Refused e) {
-            throw new DefinitionException.Refused(field, e.getMessage(), e.warnings());
+            throw new DefinitionException.Refused(field, e.getMessage(), e.warnings(), e.refused());
         } catch (DefinitionException e) {
             throw new DefinitionException.Invalid(field, e.getMessage());
         }

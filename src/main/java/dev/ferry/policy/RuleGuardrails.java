@@ -50,17 +50,22 @@ public class RuleGuardrails {
     /**
      * Fails the write of {@code rule} (validated, defaults filled in) when it has refused warnings.
      *
-     * @throws DefinitionException.Refused with the refused warnings
+     * @throws DefinitionException.Refused with every warning and the refused codes
      */
     void require(RuleDefinition rule, IssuerType issuerType) {
-        List<LintWarning> refused = refused(rule, linter.lint(rule, issuerType));
-        if (!refused.isEmpty()) {
-            String codes = refused.stream().map(LintWarning::code).distinct().collect(Collectors.joining(", "));
+        List<LintWarning> warnings = linter.lint(rule, issuerType);
+        List<String> codes = refused(rule, warnings).stream()
+                .map(LintWarning::code)
+                .distinct()
+                .toList();
+        if (!codes.isEmpty()) {
             throw new DefinitionException.Refused(
                     null,
-                    "rule '" + rule.name() + "' has linter warnings that ferry.lint.refuse refuses (" + codes
+                    "rule '" + rule.name() + "' has linter warnings that ferry.lint.refuse refuses ("
+                            + String.join(", ", codes)
                             + "): fix the rule, or acknowledge each code with a reason in 'acknowledged'",
-                    refused);
+                    warnings,
+                    codes);
         }
     }
 }

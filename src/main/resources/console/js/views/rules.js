@@ -361,6 +361,15 @@ function editor(main, context, issuers, loaded, initial) {
       showWarnings(data.warnings || []);
     } catch (error) {
       if (error.name === 'AbortError' || !latest()) return;
+      if (error.type === 'urn:ferry:problem:refused-by-linter') {
+        // Valid, but ferry.lint.refuse refuses it: every warning, and which of them refuse it.
+        showProblem(form, summary, error, reveal);
+        showWarnings(error.problem.warnings || []);
+        status.className = 'lint-status invalid';
+        status.textContent = `Refused by ferry.lint.refuse (${(error.problem.refused || []).join(', ')}): fix the rule,`
+          + ' or acknowledge the code with a reason.';
+        return;
+      }
       showProblem(form, summary, error, reveal);
       status.className = 'lint-status invalid';
       status.textContent = 'Not valid: Ferry would refuse this rule (see the error on the form).';

@@ -275,10 +275,8 @@ class GuardrailLintsTest {
         assertThatThrownBy(() -> guardrails.require(unpinned, GITHUB))
                 .isInstanceOfSatisfying(DefinitionException.Refused.class, e -> {
                     assertThat(e.getMessage()).contains("unbound-identity");
-                    assertThat(e.warnings())
-                            .singleElement()
-                            .extracting(w -> ((LintWarning) w).code())
-                            .isEqualTo("unbound-identity");
+                    assertThat(e.refused()).containsExactly("unbound-identity");
+                    assertThat(e.warnings()).isEqualTo(linter.lint(unpinned, GITHUB));
                 });
 
         RuleDefinition acknowledged = withAcknowledged(
@@ -300,6 +298,38 @@ class GuardrailLintsTest {
         assertThatThrownBy(() -> new RuleGuardrails(linter, List.of("unbound-identitty")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("unbound-identitty");
+    }
+
+    @Test
+    void theOrgWideExampleLintsCleanAndGrantsEachRepositoryItsOwnNamespace() throws Exception {
+        RuleDefinition example = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readValue(
+                        java.nio.file.Files.readString(
+                                java.nio.file.Path.of("examples/rules/org-wide-namespaces.json")),
+                        RuleDefinition.class);
+        assertThat(linter.lint(example, GITHUB)).isEmpty();
+        RuleDefinition enabled = new RuleDefinition(
+                example.name(),
+                example.issuer(),
+                example.description(),
+                example.effect(),
+                example.conditions(),
+                example.targets(),
+                example.scopes(),
+                example.ttlSeconds(),
+                true);
+        CompiledRule rule = CompiledRule.compile(enabled, java.time.Duration.ofMinutes(15));
+        var claims = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .createObjectNode()
+                .put("repository_owner_id", "4242")
+                .put("repository_id", "123456");
+        assertThat(rule.concerns("https://deploy.example.com/ns/123456", claims))
+                .isTrue();
+        assertThat(rule.concerns("https://deploy.example.com/ns/654321", claims))
+                .isFalse();
+        assertThat(rule.scopes(claims)).containsExactly("deploy:123456");
     }
 
     private static RuleDefinition withAcknowledged(RuleDefinition d, List<Acknowledgement> acknowledged) {

@@ -147,15 +147,14 @@ class TemplatedRulesTest extends FerryIntegrationTest {
         Response refused = admin("POST", "/admin/v1/rules", unpinned);
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.json().get("type").stringValue()).isEqualTo("urn:ferry:problem:refused-by-linter");
-        assertThat(refused.json().get("warnings").get(0).get("code").stringValue())
-                .isEqualTo("unbound-identity");
+        assertThat(refused.json().get("refused").toString()).isEqualTo("[\"unbound-identity\"]");
+        assertThat(refused.json().get("warnings").toString()).contains("unbound-identity", "suggestedFix");
         assertThat(admin("POST", "/admin/v1/rules?dryRun=true", unpinned).status())
                 .isEqualTo(400);
         Response imported = admin("POST", "/admin/v1/import", Map.of("issuers", List.of(), "rules", List.of(unpinned)));
         assertThat(imported.status()).as(imported.body()).isEqualTo(400);
         assertThat(imported.json().get("field").stringValue()).isEqualTo("rules[0]");
-        assertThat(imported.json().get("warnings").get(0).get("code").stringValue())
-                .isEqualTo("unbound-identity");
+        assertThat(imported.json().get("refused").toString()).isEqualTo("[\"unbound-identity\"]");
         assertThat(admin("GET", "/admin/v1/rules/" + name, null).status()).isEqualTo(404);
 
         Map<String, Object> acknowledged = new LinkedHashMap<>(unpinned);
