@@ -1,5 +1,6 @@
 package dev.ferry.policy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param result the substituted text; null when it could not be substituted
  * @param reason why it could not be substituted; null when it was
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TemplateResult(String kind, String template, Map<String, String> claims, String result, String reason) {
 
     boolean substituted() {
