@@ -1,6 +1,7 @@
 package dev.ferry.policy;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
@@ -17,7 +18,7 @@ import java.util.List;
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
  * @param acknowledged linter codes the author accepts, each with a reason: {@code ferry.lint.refuse} does not
- *     refuse the rule for them
+ *     refuse the rule for them; left out of responses and exports when empty
  */
 @JsonIgnoreProperties(
         value = {"version", "createdAt", "updatedAt", "warnings"},
@@ -40,7 +41,7 @@ public record RuleDefinition(
         List<String> scopes,
         Integer ttlSeconds,
         Boolean enabled,
-        List<Acknowledgement> acknowledged) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Acknowledgement> acknowledged) {
 
     /** A definition that acknowledges no linter code. */
     public RuleDefinition(
