@@ -461,7 +461,7 @@ class AdminApiTest extends FerryIntegrationTest {
                         loose,
                         issuerName,
                         "allow",
-                        List.of(condition("sub", "glob", "repo:acme*")),
+                        List.of(condition("sub", "glob", "repo:acme/app*")),
                         List.of("https://lint.example.com"),
                         List.of()));
 

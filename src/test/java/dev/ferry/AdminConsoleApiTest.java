@@ -37,6 +37,10 @@ class AdminConsoleApiTest extends FerryIntegrationTest {
                 List.of(condition("ref", "equals", "refs/heads/main")),
                 List.of(TARGET),
                 List.of());
+        // Unpinned on purpose, to be linted: ferry.lint.refuse would refuse it unless acknowledged.
+        unpinned.put(
+                "acknowledged",
+                List.of(Map.of("code", "unbound-identity", "reason", "a test of the linter's warnings")));
         long auditBefore = adminEvents();
 
         Response preview = admin("POST", "/admin/v1/rules?dryRun=true", unpinned);

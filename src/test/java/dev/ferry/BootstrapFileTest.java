@@ -74,4 +74,30 @@ class BootstrapFileTest {
                 .hasMessageContaining("ferry.bootstrap.file")
                 .hasMessageContaining("rules[0].conditions[1].value");
     }
+
+    @Test
+    void aFileWithARuleThatFerryLintRefuseRefusesStopsTheStartUnlessAcknowledged() throws Exception {
+        String unpinned = FILE.replace("      - {claim: repository_owner_id, operator: equals, value: \"4242\"}\n", "");
+        Path file = Files.writeString(dir.resolve("ferry.yaml"), unpinned);
+
+        assertThatThrownBy(() -> start(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rules[0]")
+                .hasMessageContaining("unbound-identity");
+
+        Files.writeString(
+                file,
+                unpinned.replace(
+                        "    scopes: [deploy]",
+                        "    scopes: [deploy]\n"
+                                + "    acknowledged: [{code: unbound-identity, reason: \"only our own runners reach this issuer\"}]"));
+        try (ConfigurableApplicationContext started = start(file)) {
+            assertThat(started.getBean(RuleService.class)
+                            .get("deploy-main")
+                            .definition()
+                            .acknowledged())
+                    .singleElement()
+                    .satisfies(a -> assertThat(a.code()).isEqualTo("unbound-identity"));
+        }
+    }
 }

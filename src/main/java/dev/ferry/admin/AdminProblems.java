@@ -42,6 +42,7 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     static final URI CONFLICT = URI.create("urn:ferry:problem:conflict");
     static final URI PRECONDITION_FAILED = URI.create("urn:ferry:problem:precondition-failed");
     static final URI IMPACT_BUSY = URI.create("urn:ferry:problem:impact-busy");
+    static final URI REFUSED_BY_LINTER = URI.create("urn:ferry:problem:refused-by-linter");
 
     private static final Logger log = LoggerFactory.getLogger(AdminProblems.class);
 
@@ -49,6 +50,22 @@ class AdminProblems extends ResponseEntityExceptionHandler {
     ProblemDetail invalid(DefinitionException.Invalid e) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, INVALID_FIELD, "Invalid field", e.getMessage());
         problem.setProperty("field", e.field());
+        return problem;
+    }
+
+    /**
+     * {@code ferry.lint.refuse}: every linter warning of the rule (code, message, suggested fix), and in
+     * {@code refused} the codes that refuse it.
+     */
+    @ExceptionHandler(DefinitionException.Refused.class)
+    ProblemDetail refused(DefinitionException.Refused e) {
+        ProblemDetail problem =
+                problem(HttpStatus.BAD_REQUEST, REFUSED_BY_LINTER, "Refused by the linter", e.getMessage());
+        if (e.field() != null) {
+            problem.setProperty("field", e.field());
+        }
+        problem.setProperty("warnings", e.warnings());
+        problem.setProperty("refused", e.refused());
         return problem;
     }
 

@@ -55,6 +55,9 @@ class BootstrapFile implements SmartInitializingSingleton {
         } catch (DefinitionException.Invalid e) {
             throw new IllegalStateException(
                     "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
+        } catch (DefinitionException.Refused e) {
+            throw new IllegalStateException(
+                    "ferry.bootstrap.file " + file + " does not apply: " + e.field() + ": " + e.getMessage());
         } catch (DefinitionException e) {
             throw new IllegalStateException("ferry.bootstrap.file " + file + " does not apply: " + e.getMessage());
         }

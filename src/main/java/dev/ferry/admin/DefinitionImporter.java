@@ -4,6 +4,7 @@ import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.federation.IssuerService;
+import dev.ferry.federation.IssuerType;
 import dev.ferry.impact.Proposal;
 import dev.ferry.policy.RuleDefinition;
 import dev.ferry.policy.RuleService;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -133,7 +135,7 @@ class DefinitionImporter {
         /** The first rule of the file naming each issuer: why that issuer cannot be pruned. */
         private final Map<String, String> firstRuleOf = new HashMap<>();
 
-        private final Map<String, Boolean> issuerExists = new HashMap<>();
+        private final Map<String, Optional<IssuerType>> issuerTypes = new HashMap<>();
         private Map<String, Stored<IssuerDefinition>> storedIssuers;
         /** Rules the file lists before its issuers: held until the issuers are applied. */
         private List<Entry> early = new ArrayList<>();
@@ -230,6 +232,10 @@ class DefinitionImporter {
                 Stored<RuleDefinition> current = stored.get(rule.name());
                 String entry = "rule/" + rule.name();
                 if (current == null) {
+                    within(chunk.get(i).field(), () -> {
+                        rules.requireAllowed(rule, issuerType(rule.issuer()));
+                        return rule;
+                    });
                     created.add(rule);
                     changes.created.add(entry);
                 } else if (!current.definition().equals(rule)) {
@@ -248,7 +254,11 @@ class DefinitionImporter {
 
         /** Whether the issuer is stored, asked of the database once per issuer. */
         private boolean issuerExists(String name) {
-            return issuerExists.computeIfAbsent(name, n -> issuers.typeOf(n).isPresent());
+            return issuerTypes.computeIfAbsent(name, issuers::typeOf).isPresent();
+        }
+
+        private IssuerType issuerType(String name) {
+            return issuerTypes.computeIfAbsent(name, issuers::typeOf).orElse(null);
         }
 
         /** Deletes the rules, then the issuers, that are stored but not in the file. */
@@ -307,6 +317,8 @@ class DefinitionImporter {
             return step.get();
         } catch (DefinitionException.Invalid e) {
             throw new DefinitionException.Invalid(field + "." + e.field(), e.getMessage());
+        } catch (DefinitionException.Refused e) {
+            throw new DefinitionException.Refused(field, e.getMessage(), e.warnings(), e.refused());
         } catch (DefinitionException e) {
             throw new DefinitionException.Invalid(field, e.getMessage());
         }

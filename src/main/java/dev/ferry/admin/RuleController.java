@@ -9,6 +9,7 @@ import dev.ferry.federation.IssuerType;
 import dev.ferry.impact.Proposal;
 import dev.ferry.policy.LintWarning;
 import dev.ferry.policy.RuleDefinition;
+import dev.ferry.policy.RuleGuardrails;
 import dev.ferry.policy.RuleLinter;
 import dev.ferry.policy.RuleService;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -48,6 +49,7 @@ class RuleController {
     private final RuleService rules;
     private final IssuerService issuers;
     private final RuleLinter linter;
+    private final RuleGuardrails guardrails;
     private final DefinitionWriter writer;
     private final RuleUsage usage;
     private final ImpactRequests impact;
@@ -58,6 +60,7 @@ class RuleController {
             RuleService rules,
             IssuerService issuers,
             RuleLinter linter,
+            RuleGuardrails guardrails,
             DefinitionWriter writer,
             RuleUsage usage,
             ImpactRequests impact,
@@ -66,6 +69,7 @@ class RuleController {
         this.rules = rules;
         this.issuers = issuers;
         this.linter = linter;
+        this.guardrails = guardrails;
         this.writer = writer;
         this.usage = usage;
         this.impact = impact;
@@ -75,13 +79,31 @@ class RuleController {
 
     /**
      * Every rule; or, with {@code limit}, a page of them in name order ({@code issuer} narrows both),
-     * the next page linked in an RFC 8288 {@code Link: <...>; rel="next"} header.
+     * the next page linked in an RFC 8288 {@code Link: <...>; rel="next"} header. With {@code
+     * warnings=refused}, only the rules that {@code ferry.lint.refuse} would refuse as they are (a page may
+     * then hold fewer than {@code limit}; follow the link to the end).
      */
     @GetMapping
     ResponseEntity<List<RuleResponse>> list(
             @RequestParam(required = false) String issuer,
             @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) String warnings) {
+        if (warnings != null && !warnings.equals("refused")) {
+            throw new DefinitionException.Invalid("warnings", "warnings takes one value: refused");
+        }
+        ResponseEntity<List<RuleResponse>> answer = list(issuer, limit, cursor);
+        if (warnings == null) {
+            return answer;
+        }
+        return ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders())
+                .body(answer.getBody().stream()
+                        .filter(rule -> !rule.refused().isEmpty())
+                        .toList());
+    }
+
+    private ResponseEntity<List<RuleResponse>> list(String issuer, Integer limit, String cursor) {
         if (limit == null) {
             if (cursor != null) {
                 throw new DefinitionException.Invalid(
@@ -204,7 +226,11 @@ class RuleController {
     }
 
     private RuleResponse response(Stored<RuleDefinition> stored) {
-        return RuleResponse.of(stored, warnings(stored.definition()));
+        return response(stored, warnings(stored.definition()));
+    }
+
+    private RuleResponse response(Stored<RuleDefinition> stored, List<LintWarning> warnings) {
+        return RuleResponse.of(stored, warnings, guardrails.refused(stored.definition(), warnings));
     }
 
     /** Many rules, linted with their issuers' types read once, not once a rule. */
@@ -213,7 +239,7 @@ class RuleController {
         LocalDate since = since(null);
         Map<String, RuleUsage.Summary> used = usage.summaries(since);
         return stored.stream()
-                .map(rule -> RuleResponse.of(
+                .map(rule -> response(
                                 rule,
                                 linter.lint(
                                         rule.definition(),

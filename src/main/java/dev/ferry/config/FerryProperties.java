@@ -36,7 +36,8 @@ public record FerryProperties(
         @Valid @DefaultValue Bootstrap bootstrap,
         @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Replicas replicas,
-        @Valid @DefaultValue Console console) {
+        @Valid @DefaultValue Console console,
+        @Valid @DefaultValue Lint lint) {
 
     public FerryProperties {
         if (console != null
@@ -191,6 +192,21 @@ public record FerryProperties(
      *     every start-up: created or updated as needed, nothing pruned
      */
     public record Bootstrap(Path file) {}
+
+    /**
+     * The rule linter as a guardrail (docs/rules.md, Refused warnings).
+     *
+     * @param refuse linter codes that make a rule write (admin API, import, bootstrap file) fail with 400,
+     *     unless the rule acknowledges the code with a reason; rules already stored keep working and are
+     *     reported at start-up and by {@code GET /admin/v1/rules?warnings=refused}. Default: {@code
+     *     unbound-identity}, the code that means anyone on the issuer can get the token; empty refuses none
+     */
+    public record Lint(@DefaultValue("unbound-identity") List<String> refuse) {
+
+        public Lint {
+            refuse = refuse == null ? List.of() : List.copyOf(refuse);
+        }
+    }
 
     /**
      * @param retention how long audit events are kept before the purge deletes them

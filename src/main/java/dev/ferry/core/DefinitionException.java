@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import java.util.List;
+
 /**
  * A write to an operator definition that cannot be carried out. The admin API turns each kind into
  * an RFC 9457 problem with its own {@code type}; nothing stored has changed when one is thrown.
@@ -21,6 +23,38 @@ public abstract sealed class DefinitionException extends RuntimeException {
 
         public String field() {
             return field;
+        }
+    }
+
+    /**
+     * The definition is valid, but the linter finds what {@code ferry.lint.refuse} refuses and the
+     * definition does not acknowledge it: HTTP 400, with every finding and the codes that refuse it.
+     */
+    public static final class Refused extends DefinitionException {
+        private final String field;
+        private final List<?> warnings;
+        private final List<String> refused;
+
+        public Refused(String field, String message, List<?> warnings, List<String> refused) {
+            super(message);
+            this.field = field;
+            this.warnings = List.copyOf(warnings);
+            this.refused = List.copyOf(refused);
+        }
+
+        /** The codes that refuse the definition. */
+        public List<String> refused() {
+            return refused;
+        }
+
+        /** The definition at fault, such as {@code rules[3]} in an import; null for a single rule. */
+        public String field() {
+            return field;
+        }
+
+        /** Every finding of the linter on the definition, refused or not. */
+        public List<?> warnings() {
+            return warnings;
         }
     }
 

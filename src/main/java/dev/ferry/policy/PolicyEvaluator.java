@@ -22,10 +22,11 @@ import org.springframework.stereotype.Component;
  * <ol>
  *   <li>a rule matches when it is enabled and all its conditions hold;
  *   <li>a matching deny rule that lists the target, or lists none, refuses: {@code invalid_request};
- *   <li>M = matching allow rules listing the target; none: {@code invalid_target} if another allow rule
- *       matched, else {@code invalid_request};
- *   <li>requested scopes must all be in the union of M's scopes, else {@code invalid_scope}; none
- *       requested means all of them;
+ *   <li>M = matching allow rules listing the target, or with a templated target that substitutes to
+ *       exactly it ({@link Template}); none: {@code invalid_target} if another allow rule matched, else
+ *       {@code invalid_request};
+ *   <li>requested scopes must all be in the union of M's scopes (templated ones substituted, those that
+ *       cannot be left out), else {@code invalid_scope}; none requested means all of them;
  *   <li>lifetime: the smallest ttl of the rules of M granting an issued scope, capped by
  *       {@code ferry.token.max-ttl}.
  * </ol>
@@ -87,6 +88,8 @@ public class PolicyEvaluator {
         List<CompiledRule> denying = policy.deniesFor(target, request.claims()).stream()
                 .sorted(BY_NAME)
                 .filter(trace::matches)
+                .filter(trace::concerns)
+                .distinct()
                 .toList();
         if (!denying.isEmpty()) {
             return trace.refuse(
@@ -97,6 +100,7 @@ public class PolicyEvaluator {
         List<CompiledRule> granting = policy.allowsFor(target, request.claims()).stream()
                 .sorted(BY_NAME)
                 .filter(trace::matches)
+                .filter(trace::concerns)
                 .distinct()
                 .toList();
         if (granting.isEmpty()) {
@@ -111,7 +115,9 @@ public class PolicyEvaluator {
                             "no trust rule of issuer '" + request.issuer() + "' admits this token");
         }
         Set<String> granted = new LinkedHashSet<>();
-        granting.forEach(rule -> granted.addAll(rule.scopes()));
+        Map<String, List<String>> scopes = new LinkedHashMap<>();
+        granting.forEach(rule -> scopes.put(rule.name(), rule.scopes(request.claims())));
+        scopes.values().forEach(granted::addAll);
         List<String> requested = request.requestedScopes();
         if (requested != null && !granted.containsAll(requested)) {
             List<String> missing =
@@ -123,12 +129,17 @@ public class PolicyEvaluator {
         }
         List<String> issued = requested != null ? List.copyOf(new LinkedHashSet<>(requested)) : List.copyOf(granted);
         return new Decision.Granted(
-                issued, List.copyOf(granted), lifetime(granting, issued), trace.matchedRules(), trace.results());
+                issued,
+                List.copyOf(granted),
+                lifetime(granting, scopes, issued),
+                trace.matchedRules(),
+                trace.results());
     }
 
-    private Duration lifetime(List<CompiledRule> granting, List<String> issued) {
+    private Duration lifetime(List<CompiledRule> granting, Map<String, List<String>> scopes, List<String> issued) {
         Duration lifetime = granting.stream()
-                .filter(rule -> issued.isEmpty() || rule.scopes().stream().anyMatch(issued::contains))
+                .filter(rule ->
+                        issued.isEmpty() || scopes.get(rule.name()).stream().anyMatch(issued::contains))
                 .map(CompiledRule::ttl)
                 .min(Duration::compareTo)
                 .orElseThrow();
@@ -145,8 +156,16 @@ public class PolicyEvaluator {
         }
 
         boolean matches(CompiledRule rule) {
-            return results.computeIfAbsent(rule.name(), name -> rule.evaluate(request.claims(), request.target()))
-                    .matched();
+            return result(rule).matched();
+        }
+
+        /** Whether the rule lists the requested target, or a template of its substitutes to exactly it. */
+        boolean concerns(CompiledRule rule) {
+            return result(rule).targetsRequested();
+        }
+
+        private RuleResult result(CompiledRule rule) {
+            return results.computeIfAbsent(rule.name(), name -> rule.evaluate(request.claims(), request.target()));
         }
 
         List<RuleResult> results() {

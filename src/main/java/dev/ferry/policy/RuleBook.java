@@ -193,7 +193,8 @@ class RuleBook {
                 d.targets().stream().map(RuleBook::intern).toList(),
                 d.scopes().stream().map(RuleBook::intern).toList(),
                 d.ttlSeconds(),
-                d.enabled());
+                d.enabled(),
+                d.acknowledged());
     }
 
     private static String intern(String text) {

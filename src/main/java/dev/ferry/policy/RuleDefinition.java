@@ -1,6 +1,7 @@
 package dev.ferry.policy;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
@@ -16,6 +17,8 @@ import java.util.List;
  * @param scopes scopes an allow rule grants for its targets
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
+ * @param acknowledged linter codes the author accepts, each with a reason: {@code ferry.lint.refuse} does not
+ *     refuse the rule for them; left out of responses and exports when empty
  */
 @JsonIgnoreProperties(
         value = {"version", "createdAt", "updatedAt", "warnings"},
@@ -37,10 +40,26 @@ public record RuleDefinition(
         List<String> targets,
         List<String> scopes,
         Integer ttlSeconds,
-        Boolean enabled) {
+        Boolean enabled,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Acknowledgement> acknowledged) {
+
+    /** A definition that acknowledges no linter code. */
+    public RuleDefinition(
+            String name,
+            String issuer,
+            String description,
+            Effect effect,
+            List<Condition> conditions,
+            List<String> targets,
+            List<String> scopes,
+            Integer ttlSeconds,
+            Boolean enabled) {
+        this(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, null);
+    }
 
     /** This definition under another name: for a {@code PUT}, whose path names the rule. */
     public RuleDefinition withName(String name) {
-        return new RuleDefinition(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled);
+        return new RuleDefinition(
+                name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, acknowledged);
     }
 }

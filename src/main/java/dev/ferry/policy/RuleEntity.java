@@ -40,6 +40,9 @@ class RuleEntity {
 
     boolean enabled;
 
+    @Convert(converter = AcknowledgementsConverter.class)
+    List<Acknowledgement> acknowledged;
+
     @Version
     long version;
 
@@ -59,15 +62,32 @@ class RuleEntity {
         scopes = d.scopes();
         ttlSeconds = d.ttlSeconds();
         enabled = d.enabled();
+        acknowledged = d.acknowledged() == null || d.acknowledged().isEmpty() ? null : d.acknowledged();
     }
 
     RuleDefinition definition() {
         return new RuleDefinition(
-                name, issuer, description, Effect.fromJson(effect), conditions, targets, scopes, ttlSeconds, enabled);
+                name,
+                issuer,
+                description,
+                Effect.fromJson(effect),
+                conditions,
+                targets,
+                scopes,
+                ttlSeconds,
+                enabled,
+                acknowledged == null ? List.of() : acknowledged);
     }
 
     Stored<RuleDefinition> stored() {
         return new Stored<>(definition(), version, createdAt, updatedAt);
+    }
+
+    @Converter
+    static class AcknowledgementsConverter extends JsonColumnConverter<List<Acknowledgement>> {
+        AcknowledgementsConverter() {
+            super(new TypeReference<>() {});
+        }
     }
 
     @Converter

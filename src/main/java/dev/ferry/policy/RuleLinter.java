@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Pure and deterministic: no I/O, warnings in the order of their codes as listed in {@link
  * #lint}, then by condition index. Deny rules, and every rule of an {@code oidc} issuer, get only the
- * pattern-quality warnings ({@code glob-prefix-mid-segment}, {@code matches-everything}).
+ * pattern-quality warnings ({@code glob-prefix-mid-segment}, {@code matches-everything}, {@code
+ * template-not-delimited}). The guardrails from published incidents are in {@link GuardrailLints}.
  */
 @org.springframework.stereotype.Component
 public class RuleLinter {
@@ -42,6 +43,23 @@ public class RuleLinter {
             "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
             "x".repeat(2048));
 
+    /** Every code the linter can give, in the order {@link #lint} gives them. */
+    public static final List<String> CODES = List.of(
+            "github-not-pinned-to-id",
+            "glob-prefix-mid-segment",
+            "sub-single-form",
+            "no-ref-constraint",
+            "gitlab-not-pinned-to-id",
+            "gitlab-unprotected-refs",
+            "matches-everything",
+            "admits-pull-request-target",
+            GuardrailLints.UNBOUND_IDENTITY,
+            GuardrailLints.TEMPLATE_NOT_DELIMITED,
+            GuardrailLints.TEMPLATE_MUTABLE_CLAIM,
+            GuardrailLints.ADMITS_UNTRUSTED_EVENT,
+            GuardrailLints.WORKFLOW_REF_FOR_CALLED_WORKFLOW,
+            GuardrailLints.JOB_WORKFLOW_REF_AS_CALLER_REF);
+
     private enum SubjectForm {
         CLASSIC,
         IMMUTABLE
@@ -50,7 +68,10 @@ public class RuleLinter {
     /**
      * Lints one rule, in this order: {@code github-not-pinned-to-id}, {@code glob-prefix-mid-segment},
      * {@code sub-single-form}, {@code no-ref-constraint}, {@code gitlab-not-pinned-to-id}, {@code
-     * gitlab-unprotected-refs}, {@code matches-everything}, {@code admits-pull-request-target}.
+     * gitlab-unprotected-refs}, {@code matches-everything}, {@code admits-pull-request-target}, {@code
+     * unbound-identity}, {@code template-not-delimited}, {@code template-mutable-claim}, {@code
+     * admits-untrusted-event}, {@code workflow-ref-for-called-workflow}, {@code job-workflow-ref-as-caller-ref}
+     * ({@link #CODES}).
      *
      * @param rule a rule the validator accepts
      * @param issuerType the type of the rule's issuer; null is linted like {@code oidc}
@@ -79,6 +100,17 @@ public class RuleLinter {
         warnings.addAll(matchesEverything(conditions));
         if (github) {
             admitsPullRequestTarget(conditions).ifPresent(warnings::add);
+        }
+        if (github || gitlab) {
+            GuardrailLints.unboundIdentity(conditions, issuerType).ifPresent(warnings::add);
+        }
+        if (allow) {
+            warnings.addAll(GuardrailLints.templates(rule, issuerType));
+        }
+        if (github) {
+            GuardrailLints.admitsUntrustedEvent(rule).ifPresent(warnings::add);
+            warnings.addAll(GuardrailLints.workflowRefForCalledWorkflow(conditions));
+            GuardrailLints.jobWorkflowRefAsCallerRef(conditions).ifPresent(warnings::add);
         }
         return List.copyOf(warnings);
     }

@@ -1,11 +1,15 @@
 package dev.ferry.policy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
  * How one rule fared: it matched when every condition held (and it is enabled).
  *
- * @param targetsRequested whether the rule lists the requested target (a deny rule without targets counts)
+ * @param targetsRequested whether the rule lists the requested target, or a template of its substitutes to
+ *     exactly it (a deny rule without targets counts)
+ * @param templates each templated target and scope with the claim values it used and its result; absent for a
+ *     rule without templates
  */
 public record RuleResult(
         String rule,
@@ -13,4 +17,17 @@ public record RuleResult(
         boolean enabled,
         boolean matched,
         boolean targetsRequested,
-        List<ConditionResult> conditions) {}
+        List<ConditionResult> conditions,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<TemplateResult> templates) {
+
+    /** A rule without templates. */
+    public RuleResult(
+            String rule,
+            Effect effect,
+            boolean enabled,
+            boolean matched,
+            boolean targetsRequested,
+            List<ConditionResult> conditions) {
+        this(rule, effect, enabled, matched, targetsRequested, conditions, null);
+    }
+}

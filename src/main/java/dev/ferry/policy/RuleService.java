@@ -4,6 +4,8 @@ import dev.ferry.core.ConfigRevision;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.core.Stored;
 import dev.ferry.core.TrustConfigurationChanged;
+import dev.ferry.federation.IssuerService;
+import dev.ferry.federation.IssuerType;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,12 +21,17 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Stores and reads rule definitions. Every write bumps the configuration revision. */
+/**
+ * Stores and reads rule definitions. Every write bumps the configuration revision, and none stores what
+ * {@code ferry.lint.refuse} refuses ({@link RuleGuardrails}).
+ */
 @Service
 public class RuleService {
 
     private final RuleRepository repository;
     private final RuleValidator validator;
+    private final RuleGuardrails guardrails;
+    private final IssuerService issuers;
     private final ConfigRevision revision;
     private final Clock clock;
     private final EntityManager entityManager;
@@ -32,12 +39,16 @@ public class RuleService {
     RuleService(
             RuleRepository repository,
             RuleValidator validator,
+            RuleGuardrails guardrails,
+            IssuerService issuers,
             ConfigRevision revision,
             Clock clock,
             EntityManager entityManager) {
         this.entityManager = entityManager;
         this.repository = repository;
         this.validator = validator;
+        this.guardrails = guardrails;
+        this.issuers = issuers;
         this.revision = revision;
         this.clock = clock;
     }
@@ -86,6 +97,11 @@ public class RuleService {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<Stored<RuleDefinition>> createAll(List<RuleDefinition> normalized) {
+        Map<String, IssuerType> types = new HashMap<>();
+        for (RuleDefinition d : normalized) {
+            requireAllowed(
+                    d, types.computeIfAbsent(d.issuer(), i -> issuers.typeOf(i).orElse(null)));
+        }
         Instant now = now();
         List<RuleEntity> entities = new ArrayList<>(normalized.size());
         for (RuleDefinition d : normalized) {
@@ -102,6 +118,17 @@ public class RuleService {
                 TrustConfigurationChanged.RULE,
                 entities.stream().map(e -> e.name).toList());
         return entities.stream().map(RuleEntity::stored).toList();
+    }
+
+    /**
+     * Fails when {@code ferry.lint.refuse} refuses the rule as it is ({@link RuleGuardrails}): an import
+     * asks before it creates a chunk of rules, to name the entry at fault; every write asks again.
+     *
+     * @param issuerType the type of the rule's issuer, null if unknown
+     * @throws DefinitionException.Refused with every warning and the refused codes
+     */
+    public void requireAllowed(RuleDefinition normalized, IssuerType issuerType) {
+        guardrails.require(normalized, issuerType);
     }
 
     /** The stored rules of these names (those that exist), by name. */
@@ -179,7 +206,9 @@ public class RuleService {
                 .toList();
     }
 
+    /** Every write passes here: what {@code ferry.lint.refuse} refuses is not stored. */
     private Stored<RuleDefinition> save(RuleEntity entity, RuleDefinition d) {
+        guardrails.require(d, issuers.typeOf(d.issuer()).orElse(null));
         entity.assign(d);
         entity.updatedAt = now();
         RuleEntity saved = repository.saveAndFlush(entity);

@@ -55,6 +55,8 @@ class RuleValidator {
         }
         List<String> scopes = strings("scopes", in.scopes(), 256);
         scopes.forEach(RuleValidator::requireScopeToken);
+        templates("targets", targets, in.effect());
+        templates("scopes", scopes, in.effect());
         Integer ttl = in.ttlSeconds();
         if (ttl != null && (ttl < MIN_TTL_SECONDS || ttl > maxTtlSeconds)) {
             throw new Invalid(
@@ -71,7 +73,53 @@ class RuleValidator {
                 targets,
                 scopes,
                 ttl,
-                in.enabled() == null || in.enabled());
+                in.enabled() == null || in.enabled(),
+                acknowledged(in.acknowledged()));
+    }
+
+    /** Each entry must parse as a template (docs/rules.md, Templated targets and scopes); a deny rule's must be literal. */
+    private static void templates(String field, List<String> entries, Effect effect) {
+        for (int i = 0; i < entries.size(); i++) {
+            Template template;
+            try {
+                template = Template.parse(entries.get(i));
+            } catch (Template.SyntaxError e) {
+                throw new Invalid(field + "[" + i + "]", e.getMessage());
+            }
+            if (template.templated() && effect == Effect.DENY) {
+                throw new Invalid(
+                        field + "[" + i + "]",
+                        "a deny rule's " + field + " are literal: placeholders are for allow rules (write '$${' for a"
+                                + " literal '${')");
+            }
+        }
+    }
+
+    private static List<Acknowledgement> acknowledged(List<Acknowledgement> entries) {
+        if (entries == null) {
+            return List.of();
+        }
+        java.util.Set<String> codes = new java.util.HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Acknowledgement a = entries.get(i);
+            String field = "acknowledged[" + i + "]";
+            if (a == null || a.code() == null || !RuleLinter.CODES.contains(a.code())) {
+                throw new Invalid(field + ".code", "code must be one of the linter's codes: " + RuleLinter.CODES);
+            }
+            if (!codes.add(a.code())) {
+                throw new Invalid(field + ".code", "'" + a.code() + "' is acknowledged twice");
+            }
+            if (a.reason() == null
+                    || a.reason().isBlank()
+                    || a.reason().length() > 512
+                    || CallerText.hasControlCharacter(a.reason())) {
+                throw new Invalid(
+                        field + ".reason",
+                        "reason is required: why the rule is right as it is, at most 512 characters, no control"
+                                + " characters");
+            }
+        }
+        return List.copyOf(entries);
     }
 
     private static List<Condition> conditions(List<Condition> conditions) {

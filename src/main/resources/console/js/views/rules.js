@@ -321,6 +321,8 @@ function editor(main, context, issuers, loaded, initial) {
     };
     if (description.value.trim()) body.description = description.value;
     if (ttl.value !== '') body.ttlSeconds = Number(ttl.value);
+    // Acknowledged linter codes (docs/rules.md, Refused warnings) have no form field; kept as given.
+    if (Array.isArray(model.acknowledged) && model.acknowledged.length) body.acknowledged = model.acknowledged;
     return body;
   }
 
@@ -359,6 +361,15 @@ function editor(main, context, issuers, loaded, initial) {
       showWarnings(data.warnings || []);
     } catch (error) {
       if (error.name === 'AbortError' || !latest()) return;
+      if (error.type === 'urn:ferry:problem:refused-by-linter') {
+        // Valid, but ferry.lint.refuse refuses it: every warning, and which of them refuse it.
+        showProblem(form, summary, error, reveal);
+        showWarnings(error.problem.warnings || []);
+        status.className = 'lint-status invalid';
+        status.textContent = `Refused by ferry.lint.refuse (${(error.problem.refused || []).join(', ')}): fix the rule,`
+          + ' or acknowledge the code with a reason.';
+        return;
+      }
       showProblem(form, summary, error, reveal);
       status.className = 'lint-status invalid';
       status.textContent = 'Not valid: Ferry would refuse this rule (see the error on the form).';
@@ -390,6 +401,7 @@ function editor(main, context, issuers, loaded, initial) {
     scopes.value = (given.scopes || []).join(' ');
     ttl.value = given.ttlSeconds ?? '';
     model.conditions = (Array.isArray(given.conditions) ? given.conditions : []).map((c) => ({ ...c }));
+    model.acknowledged = Array.isArray(given.acknowledged) ? given.acknowledged : [];
     page = 0;
     fillIn.open = false;
     claimSuggestions();

@@ -6,6 +6,7 @@ import dev.ferry.testing.TestIssuer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,15 +141,15 @@ class ConsoleExplainTest extends ConsoleTest {
 
         // Once a rule admits what was refused, the console says that today's rules decide differently.
         String later = unique("explain-feature");
-        create(
-                "rules",
-                rule(
-                        later,
-                        issuerName,
-                        "allow",
-                        List.of(condition("ref", "equals", "refs/heads/feature")),
-                        List.of(TARGET),
-                        List.of()));
+        Map<String, Object> feature = rule(
+                later,
+                issuerName,
+                "allow",
+                List.of(condition("ref", "equals", "refs/heads/feature")),
+                List.of(TARGET),
+                List.of());
+        feature.put("acknowledged", List.of(Map.of("code", "unbound-identity", "reason", "a test issuer")));
+        create("rules", feature);
         try {
             open("/exchanges/" + exchangeId);
             assertThat(text(By.id("decided-differently")))

@@ -49,7 +49,8 @@ class IssuerValidatorTest {
                 new FerryProperties.Bootstrap(null),
                 new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
                 new FerryProperties.Replicas(Duration.ofSeconds(30)),
-                new FerryProperties.Console(true, new FerryProperties.Oidc(null, null, List.of("openid"))));
+                new FerryProperties.Console(true, new FerryProperties.Oidc(null, null, List.of("openid"))),
+                new FerryProperties.Lint(List.of("unbound-identity")));
         return new IssuerValidator(properties);
     }
 

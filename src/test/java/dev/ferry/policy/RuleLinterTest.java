@@ -534,7 +534,9 @@ class RuleLinterTest {
                         "glob-prefix-mid-segment",
                         "no-ref-constraint",
                         "matches-everything",
-                        "admits-pull-request-target");
+                        "admits-pull-request-target",
+                        "unbound-identity",
+                        "admits-untrusted-event");
         assertThat(linter.lint(weak, GITHUB)).isEqualTo(warnings);
         assertThat(warnings).allSatisfy(w -> {
             assertThat(w.message()).isNotBlank();
