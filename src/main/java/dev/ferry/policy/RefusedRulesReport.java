@@ -35,8 +35,19 @@ class RefusedRulesReport {
         this.guardrails = guardrails;
     }
 
+    /**
+     * Runs in a thread of its own, at low priority, so it never holds up readiness: linting 100,000
+     * stored rules takes tens of seconds on two cores.
+     */
     @EventListener(ApplicationReadyEvent.class)
     void report() {
+        Thread thread = new Thread(this::reportNow, "ferry-refused-rules-report");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+        thread.start();
+    }
+
+    private void reportNow() {
         try {
             int refused = count();
             if (refused > 0) {
