@@ -43,9 +43,12 @@ admin_token="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 
 log "Schema $SCHEMA at version 7"
 sql -c "drop schema if exists $SCHEMA cascade"
+# Only the migrations up to 7 run; the entities of this build are newer than that schema, so Hibernate
+# does not validate it.
 # shellcheck disable=SC2086
 FERRY_ADMIN_BOOTSTRAP_TOKEN="$admin_token" "$java_cmd" $FERRY_JAVA_OPTS -Dspring.context.exit=onRefresh -jar target/ferry.jar \
-    "${args[@]}" --server.port=0 --ferry.issuer=http://127.0.0.1 --spring.flyway.target=7 >"$OUT/audit-upgrade-v7.log" 2>&1
+    "${args[@]}" --server.port=0 --ferry.issuer=http://127.0.0.1 --spring.flyway.target=7 \
+    --spring.jpa.hibernate.ddl-auto=none --spring.main.lazy-initialization=true >"$OUT/audit-upgrade-v7.log" 2>&1
 log "Copying $ROWS audit events (and their rule rows) from $SOURCE"
 columns=$(sql -Atc "select string_agg(column_name, ', ' order by ordinal_position) from information_schema.columns
                     where table_schema = '$SCHEMA' and table_name = 'audit_event'")
@@ -63,10 +66,11 @@ pid=$!
 bench_wait_ready "$pid" "$started" "http://127.0.0.1:$port" "$OUT/audit-upgrade.log"
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-migration=$(sed -n 's/.*Successfully applied 1 migration.*(execution time \([0-9:.]*\)s*).*/\1/p' "$OUT/audit-upgrade.log" | head -n 1)
+# Migration 8 and every later one the upgrade applies (10 backfills the rule usage from the same rows).
+migration=$(sed -n 's/.*Successfully applied [0-9]* migrations* .*(execution time \([0-9:.]*\)s*).*/\1/p' "$OUT/audit-upgrade.log" | head -n 1)
 rule_rows=$(sql -Atc "select count(*) from $SCHEMA.audit_rule")
 sql -c "drop schema $SCHEMA cascade"
 {
     echo "Upgrade to the day-partitioned audit log (migration 8), PostgreSQL $(sql -Atc 'show server_version'), $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "$ROWS audit events ($size): migration 8 took ${migration:-?} (Flyway's execution time, mm:ss.fff), start-up to ready $ready_ms ms; $rule_rows audit_rule rows filled"
+    echo "$ROWS audit events ($size): migrations 8 and later took ${migration:-?} (Flyway's execution time, mm:ss.fff), start-up to ready $ready_ms ms; $rule_rows audit_rule rows filled"
 } | tee "$OUT/audit-upgrade.txt"
