@@ -4,10 +4,7 @@ import dev.ferry.config.StrictJson;
 import dev.ferry.core.DefinitionException;
 import dev.ferry.federation.IssuerDefinition;
 import dev.ferry.policy.RuleDefinition;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
 import tools.jackson.core.JacksonException;
@@ -24,9 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Definition files in JSON or YAML: the same shape, chosen by media type. A file is read either
- * whole ({@link #read(String, boolean)}) or as a stream ({@link #read(InputStream, boolean, Reader)}),
- * rule by rule, so an import of 100,000 rules never holds them all in memory.
+ * Definition files in JSON or YAML: the same shape, chosen by media type. A file is read as a stream
+ * ({@link #read(InputStream, boolean, Reader)}), rule by rule, so an import of 100,000 rules never
+ * holds them all in memory.
  */
 final class DefinitionFormats {
 
@@ -59,29 +56,10 @@ final class DefinitionFormats {
         return (yaml ? YAML_MAPPER : JSON).writeValueAsString(set);
     }
 
-    /** A whole definitions file, read as {@link #read(InputStream, boolean, Reader)} reads it. */
-    static DefinitionSet read(String text, boolean yaml) {
-        List<IssuerDefinition> issuers = new ArrayList<>();
-        List<RuleDefinition> rules = new ArrayList<>();
-        read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), yaml, new Reader() {
-            @Override
-            public void issuers(List<IssuerDefinition> read) {
-                issuers.addAll(read);
-            }
-
-            @Override
-            public void rule(int index, RuleDefinition rule) {
-                rules.add(rule);
-            }
-        });
-        return new DefinitionSet(issuers, rules);
-    }
-
     /**
      * Reads a definitions file from {@code in}, handing its issuers and then each rule to {@code reader}
-     * as it is read; only one rule is in memory at a time. The file is refused as {@link #read(String,
-     * boolean)} refuses it (the same fields and words), at the first fault: what was handed over before
-     * is the caller's to roll back.
+     * as it is read; only one rule is in memory at a time. The file is refused at the first fault, naming
+     * the field in the file's terms: what was handed over before is the caller's to roll back.
      */
     static void read(InputStream in, boolean yaml, Reader reader) {
         ObjectMapper mapper = yaml ? YAML_MAPPER : JSON;

@@ -60,12 +60,6 @@ class DefinitionImporter {
         this.entityManager = entityManager;
     }
 
-    /** Applies a file already in memory. */
-    @Transactional
-    public ImportResult apply(String principal, DefinitionSet set, boolean prune, boolean dryRun) {
-        return apply(principal, source(set), prune, dryRun);
-    }
-
     /** Applies the file {@code source} hands to its reader, entry by entry. */
     @Transactional
     public ImportResult apply(
@@ -96,12 +90,6 @@ class DefinitionImporter {
         return new Planned(changes.result(true), Proposal.of(after, issuersAfter, proposed));
     }
 
-    /** As {@link #plan(String, Consumer, boolean)}, for a file already in memory. */
-    @Transactional
-    public Planned plan(String principal, DefinitionSet set, boolean prune) {
-        return plan(principal, source(set), prune);
-    }
-
     /** A dry run's answer, and the definitions it would leave. */
     record Planned(ImportResult result, Proposal proposal) {}
 
@@ -114,16 +102,6 @@ class DefinitionImporter {
             run.prune();
         }
         return run.changes;
-    }
-
-    /** A file in memory, handed over as a streamed one is. */
-    private static Consumer<DefinitionFormats.Reader> source(DefinitionSet set) {
-        return reader -> {
-            reader.issuers(set.issuers());
-            for (int i = 0; i < set.rules().size(); i++) {
-                reader.rule(i, set.rules().get(i));
-            }
-        };
     }
 
     /** One import: what the file held so far, and what it changed. */

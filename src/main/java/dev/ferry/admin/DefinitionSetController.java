@@ -18,13 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -106,22 +106,12 @@ class DefinitionSetController {
             @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
             Authentication caller)
             throws IOException {
-        // The body is received whole before the import starts, so a slow upload never holds the
-        // definitions lock; it waits in a temporary file, not in memory, and is read from there rule
-        // by rule.
-        Path file = Files.createTempFile("ferry-import-", ".definitions");
-        try {
-            Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
-            boolean yaml = DefinitionFormats.isYaml(contentType);
-            Consumer<DefinitionFormats.Reader> source = reader -> read(file, yaml, reader);
+        return spooled(body, contentType, source -> {
             if (!this.impact.asked(impact, impactBudget, dryRun)) {
                 return importer.apply(Principals.name(caller), source, prune, dryRun);
             }
-            DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), source, prune);
-            return planned.result().withImpact(this.impact.replay(impact, impactBudget, planned::proposal));
-        } finally {
-            Files.deleteIfExists(file);
-        }
+            return withImpact(caller, source, prune, impact, impactBudget);
+        });
     }
 
     /**
@@ -145,15 +135,43 @@ class DefinitionSetController {
                                         schema = @Schema(implementation = DefinitionSet.class))
                             }))
     ImportResult impact(
-            @RequestBody String body,
+            InputStream body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestParam(defaultValue = "false") boolean prune,
             @Parameter(description = IMPACT) @RequestParam(defaultValue = "true") String window,
             @Parameter(description = IMPACT_BUDGET) @RequestParam(required = false) String impactBudget,
-            Authentication caller) {
-        DefinitionSet set = DefinitionFormats.read(body, DefinitionFormats.isYaml(contentType));
-        DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), set, prune);
+            Authentication caller)
+            throws IOException {
+        return spooled(body, contentType, source -> withImpact(caller, source, prune, window, impactBudget));
+    }
+
+    /** A dry run of the file with the impact of what it would leave on the audited exchanges of a window. */
+    private ImportResult withImpact(
+            Authentication caller,
+            Consumer<DefinitionFormats.Reader> source,
+            boolean prune,
+            String window,
+            String impactBudget) {
+        DefinitionImporter.Planned planned = importer.plan(Principals.name(caller), source, prune);
         return planned.result().withImpact(impact.replay(window, impactBudget, planned::proposal));
+    }
+
+    /**
+     * Runs {@code use} on a definitions file sent as the request body. The body is received whole
+     * first, so a slow upload never holds the definitions lock; it waits in a temporary file, not in
+     * memory, and is read from there rule by rule.
+     */
+    private static ImportResult spooled(
+            InputStream body, String contentType, Function<Consumer<DefinitionFormats.Reader>, ImportResult> use)
+            throws IOException {
+        Path file = Files.createTempFile("ferry-import-", ".definitions");
+        try {
+            Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
+            boolean yaml = DefinitionFormats.isYaml(contentType);
+            return use.apply(reader -> read(file, yaml, reader));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     static final String IMPACT = "replay the audited exchanges of this window (ISO 8601, e.g. P7D; at most"

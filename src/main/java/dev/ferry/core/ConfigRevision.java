@@ -54,19 +54,12 @@ public class ConfigRevision {
     /** Records a change to the definition {@code kind}/{@code name}; must run inside the writing transaction. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void bump(String kind, String name) {
-        jdbc.update("update config_revision set revision = revision + 1 where id = 1");
-        long revision = current();
-        jdbc.update(
-                "insert into definition_change (revision, kind, name, changed_at) values (?, ?, ?, current_timestamp)",
-                revision,
-                kind,
-                name);
-        changesOfThisTransaction().add(new TrustConfigurationChanged.Change(revision, kind, name));
+        bumpAll(kind, List.of(name));
     }
 
     /**
-     * Records changes to the definitions {@code kind}/{@code names}, one revision each, as {@link #bump}
-     * would one by one, in one update and one statement batch: what an import of many rules uses.
+     * Records changes to the definitions {@code kind}/{@code names}, one revision each, in one update
+     * and one statement batch: what an import of many rules uses.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void bumpAll(String kind, List<String> names) {
