@@ -227,6 +227,7 @@ public abstract class FerryIntegrationTest {
             assertThat(auditLog.flush(Duration.ofSeconds(10)))
                     .as("audit log flushed")
                     .isTrue();
+            auditLog.flushUsage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -49,8 +51,12 @@ public class AuditLog implements SmartLifecycle {
      * writer, an issued token waited for the batch in progress and then for its own.
      */
     static final int WRITERS = 2;
+    /** How often the usage rollup counted from written batches is written ({@link RuleUsageRows}). */
+    static final int USAGE_INTERVAL_SECONDS = 2;
 
     private final AuditRows rows;
+    private final RuleUsageRows usage;
+    private ScheduledExecutorService usageWriter;
     private final BlockingQueue<PendingEvent> queue;
     private final Duration maxWait;
     private final AtomicLong recorded = new AtomicLong();
@@ -84,6 +90,7 @@ public class AuditLog implements SmartLifecycle {
             int capacity,
             Duration maxWait) {
         this.rows = new AuditRows(jdbc, transactions, maxWait);
+        this.usage = new RuleUsageRows(jdbc, rows.transactions());
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxWait = maxWait;
         Gauge.builder("ferry.audit.backlog", this, AuditLog::backlog)
@@ -172,6 +179,14 @@ public class AuditLog implements SmartLifecycle {
         return true;
     }
 
+    /**
+     * Writes the usage counted from the events written so far (every {@value #USAGE_INTERVAL_SECONDS}
+     * seconds anyway); returns once they are committed.
+     */
+    public void flushUsage() {
+        usage.flush();
+    }
+
     /** Events recorded but not yet written. */
     public long backlog() {
         return recorded.get() - written.get();
@@ -191,6 +206,23 @@ public class AuditLog implements SmartLifecycle {
             writer.start();
             writers.add(writer);
         }
+        usageWriter = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ferry-audit-usage");
+            thread.setDaemon(true);
+            return thread;
+        });
+        usageWriter.scheduleWithFixedDelay(
+                this::writeUsage, USAGE_INTERVAL_SECONDS, USAGE_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void writeUsage() {
+        try {
+            usage.flush();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Writing the rule usage rollup failed; its counts are kept for the next try: {}",
+                    e.getClass().getName());
+        }
     }
 
     /** Lets the writers write what is queued, for up to 30 seconds in all. */
@@ -206,6 +238,13 @@ public class AuditLog implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         writers.clear();
+        usageWriter.shutdown();
+        try {
+            usageWriter.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writeUsage();
         if (backlog() > 0) {
             log.error("Audit log stopped with {} events not written", backlog());
         }
@@ -337,6 +376,7 @@ public class AuditLog implements SmartLifecycle {
         List<ExchangeEvent> events = new ArrayList<>(batch.size());
         batch.forEach(pending -> events.add(pending.startWrite()));
         batchLatency.record(() -> rows.insert(events));
+        usage.count(events);
         written.addAndGet(batch.size());
         batch.forEach(PendingEvent::written);
     }

@@ -31,7 +31,6 @@ final class AuditRows {
                     + " before_state, after_state) values (?, ?, 'admin', 'applied', ?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
-    private final RuleUsageRows usage;
     private final TransactionTemplate transactions;
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -41,20 +40,18 @@ final class AuditRows {
      */
     AuditRows(JdbcTemplate jdbc, PlatformTransactionManager transactions, Duration timeout) {
         this.jdbc = jdbc;
-        this.usage = new RuleUsageRows(jdbc);
         this.transactions = new TransactionTemplate(transactions);
         this.transactions.setTimeout((int) Math.max(1, timeout.toSeconds()));
     }
 
-    /**
-     * Inserts exchange events in one statement batch and one transaction, with what they add to each
-     * rule's usage: one commit for all of them.
-     */
+    /** A transaction of the same bounded length as a batch's, for the usage rollup's writes. */
+    TransactionTemplate transactions() {
+        return transactions;
+    }
+
+    /** Inserts exchange events in one statement batch and one transaction: one commit for all of them. */
     void insert(List<ExchangeEvent> batch) {
-        transactions.executeWithoutResult(status -> {
-            insertRows(batch);
-            usage.add(batch);
-        });
+        transactions.executeWithoutResult(status -> insertRows(batch));
     }
 
     private void insertRows(List<ExchangeEvent> batch) {

@@ -11,14 +11,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The daily usage rollup of each rule ({@code rule_usage}, {@code rule_usage_value}), added to in the
- * transaction of the audit batch it counts, so counts are exact and never counted twice (a failed
- * batch rolls back its counts with its rows). Each batch's counts are summed first, then written in
- * key order: two replicas adding to the same rows lock them in the same order and never deadlock.
+ * The daily usage rollup of each rule ({@code rule_usage}, {@code rule_usage_value}). The events of a
+ * batch are counted in memory once the batch has committed ({@link #count}), so an event is never
+ * counted that the audit log does not hold, and the counts are written every few seconds in a
+ * transaction of their own ({@link #flush}): no issued token waits for them (docs/architecture.md,
+ * 5. Audit). With many rules nearly every exchange adds to rows of its own, three upserts on random
+ * index pages, which cost more than the event itself. What a crash loses is the counts of the last
+ * interval (the events stay). Counts are summed first, then written in key order: two replicas adding
+ * to the same rows lock them in the same order and never deadlock.
  */
 final class RuleUsageRows {
 
@@ -55,16 +61,23 @@ final class RuleUsageRows {
             + " values (s.rule, s.used_on, s.outcome, s.kind, s.item, s.exchanges, s.first_at, s.last_at)";
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private volatile Boolean postgres;
 
-    RuleUsageRows(JdbcTemplate jdbc) {
+    /** Counted and not yet written; guarded by {@code this}. */
+    private Map<Key, Count> usage = new TreeMap<>(Key.ORDER);
+    /** Guarded by {@code this}. */
+    private Map<Key, Count> values = new TreeMap<>(Key.ORDER);
+    /** Held while a flush writes, so a caller of {@link #flush} returns only once everything counted before is written. */
+    private final ReentrantLock flushing = new ReentrantLock();
+
+    RuleUsageRows(JdbcTemplate jdbc, TransactionTemplate transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
     }
 
-    /** Adds the batch's exchanges to the usage of every rule each of them matched. */
-    void add(List<ExchangeEvent> batch) {
-        Map<Key, Count> usage = new TreeMap<>(Key.ORDER);
-        Map<Key, Count> values = new TreeMap<>(Key.ORDER);
+    /** Adds the committed batch's exchanges to the usage of every rule each of them matched. */
+    synchronized void count(List<ExchangeEvent> batch) {
         for (ExchangeEvent e : batch) {
             if (e.matchedRules() == null) {
                 continue;
@@ -81,13 +94,45 @@ final class RuleUsageRows {
                 }
             }
         }
-        if (usage.isEmpty()) {
-            return;
-        }
-        boolean pg = isPostgres();
-        jdbc.batchUpdate(pg ? POSTGRES_USAGE : H2_USAGE, rows(usage, false));
-        if (!values.isEmpty()) {
-            jdbc.batchUpdate(pg ? POSTGRES_VALUE : H2_VALUE, rows(values, true));
+    }
+
+    /**
+     * Writes what was counted since the last flush, in one transaction. When the write fails, the
+     * counts are kept for the next flush, so an outage of the database delays them and loses none.
+     */
+    void flush() {
+        flushing.lock();
+        try {
+            Map<Key, Count> writeUsage;
+            Map<Key, Count> writeValues;
+            synchronized (this) {
+                if (usage.isEmpty()) {
+                    return;
+                }
+                writeUsage = usage;
+                writeValues = values;
+                usage = new TreeMap<>(Key.ORDER);
+                values = new TreeMap<>(Key.ORDER);
+            }
+            try {
+                boolean pg = isPostgres();
+                transactions.executeWithoutResult(status -> {
+                    jdbc.batchUpdate(pg ? POSTGRES_USAGE : H2_USAGE, rows(writeUsage, false));
+                    if (!writeValues.isEmpty()) {
+                        jdbc.batchUpdate(pg ? POSTGRES_VALUE : H2_VALUE, rows(writeValues, true));
+                    }
+                });
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    writeUsage.forEach((key, count) ->
+                            usage.computeIfAbsent(key, k -> new Count()).add(count));
+                    writeValues.forEach((key, count) ->
+                            values.computeIfAbsent(key, k -> new Count()).add(count));
+                }
+                throw e;
+            }
+        } finally {
+            flushing.unlock();
         }
     }
 
@@ -146,6 +191,12 @@ final class RuleUsageRows {
             exchanges++;
             first = first == null || at.isBefore(first) ? at : first;
             last = last == null || at.isAfter(last) ? at : last;
+        }
+
+        void add(Count other) {
+            exchanges += other.exchanges;
+            first = first == null || other.first.isBefore(first) ? other.first : first;
+            last = last == null || other.last.isAfter(last) ? other.last : last;
         }
     }
 }

@@ -1,21 +1,31 @@
 package dev.ferry.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.FerryIntegrationTest;
 import dev.ferry.testing.TestIssuer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
-/** {@code GET /admin/v1/rules/{name}/usage}: what a rule was used for, counted as exchanges are written, kept past retention. */
+/** {@code GET /admin/v1/rules/{name}/usage}: what a rule was used for, counted as exchanges are written, kept past retention and through a failed write. */
 class RuleUsageTest extends FerryIntegrationTest {
 
     @RegisterExtension
@@ -23,6 +33,9 @@ class RuleUsageTest extends FerryIntegrationTest {
 
     @Autowired
     AuditRetention retention;
+
+    @Autowired
+    DataSource dataSource;
 
     private static String issuer;
 
@@ -138,5 +151,55 @@ class RuleUsageTest extends FerryIntegrationTest {
                 .filter(v -> value.equals(v.get("value").stringValue()))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + value + " in " + values));
+    }
+
+    @Test
+    void countsAWriteFailedOnAreKeptAndWrittenByTheNextFlush() throws Exception {
+        AtomicBoolean down = new AtomicBoolean();
+        DataSource flaky = new DelegatingDataSource(dataSource) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                if (down.get()) {
+                    throw new SQLTransientConnectionException("database down (test)");
+                }
+                return super.getConnection();
+            }
+        };
+        RuleUsageRows rows = new RuleUsageRows(
+                new JdbcTemplate(flaky), new TransactionTemplate(new DataSourceTransactionManager(flaky)));
+        String rule = unique("usage-kept");
+        rows.count(List.of(event(rule, "repo:acme/app"), event(rule, "repo:acme/web")));
+
+        down.set(true);
+        assertThatThrownBy(rows::flush).hasRootCauseInstanceOf(SQLTransientConnectionException.class);
+        rows.count(List.of(event(rule, "repo:acme/app")));
+        down.set(false);
+        rows.flush();
+
+        assertThat(jdbc.queryForObject(
+                        "select sum(exchanges) from rule_usage where rule = ? and outcome = 'issued'",
+                        Long.class,
+                        rule))
+                .as("the failed flush's counts and the later ones, each once")
+                .isEqualTo(3);
+        assertThat(jdbc.queryForObject(
+                        "select exchanges from rule_usage_value where rule = ? and kind = 'subject' and item = ?",
+                        Long.class,
+                        rule,
+                        "repo:acme/app"))
+                .isEqualTo(2);
+        rows.flush();
+        assertThat(jdbc.queryForObject("select sum(exchanges) from rule_usage where rule = ?", Long.class, rule))
+                .as("a flush with nothing counted writes nothing")
+                .isEqualTo(3);
+    }
+
+    private static ExchangeEvent event(String rule, String subject) {
+        return ExchangeEvent.builder(UUID.randomUUID().toString(), Instant.now(), "192.0.2.9")
+                .issuer("usage")
+                .subject(subject)
+                .target("https://kept.example.com")
+                .matchedRules(List.of(rule))
+                .issued(UUID.randomUUID().toString(), Instant.now().plusSeconds(600));
     }
 }
