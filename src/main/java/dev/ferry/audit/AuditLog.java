@@ -99,6 +99,9 @@ public class AuditLog implements SmartLifecycle {
         Gauge.builder("ferry.audit.dropped", this, AuditLog::dropped)
                 .description("Audit events the database rejected outright (each is logged)")
                 .register(registry);
+        Gauge.builder("ferry.audit.usage.dropped", usage, RuleUsageRows::dropped)
+                .description("Exchanges left out of the rule usage rollup because it fell too far behind (logged)")
+                .register(registry);
         this.batchLatency = Timer.builder("ferry.audit.batch")
                 .description("Time to write one batch of audit events")
                 .register(registry);

@@ -1,6 +1,7 @@
 package dev.ferry.audit;
 
 import java.sql.Date;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,7 +12,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -28,20 +33,43 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class RuleUsageRows {
 
+    private static final Logger log = LoggerFactory.getLogger(RuleUsageRows.class);
+
     static final int VALUE_LENGTH = 512;
 
+    /**
+     * PostgreSQL: every row of a chunk in one statement, from arrays ({@code unnest}), rather than one
+     * statement per row: with many rules nearly every row is new, and a statement per row cost the
+     * database (and the connection's round trips) several times the upsert itself. A chunk holds each
+     * key once, as {@code on conflict do update} requires.
+     */
     private static final String POSTGRES_USAGE =
-            "insert into rule_usage (rule, used_on, outcome, exchanges, first_at, last_at) values (?, ?, ?, ?, ?, ?)"
+            "insert into rule_usage (rule, used_on, outcome, exchanges, first_at, last_at)"
+                    + " select rule, used_on::date, outcome, exchanges::bigint, first_at::timestamptz, last_at::timestamptz"
+                    + " from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+                    + " as u(rule, used_on, outcome, exchanges, first_at, last_at)"
                     + " on conflict (rule, used_on, outcome) do update set exchanges = rule_usage.exchanges + excluded.exchanges,"
                     + " first_at = least(rule_usage.first_at, excluded.first_at),"
                     + " last_at = greatest(rule_usage.last_at, excluded.last_at)";
+
     private static final String POSTGRES_VALUE =
             "insert into rule_usage_value (rule, used_on, outcome, kind, item, exchanges, first_at, last_at)"
-                    + " values (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " select rule, used_on::date, outcome, kind, item, exchanges::bigint, first_at::timestamptz, last_at::timestamptz"
+                    + " from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+                    + " as u(rule, used_on, outcome, kind, item, exchanges, first_at, last_at)"
                     + " on conflict (rule, used_on, outcome, kind, item) do update"
                     + " set exchanges = rule_usage_value.exchanges + excluded.exchanges,"
                     + " first_at = least(rule_usage_value.first_at, excluded.first_at),"
                     + " last_at = greatest(rule_usage_value.last_at, excluded.last_at)";
+    /** Rows per PostgreSQL statement. */
+    private static final int CHUNK = 5_000;
+    /**
+     * Keys counted and not yet written beyond which new counts are dropped (about 25 MB of heap):
+     * when the database cannot take the rollup for a long time, the heap must not fill with it. The
+     * events themselves are not affected; dropped counts are logged and counted.
+     */
+    static final int MAX_PENDING = 100_000;
+
     private static final String H2_USAGE = "merge into rule_usage t using (values (cast(? as varchar(64)),"
             + " cast(? as date), cast(? as varchar(16)), cast(? as bigint), cast(? as timestamp with time zone),"
             + " cast(? as timestamp with time zone))) s(rule, used_on, outcome, exchanges, first_at, last_at)"
@@ -62,7 +90,9 @@ final class RuleUsageRows {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final AtomicLong dropped = new AtomicLong();
     private volatile Boolean postgres;
+    private volatile long lastDropWarning;
 
     /** Counted and not yet written; guarded by {@code this}. */
     private Map<Key, Count> usage = new TreeMap<>(Key.ORDER);
@@ -76,8 +106,23 @@ final class RuleUsageRows {
         this.transactions = transactions;
     }
 
-    /** Adds the committed batch's exchanges to the usage of every rule each of them matched. */
+    /**
+     * Adds the committed batch's exchanges to the usage of every rule each of them matched; drops
+     * them instead when {@value #MAX_PENDING} keys already wait to be written.
+     */
     synchronized void count(List<ExchangeEvent> batch) {
+        if (usage.size() + values.size() >= MAX_PENDING) {
+            dropped.addAndGet(batch.size());
+            long now = System.nanoTime();
+            if (now - lastDropWarning > TimeUnit.MINUTES.toNanos(1)) {
+                lastDropWarning = now;
+                log.warn(
+                        "The rule usage rollup is {} keys behind; {} exchanges not counted so far (their events are stored)",
+                        MAX_PENDING,
+                        dropped.get());
+            }
+            return;
+        }
         for (ExchangeEvent e : batch) {
             if (e.matchedRules() == null) {
                 continue;
@@ -117,10 +162,8 @@ final class RuleUsageRows {
             try {
                 boolean pg = isPostgres();
                 transactions.executeWithoutResult(status -> {
-                    jdbc.batchUpdate(pg ? POSTGRES_USAGE : H2_USAGE, rows(writeUsage, false));
-                    if (!writeValues.isEmpty()) {
-                        jdbc.batchUpdate(pg ? POSTGRES_VALUE : H2_VALUE, rows(writeValues, true));
-                    }
+                    write(pg, rows(writeUsage, false));
+                    write(pg, rows(writeValues, true));
                 });
             } catch (RuntimeException e) {
                 synchronized (this) {
@@ -134,6 +177,45 @@ final class RuleUsageRows {
         } finally {
             flushing.unlock();
         }
+    }
+
+    /** Exchanges not counted because too many keys waited to be written. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Rows of one table: on PostgreSQL as arrays, {@link #CHUNK} rows a statement; on H2 one merge each, in a batch. */
+    private void write(boolean pg, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        boolean withValue = rows.get(0).length == 8;
+        if (!pg) {
+            jdbc.batchUpdate(withValue ? H2_VALUE : H2_USAGE, rows);
+            return;
+        }
+        String sql = withValue ? POSTGRES_VALUE : POSTGRES_USAGE;
+        for (int from = 0; from < rows.size(); from += CHUNK) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+            jdbc.execute((ConnectionCallback<Integer>) connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                    int columns = chunk.get(0).length;
+                    for (int column = 0; column < columns; column++) {
+                        String[] texts = new String[chunk.size()];
+                        for (int row = 0; row < chunk.size(); row++) {
+                            texts[row] = text(chunk.get(row)[column]);
+                        }
+                        statement.setArray(column + 1, connection.createArrayOf("text", texts));
+                    }
+                    return statement.executeUpdate();
+                }
+            });
+        }
+    }
+
+    /** A value as PostgreSQL reads it back through the statement's casts: instants in ISO 8601 with their zone. */
+    private static String text(Object value) {
+        return value instanceof Timestamp timestamp ? timestamp.toInstant().toString() : String.valueOf(value);
     }
 
     private static void count(Map<Key, Count> counts, Key key, Instant at) {

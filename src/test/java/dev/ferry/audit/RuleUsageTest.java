@@ -8,8 +8,11 @@ import dev.ferry.testing.TestIssuer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -168,11 +171,12 @@ class RuleUsageTest extends FerryIntegrationTest {
         RuleUsageRows rows = new RuleUsageRows(
                 new JdbcTemplate(flaky), new TransactionTemplate(new DataSourceTransactionManager(flaky)));
         String rule = unique("usage-kept");
-        rows.count(List.of(event(rule, "repo:acme/app"), event(rule, "repo:acme/web")));
+        Instant first = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(5);
+        rows.count(List.of(event(rule, "repo:acme/app", first), event(rule, "repo:acme/web", first.plusSeconds(1))));
 
         down.set(true);
         assertThatThrownBy(rows::flush).hasRootCauseInstanceOf(SQLTransientConnectionException.class);
-        rows.count(List.of(event(rule, "repo:acme/app")));
+        rows.count(List.of(event(rule, "repo:acme/app", first.plusSeconds(2))));
         down.set(false);
         rows.flush();
 
@@ -188,14 +192,39 @@ class RuleUsageTest extends FerryIntegrationTest {
                         rule,
                         "repo:acme/app"))
                 .isEqualTo(2);
+        assertThat(jdbc.queryForObject("select first_at from rule_usage where rule = ?", Timestamp.class, rule)
+                        .toInstant())
+                .as("the times written as they were counted")
+                .isEqualTo(first);
+        assertThat(jdbc.queryForObject("select last_at from rule_usage where rule = ?", Timestamp.class, rule)
+                        .toInstant())
+                .isEqualTo(first.plusSeconds(2));
         rows.flush();
         assertThat(jdbc.queryForObject("select sum(exchanges) from rule_usage where rule = ?", Long.class, rule))
                 .as("a flush with nothing counted writes nothing")
                 .isEqualTo(3);
     }
 
-    private static ExchangeEvent event(String rule, String subject) {
-        return ExchangeEvent.builder(UUID.randomUUID().toString(), Instant.now(), "192.0.2.9")
+    @Test
+    void countsStopAtTheBoundAndWhatIsLeftOutIsCounted() {
+        RuleUsageRows rows =
+                new RuleUsageRows(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+        List<ExchangeEvent> batch = new ArrayList<>();
+        Instant at = Instant.now();
+        // Three keys an event (the rule, its subject, its target) until the bound is reached.
+        for (int i = 0; i * 3 < RuleUsageRows.MAX_PENDING; i++) {
+            batch.add(event("bound-" + i, "repo:acme/app-" + i, at));
+        }
+        rows.count(batch);
+        assertThat(rows.dropped()).isZero();
+
+        rows.count(List.of(event("bound-late", "repo:acme/late", at), event("bound-late", "repo:acme/late", at)));
+
+        assertThat(rows.dropped()).as("the batch past the bound").isEqualTo(2);
+    }
+
+    private static ExchangeEvent event(String rule, String subject, Instant at) {
+        return ExchangeEvent.builder(UUID.randomUUID().toString(), at, "192.0.2.9")
                 .issuer("usage")
                 .subject(subject)
                 .target("https://kept.example.com")
