@@ -10,7 +10,7 @@
 #   JAVA=/opt/jdk-25/bin/java bench/load.sh         # Ferry and the ceiling on another JVM
 #
 # Environment (defaults in brackets):
-#   RULES [10]            rules of the one issuer; rule i pins owner i % OWNERS and ref refs/heads/main
+#   RULES [10]            rules of the one issuer; rule i pins owner i % OWNERS, its repository i / OWNERS and ref refs/heads/main (each token matches one rule)
 #   OWNERS [1000]         distinct repository owners the rules pin
 #   TOKENS [30000]        distinct subject tokens; the load cycles through them
 #   CONNECTIONS ["2 8 32"] wrk connection counts, one run each

@@ -63,8 +63,27 @@ public final class GithubTokens {
 
     /** The claims of a push to {@code main} by the repository {@code owner-<n>/app}, issued at {@code now}. */
     public static Map<String, Object> claims(int owner, Instant now, Duration lifetime) {
-        return CiClaims.github(
-                ISSUER_URL, AUDIENCE, "owner-" + owner, ownerId(owner), String.valueOf(900_000 + owner), now, lifetime);
+        return claims(owner, 0, now, lifetime);
+    }
+
+    /**
+     * The claims of a push to {@code main} by repository number {@code repo} of owner {@code owner}
+     * ({@code owner-<n>/app}, then {@code owner-<n>/app-1}, ...), with its {@link #repositoryId}.
+     */
+    public static Map<String, Object> claims(int owner, int repo, Instant now, Duration lifetime) {
+        Map<String, Object> claims = CiClaims.github(
+                ISSUER_URL, AUDIENCE, "owner-" + owner, ownerId(owner), repositoryId(owner, repo), now, lifetime);
+        if (repo > 0) {
+            String repository = "owner-" + owner + "/app-" + repo;
+            claims.put("repository", repository);
+            claims.put("sub", "repo:" + repository + ":ref:refs/heads/main");
+        }
+        return claims;
+    }
+
+    /** The {@code repository_id} of repository number {@code repo} of owner {@code owner} (owners below 100,000). */
+    public static String repositoryId(int owner, int repo) {
+        return String.valueOf(repo == 0 ? 900_000 + owner : 100_000_000L + repo * 100_000L + owner);
     }
 
     /** A compact RS256 JWS of {@code claims}, header {@code {"alg":"RS256","typ":"JWT","kid":...}}. */
@@ -84,6 +103,11 @@ public final class GithubTokens {
 
     /** A signed token of owner {@code owner}, valid for an hour from {@code now}. */
     public static String token(RSAKey key, int owner, Instant now) {
-        return sign(key, claims(owner, now, Duration.ofHours(1)));
+        return token(key, owner, 0, now);
+    }
+
+    /** A signed token of repository {@code repo} of owner {@code owner}, valid for an hour from {@code now}. */
+    public static String token(RSAKey key, int owner, int repo, Instant now) {
+        return sign(key, claims(owner, repo, now, Duration.ofHours(1)));
     }
 }

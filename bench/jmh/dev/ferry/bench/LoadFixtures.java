@@ -20,10 +20,14 @@ import java.util.stream.IntStream;
  * <ul>
  *   <li>{@code definitions.json}: for {@code POST /admin/v1/import}, the issuer {@code bench} (type
  *       github, its JWKS inline, so Ferry never fetches keys) and {@code rules} allow rules, rule i
- *       pinning {@code repository_owner_id} to owner {@code i % owners} and {@code ref} to
- *       {@code refs/heads/main}, all for the same target;
+ *       pinning {@code repository_owner_id} to owner {@code i % owners}, {@code repository_id} to
+ *       that owner's repository number {@code i / owners} and {@code ref} to {@code refs/heads/main},
+ *       all for the same target: one rule per repository, as an estate has them;
  *   <li>{@code bodies.txt}: {@code tokens} {@code POST /token} form bodies, one a line, each with its
- *       own freshly signed RS256 subject token (valid for an hour) of an owner some rule grants.
+ *       own freshly signed RS256 subject token (valid for an hour) of a repository some rule grants:
+ *       each exchange matches exactly one rule, with 10 rules as with 100,000. (Before, the rules of
+ *       one owner differed only by name, so with 100,000 rules over 10,000 owners every exchange
+ *       matched ten, and the audit wrote ten times the rule-keyed rows of the 10-rule run.)
  * </ul>
  *
  * <p>Usage: {@code java -cp <test classpath> dev.ferry.bench.LoadFixtures <dir> <tokens> <rules> [owners]}
@@ -49,10 +53,11 @@ public final class LoadFixtures {
         RSAKey key = GithubTokens.newIssuerKey();
         Files.writeString(dir.resolve("definitions.json"), definitions(key, rules, allOwners));
         int owners = Math.min(rules, allOwners);
+        int repositories = (rules + owners - 1) / owners;
         Instant now = Instant.now();
         List<String> bodies = IntStream.range(0, tokens)
                 .parallel()
-                .mapToObj(i -> body(GithubTokens.token(key, i % owners, now)))
+                .mapToObj(i -> body(GithubTokens.token(key, i % owners, (i / owners) % repositories, now)))
                 .toList();
         Files.write(dir.resolve("bodies.txt"), bodies);
     }
@@ -91,6 +96,13 @@ public final class LoadFixtures {
                                     "equals",
                                     "value",
                                     GithubTokens.ownerId(i % owners)),
+                            Map.of(
+                                    "claim",
+                                    "repository_id",
+                                    "operator",
+                                    "equals",
+                                    "value",
+                                    GithubTokens.repositoryId(i % owners, i / owners)),
                             Map.of("claim", "ref", "operator", "equals", "value", "refs/heads/main")));
             rule.put("targets", List.of(GithubTokens.TARGET));
             rule.put("scopes", List.of("deploy"));

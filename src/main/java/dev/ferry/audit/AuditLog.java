@@ -67,6 +67,7 @@ public class AuditLog implements SmartLifecycle {
 
     private final Timer batchLatency;
     private final Timer storeLatency;
+    private final Timer usageLatency;
 
     @Autowired
     AuditLog(
@@ -104,6 +105,9 @@ public class AuditLog implements SmartLifecycle {
                 .register(registry);
         this.batchLatency = Timer.builder("ferry.audit.batch")
                 .description("Time to write one batch of audit events")
+                .register(registry);
+        this.usageLatency = Timer.builder("ferry.audit.usage")
+                .description("Time to write the rule usage counted since the last write")
                 .register(registry);
         this.storeLatency = Timer.builder("ferry.audit.store")
                 .description("Time an issued token waits for its audit event to be stored")
@@ -220,7 +224,7 @@ public class AuditLog implements SmartLifecycle {
 
     private void writeUsage() {
         try {
-            usage.flush();
+            usageLatency.record(usage::flush);
         } catch (RuntimeException e) {
             log.warn(
                     "Writing the rule usage rollup failed; its counts are kept for the next try: {}",

@@ -161,10 +161,16 @@ final class RuleUsageRows {
             }
             try {
                 boolean pg = isPostgres();
+                long start = System.nanoTime();
                 transactions.executeWithoutResult(status -> {
                     write(pg, rows(writeUsage, false));
                     write(pg, rows(writeValues, true));
                 });
+                log.debug(
+                        "Wrote {} usage and {} value rows in {} ms",
+                        writeUsage.size(),
+                        writeValues.size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             } catch (RuntimeException e) {
                 synchronized (this) {
                     writeUsage.forEach((key, count) ->
