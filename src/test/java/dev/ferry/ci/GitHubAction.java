@@ -2,10 +2,13 @@ package dev.ferry.ci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +20,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * The composite action of examples/github-action as GitHub runs it: inputs (with action.yml's defaults)
  * substituted into the step's {@code env}, the step's {@code run} in {@code bash --noprofile --norc -eo pipefail}
- * (GitHub's {@code shell: bash}), with GITHUB_ACTION_PATH, GITHUB_OUTPUT and GITHUB_ENV, and the action's outputs
- * read back through its {@code outputs.*.value} expressions.
+ * (GitHub's {@code shell: bash}), with GITHUB_ACTION_PATH, GITHUB_OUTPUT, GITHUB_ENV and GITHUB_PATH, and the action's
+ * outputs read back through its {@code outputs.*.value} expressions.
  */
 final class GitHubAction {
 
@@ -64,8 +67,10 @@ final class GitHubAction {
             Path work = Files.createDirectories(dir.resolve("run-" + System.nanoTime()));
             Path output = work.resolve("github_output");
             Path environment = work.resolve("github_env");
+            Path path = work.resolve("github_path");
             Files.createFile(output);
             Files.createFile(environment);
+            Files.createFile(path);
             Path script =
                     Files.writeString(work.resolve("step.sh"), step().get("run").stringValue());
             env.put("GITHUB_ACTIONS", "true");
@@ -73,6 +78,7 @@ final class GitHubAction {
             env.put("GITHUB_ACTION_PATH", Shell.ACTION_DIR.toAbsolutePath().toString());
             env.put("GITHUB_OUTPUT", output.toString());
             env.put("GITHUB_ENV", environment.toString());
+            env.put("GITHUB_PATH", path.toString());
             env.put("RUNNER_TEMP", work.toString());
             env.putAll(runnerEnv);
             Shell.Run run = Shell.run(
@@ -97,7 +103,7 @@ final class GitHubAction {
                     outputs.put(e.getKey(), stepOutputs.get(m.group(2)));
                 }
             });
-            return new Result(run, outputs, Shell.githubFile(environment));
+            return new Result(run, outputs, Shell.githubFile(environment), Files.readAllLines(path));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,6 +133,23 @@ final class GitHubAction {
         return result.toString();
     }
 
-    /** A run, the action's outputs it set and what it wrote to GITHUB_ENV. */
-    record Result(Shell.Run run, Map<String, String> outputs, Map<String, String> env) {}
+    /**
+     * A run, the action's outputs it set, what it wrote to GITHUB_ENV and the directories it added to GITHUB_PATH (which
+     * GitHub puts in front of the PATH of the later steps, the last added first).
+     */
+    record Result(Shell.Run run, Map<String, String> outputs, Map<String, String> env, List<String> path) {
+
+        /**
+         * What a later step of the job runs with: the environment GITHUB_ENV set and the PATH GITHUB_PATH extended, as
+         * {@link Shell#run} takes it.
+         */
+        Map<String, String> laterStepEnv() {
+            Map<String, String> later = new LinkedHashMap<>(env);
+            List<String> dirs = new ArrayList<>(path);
+            Collections.reverse(dirs);
+            dirs.add(System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+            later.put("PATH", String.join(File.pathSeparator, dirs));
+            return later;
+        }
+    }
 }

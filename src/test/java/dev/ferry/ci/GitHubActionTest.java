@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.FerryIntegrationTest;
 import dev.ferry.testing.TestIssuer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -242,6 +245,28 @@ class GitHubActionTest extends FerryIntegrationTest {
         assertThat(failedWith(url, "Ferry token exchange: wrong input")).contains("must start with https://");
 
         assertThat(oidc.audiences()).isEmpty();
+    }
+
+    /**
+     * This Ferry does not bind tokens to keys: it ignores the proof and answers {@code token_type: Bearer}. With dpop
+     * the step must not pass that token off as bound. (Against a Ferry that binds, the same run succeeds: the proofs and
+     * the results are checked in {@link CiDpopTest} with a stand-in.)
+     */
+    @Test
+    void dpopWithAFerryThatIssuesBearerTokensFailsTheStepAndLeavesNoKey() throws IOException {
+        Shell.assumeInstalled("openssl");
+
+        GitHubAction.Result result = run(Map.of("ferry-url", baseUrl(), "audience", target, "dpop", "true"));
+
+        assertThat(failedWith(result, "Ferry did not issue a DPoP-bound token"))
+                .contains("dpop is true, but Ferry answered token_type 'Bearer'")
+                .containsPattern("exchange_id [0-9a-f-]{36}")
+                .contains("Upgrade Ferry, or set dpop to false");
+        assertThat(result.path()).isEmpty();
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.map(Path::getFileName).map(Path::toString))
+                    .noneMatch(name -> name.startsWith("ferry-dpop."));
+        }
     }
 
     @Test

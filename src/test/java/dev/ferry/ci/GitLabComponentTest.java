@@ -248,6 +248,21 @@ class GitLabComponentTest extends FerryIntegrationTest {
                 .contains("The ID token's audience 'https://elsewhere.example.com' is not among the acceptedAudiences");
     }
 
+    /** This Ferry does not bind tokens to keys; with dpop the job must not get its bearer token (see {@link CiDpopTest}). */
+    @Test
+    void dpopWithAFerryThatIssuesBearerTokensFailsTheJobBeforeItsScript() {
+        Shell.assumeInstalled("dash", "openssl");
+
+        GitLabComponent.Job job =
+                run("dash", Map.of("ferry-url", baseUrl(), "audience", target, "dpop", "true"), this::idToken);
+
+        assertThat(job.run().exitCode()).as(job.run().toString()).isEqualTo(1);
+        assertThat(job.run().stderr())
+                .contains("ERROR: Ferry did not issue a DPoP-bound token")
+                .contains("dpop is true, but Ferry answered token_type 'Bearer'");
+        assertThat(dir.resolve("probe")).isEmptyDirectory();
+    }
+
     @Test
     void aJobWithoutTheIdTokenIsToldToExtendTheHiddenJob() {
         GitLabComponent.Job job = run("dash", Map.of("ferry-url", baseUrl(), "audience", target), null);
