@@ -29,6 +29,9 @@
 #                         with gcc), with p50/p99/p99.9 from each request's due time
 #   OPEN_RATE             requests per second of those runs (default: half the best saturated rate above)
 #   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
+#   DPOP [0]              1: every exchange carries a DPoP proof (RFC 9449) and must get a DPoP-bound token;
+#                         PROOFS [200000] proofs are made before the run (enough for about 2,000/s; a run that
+#                         runs out shows errors); the open model is skipped (bench/openload.c sends no proofs)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,12 +48,15 @@ FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx160m -XX:+UseParallelGC -XX:TrimNativeHe
 CEILING="${CEILING:-1}"
 FLOOR="${FLOOR:-1}"
 OUT="${OUT:-target/bench}"
+DPOP="${DPOP:-0}"
+PROOFS="${PROOFS:-200000}"
 PG_URL="${FERRY_TEST_POSTGRES_URL:-}"
 SCHEMA=ferry_bench
 
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 OPEN="${OPEN:-1}"
+[ "$DPOP" != 1 ] || OPEN=0
 if [ "$OPEN" = 1 ]; then
     command -v gcc >/dev/null || { echo "gcc is needed for the open-model runs (or OPEN=0)" >&2; exit 1; }
 fi
@@ -60,6 +66,7 @@ java_version="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/
 database=$([ -n "$PG_URL" ] && echo PostgreSQL || echo H2)
 mkdir -p "$OUT"
 label="$(echo "$database" | tr 'A-Z' 'a-z')-${RULES}rules-${ALG}-java$(echo "$java_version" | cut -d. -f1 | cut -d+ -f1)"
+[ "$DPOP" != 1 ] || label="$label-dpop"
 summary="$OUT/load-$label.txt"
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -124,6 +131,14 @@ if [ -n "$PG_URL" ]; then
     args+=("${postgres_args[@]}")
 fi
 
+if [ "$DPOP" = 1 ]; then
+    # The proofs are made before the run, so each is accepted for the whole run (their iat is when
+    # they were made); each is still accepted once only.
+    log "Making $PROOFS DPoP proofs (ES256) for POST $base/token ..."
+    "$java_cmd" -cp "$classpath" dev.ferry.bench.DpopProofs "$work/proofs.txt" "$base/token" "$PROOFS"
+    args+=(--ferry.dpop.proof-max-age=30m)
+fi
+
 # shellcheck disable=SC2206
 args+=(${FERRY_ARGS:-})
 
@@ -164,6 +179,7 @@ run_wrk() { # connections duration output [url]; also writes <output>.cpu (cores
     local connections=$1 threads=2 start_ns busy0 ferry0 db0 busy1 ferry1 db1 seconds sampler
     [ "$connections" -ge 2 ] || threads=1
     local target=(-s bench/token.lua "$base" -- "$work/bodies.txt" "$threads")
+    [ "$DPOP" != 1 ] || target+=("$work/proofs.txt")
     [ -z "${4:-}" ] || target=("$4")
     ( max=0; while kill -0 "$ferry_pid" 2>/dev/null; do
           r=$(rss_kb); [ "${r:-0}" -le "$max" ] || { max=$r; echo "$max" >"$3.rss"; }; sleep 0.5
@@ -322,7 +338,7 @@ fi
 # --- summary ------------------------------------------------------------------------------------------
 {
     echo "Ferry POST /token load test, $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "database $database, $RULES rules (1 issuer), signing $ALG, JVM $java_version ($FERRY_JAVA_OPTS), $(nproc) CPUs"
+    echo "database $database, $RULES rules (1 issuer), signing $ALG, JVM $java_version ($FERRY_JAVA_OPTS), $(nproc) CPUs$([ "$DPOP" != 1 ] || echo ", every exchange with a DPoP proof (ES256)")"
     echo "$TOKENS distinct subject tokens, $DURATION per level after a $WARMUP warm-up, wrk over loopback on the same machine"
     echo "CPUs busy before the start: ${busy_before:-n/a}%"
     echo
