@@ -204,7 +204,8 @@ public class AuditQuery {
                 rs.getString("entity_type"),
                 rs.getString("entity_name"),
                 tree(rs, "before_state"),
-                tree(rs, "after_state"));
+                tree(rs, "after_state"),
+                rs.getString("dpop_jkt"));
     }
 
     private JsonNode tree(ResultSet rs, String column) throws SQLException {
