@@ -3,17 +3,27 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionRequest;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionResponse;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionSuccessResponse;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.dpop.DPoPProofFactory;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
+import com.nimbusds.oauth2.sdk.dpop.JWKThumbprintConfirmation;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.Audience;
+import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.AccessTokenType;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import com.nimbusds.oauth2.sdk.token.TokenTypeURI;
+import com.nimbusds.oauth2.sdk.token.TypelessAccessToken;
 import com.nimbusds.oauth2.sdk.token.TypelessToken;
 import com.nimbusds.oauth2.sdk.tokenexchange.TokenExchangeGrant;
 import dev.ferry.testing.TestDpop;
@@ -34,13 +44,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * DPoP proofs at {@code POST /token} (RFC 9449 §4.3, §5): one test per check, each proving the error,
- * that no token was minted and that the refusal was audited; and the binding of a token to the proof's
- * key ({@code cnf.jkt}, {@code token_type: DPoP}), with proofs built by hand and by an independent client
- * (Nimbus's {@link DefaultDPoPProofFactory}). Runs on H2 and on PostgreSQL: the proof replay store too.
+ * that no token was minted and that the refusal was audited; the binding of a token to the proof's key
+ * ({@code cnf.jkt}, {@code token_type: DPoP}), with proofs built by hand and by an independent client
+ * (Nimbus's {@link DefaultDPoPProofFactory}); introspection of bound tokens (§6.2) and the metadata
+ * (§5.1), read by Nimbus too. Runs on H2 and on PostgreSQL: the proof replay store too.
  */
 class DpopProofTest extends FerryIntegrationTest {
 
@@ -182,6 +194,55 @@ class DpopProofTest extends FerryIntegrationTest {
         assertThat(token).isInstanceOf(DPoPAccessToken.class);
         assertThat(SignedJWT.parse(token.getValue()).getJWTClaimsSet().getJSONObjectClaim("cnf"))
                 .isEqualTo(Map.of("jkt", key.thumbprint()));
+    }
+
+    // ---- introspection and metadata ----
+
+    @Test
+    void introspectionOfABoundTokenAnswersDpopAndItsCnf() throws Exception {
+        TestDpop key = TestDpop.es256();
+        String bound = exchangeWithProofs(key.proof("POST", tokenEndpoint()).sign())
+                .json()
+                .get("access_token")
+                .stringValue();
+        String bearer =
+                exchange(ci.github().sign(), TARGET).json().get("access_token").stringValue();
+        JsonNode client = create("clients", Map.of("id", unique("dpop-gw")));
+        ClientSecretBasic credentials = new ClientSecretBasic(
+                new ClientID(client.get("id").stringValue()),
+                new Secret(client.get("secret").stringValue()));
+
+        TokenIntrospectionSuccessResponse boundAnswer = introspect(credentials, bound);
+        TokenIntrospectionSuccessResponse bearerAnswer = introspect(credentials, bearer);
+
+        assertThat(boundAnswer.isActive()).isTrue();
+        assertThat(boundAnswer.getTokenType()).isEqualTo(AccessTokenType.DPOP);
+        assertThat(boundAnswer.getJWKThumbprintConfirmation())
+                .isEqualTo(new JWKThumbprintConfirmation(new Base64URL(key.thumbprint())));
+        assertThat(bearerAnswer.isActive()).isTrue();
+        assertThat(bearerAnswer.getTokenType()).isEqualTo(AccessTokenType.BEARER);
+        assertThat(bearerAnswer.getJWKThumbprintConfirmation()).isNull();
+    }
+
+    private TokenIntrospectionSuccessResponse introspect(ClientSecretBasic credentials, String token) throws Exception {
+        TokenIntrospectionResponse response = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(
+                        URI.create(baseUrl() + "/introspect"), credentials, new TypelessAccessToken(token))
+                .toHTTPRequest()
+                .send());
+        assertThat(response.indicatesSuccess()).isTrue();
+        return response.toSuccessResponse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"})
+    void metadataAdvertisesTheAlgorithmsProofsMayUse(String path) {
+        JsonNode metadata = get(path).json();
+
+        assertThat(metadata.get("dpop_signing_alg_values_supported")
+                        .valueStream()
+                        .map(JsonNode::stringValue))
+                .containsExactly("ES256", "RS256", "PS256", "EdDSA");
+        assertThat(metadata.get("token_endpoint").stringValue()).isEqualTo(tokenEndpoint());
     }
 
     // ---- every check of RFC 9449 §4.3 ----
