@@ -21,3 +21,7 @@ create table dpop_nonce_key (
 -- The RFC 7638 thumbprint of the key of the valid DPoP proof an exchange carried: for an issued token,
 -- the key it is bound to (its cnf.jkt). Null when there was no valid proof.
 alter table audit_event add column dpop_jkt varchar(64);
+
+-- A rule may require a DPoP proof (docs/rules.md, requireDpop): without one, an exchange it would grant
+-- is refused. Rules written before require none.
+alter table trust_rule add column require_dpop boolean default false not null;

@@ -3,6 +3,7 @@ package dev.ferry.exchange;
 import dev.ferry.audit.AuditUnavailable;
 import dev.ferry.dpop.DpopProofRejected;
 import dev.ferry.federation.SubjectTokenRejected;
+import dev.ferry.policy.Decision;
 import dev.ferry.web.CallerText;
 import dev.ferry.web.OAuthErrors;
 import org.slf4j.Logger;
@@ -48,6 +49,11 @@ final class ExchangeError extends RuntimeException {
 
     static ExchangeError badRequest(String code, String description) {
         return new ExchangeError(code, description, HttpStatus.BAD_REQUEST, description);
+    }
+
+    /** The answer to an exchange the policy refused: its description for the caller, its detail for the audit log. */
+    static ExchangeError refused(Decision.Refused refused) {
+        return new ExchangeError(refused.error(), refused.description(), HttpStatus.BAD_REQUEST, refused.detail());
     }
 
     /** The answer to a refused subject token: 503 when its issuer's keys cannot be had, else 400. */

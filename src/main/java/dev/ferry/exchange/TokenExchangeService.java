@@ -90,10 +90,10 @@ class TokenExchangeService {
         rateLimits.checkSubject(subject.issuerName(), subject.subject());
         String dpopJkt = verifyProof(request, event);
         Decision decision = policy.decide(new DecisionRequest(
-                subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
+                subject.issuerName(), subject.claims(), request.target(), request.requestedScopes(), dpopJkt != null));
         event.matchedRules(decision.matchedRules()).decision(decision.summary());
         if (decision instanceof Decision.Refused refused) {
-            throw ExchangeError.badRequest(refused.error(), refused.description());
+            throw ExchangeError.refused(refused);
         }
         Decision.Granted granted = (Decision.Granted) decision;
         try {
