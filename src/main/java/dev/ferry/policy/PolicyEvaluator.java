@@ -137,21 +137,36 @@ public class PolicyEvaluator {
                 .filter(rule ->
                         issued.isEmpty() || scopes.get(rule.name()).stream().anyMatch(issued::contains))
                 .toList();
-        List<String> requiringDpop = behind.stream()
-                .filter(CompiledRule::requireDpop)
-                .map(CompiledRule::name)
-                .toList();
-        if (!request.dpopProof() && !requiringDpop.isEmpty()) {
-            return trace.refuse(
-                    Decision.INVALID_DPOP_PROOF,
-                    "a DPoP proof (RFC 9449) is required for target " + CallerText.shown(target)
-                            + ": send a DPoP header, and use the token with proofs of the same key",
-                    (requiringDpop.size() == 1 ? "rule '" : "rules '") + String.join("', '", requiringDpop)
-                            + (requiringDpop.size() == 1 ? "' requires" : "' require")
-                            + " a DPoP proof (requireDpop) and the request carried none");
+        if (!request.dpopProof()) {
+            Decision.Refused unbound = requireDpop(behind, trace, target);
+            if (unbound != null) {
+                return unbound;
+            }
         }
         return new Decision.Granted(
                 issued, List.copyOf(granted), lifetime(behind), trace.matchedRules(), trace.results());
+    }
+
+    /**
+     * Step 5, for a request without a DPoP proof: the refusal when a rule the token would rest on has
+     * {@code requireDpop} (docs/rules.md, Requiring DPoP); null when none has. The caller learns what to
+     * send; the detail, for operators, names the rules.
+     */
+    private static Decision.Refused requireDpop(List<CompiledRule> behind, Trace trace, String target) {
+        List<String> requiring = behind.stream()
+                .filter(CompiledRule::requireDpop)
+                .map(CompiledRule::name)
+                .toList();
+        if (requiring.isEmpty()) {
+            return null;
+        }
+        boolean one = requiring.size() == 1;
+        return trace.refuse(
+                Decision.INVALID_DPOP_PROOF,
+                "a DPoP proof (RFC 9449) is required for target " + CallerText.shown(target)
+                        + ": send a DPoP header, and use the token with proofs of the same key",
+                (one ? "rule '" : "rules '") + String.join("', '", requiring) + (one ? "' requires" : "' require")
+                        + " a DPoP proof (requireDpop) and the request carried none");
     }
 
     private Duration lifetime(List<CompiledRule> behind) {
