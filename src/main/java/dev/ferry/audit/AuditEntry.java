@@ -7,6 +7,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * One audit event as the admin API shows it: an exchange ({@code kind: exchange}) or a change to a
  * definition ({@code kind: admin}). Fields that do not apply are left out.
+ *
+ * @param dpopJkt the thumbprint of the key of the exchange's valid DPoP proof; on an issued event, the key
+ *     the token is bound to ({@code cnf.jkt})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AuditEntry(
@@ -33,4 +36,5 @@ public record AuditEntry(
         String entityType,
         String entityName,
         JsonNode before,
-        JsonNode after) {}
+        JsonNode after,
+        String dpopJkt) {}

@@ -36,7 +36,7 @@ public class AuditQuery {
     static final int REPLAY_FETCH = 500;
 
     private static final String REPLAYABLE =
-            "select id, occurred_at, outcome, issuer, subject, claims, target, requested_scopes from audit_event"
+            "select id, occurred_at, outcome, issuer, subject, claims, target, requested_scopes, dpop_jkt from audit_event"
                     + " where kind = 'exchange' and occurred_at >= ? and occurred_at < ? and issuer is not null"
                     + " and claims is not null and target is not null order by occurred_at desc, id desc";
 
@@ -90,7 +90,8 @@ public class AuditQuery {
                 rs.getString("subject"),
                 tree(rs, "claims"),
                 rs.getString("target"),
-                scopes);
+                scopes,
+                rs.getString("dpop_jkt") != null);
     }
 
     public AuditPage search(AuditFilter filter, String cursor, int limit) {
@@ -204,7 +205,8 @@ public class AuditQuery {
                 rs.getString("entity_type"),
                 rs.getString("entity_name"),
                 tree(rs, "before_state"),
-                tree(rs, "after_state"));
+                tree(rs, "after_state"),
+                rs.getString("dpop_jkt"));
     }
 
     private JsonNode tree(ResultSet rs, String column) throws SQLException {

@@ -21,7 +21,8 @@ final class AuditRows {
     private static final String INSERT_EXCHANGE =
             "insert into audit_event (id, occurred_at, kind, outcome, error, error_description, detail,"
                     + " issuer, subject, claims, target, requested_scopes, granted_scopes, matched_rules, decision, token_id,"
-                    + " token_expires_at, client_address) values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    + " token_expires_at, client_address, dpop_jkt)"
+                    + " values (?, ?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static final String INSERT_RULE =
             "insert into audit_rule (rule, occurred_at, event_id, outcome) values (?, ?, ?, ?)";
@@ -89,6 +90,7 @@ final class AuditRows {
             ps.setString(15, e.tokenId());
             ps.setTimestamp(16, e.tokenExpiresAt() == null ? null : Timestamp.from(e.tokenExpiresAt()));
             ps.setString(17, truncate(e.clientAddress(), 64));
+            ps.setString(18, e.dpopJkt());
         });
     }
 

@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @param outcome {@code issued} or {@code refused}
  * @param requestedScopes the scopes asked for; null when the request named none
+ * @param dpopProof whether the request carried a valid DPoP proof
  */
 public record AuditedExchange(
         String exchangeId,
@@ -19,4 +20,5 @@ public record AuditedExchange(
         String subject,
         JsonNode claims,
         String target,
-        List<String> requestedScopes) {}
+        List<String> requestedScopes,
+        boolean dpopProof) {}

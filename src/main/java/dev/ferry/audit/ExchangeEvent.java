@@ -24,6 +24,8 @@ import tools.jackson.databind.JsonNode;
  * @param tokenId the issued token's {@code jti}
  * @param tokenExpiresAt the issued token's {@code exp}
  * @param clientAddress the caller's address as the server saw it
+ * @param dpopJkt the RFC 7638 thumbprint of the key of the valid DPoP proof the request carried: for an
+ *     issued token, the key it is bound to ({@code cnf.jkt}, {@code token_type: DPoP}); null without one
  */
 public record ExchangeEvent(
         String exchangeId,
@@ -42,7 +44,8 @@ public record ExchangeEvent(
         Object decision,
         String tokenId,
         Instant tokenExpiresAt,
-        String clientAddress) {
+        String clientAddress,
+        String dpopJkt) {
 
     /** How an exchange ended. */
     public enum Outcome {
@@ -76,7 +79,8 @@ public record ExchangeEvent(
                 decision,
                 null,
                 null,
-                clientAddress);
+                clientAddress,
+                dpopJkt);
     }
 
     public static Builder builder(String exchangeId, Instant occurredAt, String clientAddress) {
@@ -96,6 +100,7 @@ public record ExchangeEvent(
         private List<String> grantedScopes;
         private List<String> matchedRules;
         private Object decision;
+        private String dpopJkt;
 
         private Builder(String exchangeId, Instant occurredAt, String clientAddress) {
             this.exchangeId = exchangeId;
@@ -152,6 +157,12 @@ public record ExchangeEvent(
             return this;
         }
 
+        /** The thumbprint of the key of the request's valid DPoP proof. */
+        public Builder dpopJkt(String dpopJkt) {
+            this.dpopJkt = dpopJkt;
+            return this;
+        }
+
         public ExchangeEvent issued(String tokenId, Instant tokenExpiresAt) {
             return new ExchangeEvent(
                     exchangeId,
@@ -170,7 +181,8 @@ public record ExchangeEvent(
                     decision,
                     tokenId,
                     tokenExpiresAt,
-                    clientAddress);
+                    clientAddress,
+                    dpopJkt);
         }
 
         public ExchangeEvent refused(String error, String errorDescription, String detail) {
@@ -191,7 +203,8 @@ public record ExchangeEvent(
                     decision,
                     null,
                     null,
-                    clientAddress);
+                    clientAddress,
+                    dpopJkt);
         }
     }
 }

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ public record FerryProperties(
         @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Replicas replicas,
         @Valid @DefaultValue Console console,
-        @Valid @DefaultValue Lint lint) {
+        @Valid @DefaultValue Lint lint,
+        @Valid @DefaultValue Dpop dpop) {
 
     public FerryProperties {
         if (console != null
@@ -205,6 +207,49 @@ public record FerryProperties(
 
         public Lint {
             refuse = refuse == null ? List.of() : List.copyOf(refuse);
+        }
+    }
+
+    /**
+     * DPoP proofs at {@code POST /token} (RFC 9449; docs/configuration.md, DPoP). Give every replica the
+     * same values.
+     *
+     * @param algorithms the JWS algorithms a proof may be signed with, advertised as {@code
+     *     dpop_signing_alg_values_supported}: asymmetric ones only (ES256, RS256, PS256, EdDSA)
+     * @param proofMaxAge how long after its {@code iat} a proof is accepted, and so how long its {@code jti}
+     *     is remembered (RFC 9449 §11.1)
+     * @param clockSkew how far ahead of Ferry's clock a proof's {@code iat} may be
+     * @param nonce {@code off}, or {@code required}: every proof must carry a nonce Ferry gave out in a
+     *     {@code DPoP-Nonce} header (RFC 9449 §8)
+     * @param nonceLifetime how long one nonce is handed out; it is accepted until the end of the next one
+     */
+    public record Dpop(
+            @NotEmpty @DefaultValue({"ES256", "RS256", "PS256", "EdDSA"})
+            List<SigningAlgorithm> algorithms,
+
+            @NotNull @DefaultValue("60s") Duration proofMaxAge,
+            @NotNull @DefaultValue("5s") Duration clockSkew,
+            @NotNull @DefaultValue("off") Nonce nonce,
+            @NotNull @DefaultValue("5m") Duration nonceLifetime) {
+
+        public Dpop {
+            algorithms = algorithms == null ? null : List.copyOf(new LinkedHashSet<>(algorithms));
+            if (proofMaxAge != null && (proofMaxAge.isNegative() || proofMaxAge.isZero())) {
+                throw new IllegalArgumentException("ferry.dpop.proof-max-age must be positive, not " + proofMaxAge);
+            }
+            if (clockSkew != null && clockSkew.isNegative()) {
+                throw new IllegalArgumentException("ferry.dpop.clock-skew must not be negative, not " + clockSkew);
+            }
+            if (nonceLifetime != null && nonceLifetime.getSeconds() < 1) {
+                throw new IllegalArgumentException(
+                        "ferry.dpop.nonce-lifetime must be at least one second, not " + nonceLifetime);
+            }
+        }
+
+        /** Whether proofs must carry a server-provided nonce (RFC 9449 §8). */
+        public enum Nonce {
+            OFF,
+            REQUIRED
         }
     }
 

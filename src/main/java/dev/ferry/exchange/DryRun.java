@@ -71,7 +71,7 @@ public class DryRun {
             return Evaluation.notDecided(
                     ExchangeError.rejected(e), DryRunSubject.invalid(e, at, in.token() != null), null);
         }
-        return decide(subject, in.audience(), scopes, null);
+        return decide(subject, in.audience(), scopes, Boolean.TRUE.equals(in.dpopProof()), null);
     }
 
     /** The audited exchange {@code in.exchangeId()}, explained again from what the audit log kept. */
@@ -81,9 +81,11 @@ public class DryRun {
                 || in.issuer() != null
                 || in.audience() != null
                 || in.scope() != null
-                || in.at() != null) {
+                || in.at() != null
+                || in.dpopProof() != null) {
             throw new DefinitionException.Invalid(
-                    "exchangeId", "give exchangeId alone: the audited exchange has its own claims, target and scopes");
+                    "exchangeId",
+                    "give exchangeId alone: the audited exchange has its own claims, target, scopes and DPoP proof");
         }
         AuditEntry entry = audit.get(in.exchangeId())
                 .filter(e -> "exchange".equals(e.kind()))
@@ -110,17 +112,27 @@ public class DryRun {
         }
         try {
             return decide(
-                    DryRunSubject.fromClaims(entry.issuer(), verified, claims), entry.target(), requested, audited);
+                    DryRunSubject.fromClaims(entry.issuer(), verified, claims),
+                    entry.target(),
+                    requested,
+                    entry.dpopJkt() != null,
+                    audited);
         } catch (SubjectTokenRejected e) {
             return Evaluation.notDecided(ExchangeError.rejected(e), DryRunSubject.invalid(e, null, false), audited);
         }
     }
 
-    private Evaluation decide(DryRunSubject subject, String audience, List<String> scopes, Evaluation.Audited audited) {
+    private Evaluation decide(
+            DryRunSubject subject,
+            String audience,
+            List<String> scopes,
+            boolean dpopProof,
+            Evaluation.Audited audited) {
         VerifiedSubjectToken token = subject.token();
-        Decision decision = policy.explain(new DecisionRequest(token.issuerName(), token.claims(), audience, scopes));
+        Decision decision =
+                policy.explain(new DecisionRequest(token.issuerName(), token.claims(), audience, scopes, dpopProof));
         if (decision instanceof Decision.Refused refused) {
-            return Evaluation.refused(refused, subject.validation(), audited);
+            return Evaluation.refused(refused, subject.validation(), dpopProof, audited);
         }
         Decision.Granted granted = (Decision.Granted) decision;
         return Evaluation.allowed(
@@ -135,6 +147,7 @@ public class DryRun {
                         granted.lifetime(),
                         token.carriedClaims())),
                 subject.validation(),
+                dpopProof,
                 audited);
     }
 

@@ -14,8 +14,11 @@ import java.util.Map;
  * @param error the OAuth error {@code /token} would give, with its HTTP status and description
  * @param scopes the scopes that would be issued; {@code grantedScopes} all that the matching rules grant
  * @param lifetimeSeconds the issued token's lifetime
- * @param issuedClaims the claims Ferry would sign (without {@code jti}, which is drawn at issue)
+ * @param issuedClaims the claims Ferry would sign (without {@code jti}, which is drawn at issue, and without
+ *     {@code cnf}: a dry run has no proof key to bind to)
  * @param tokenValidation how the subject token fared, when one was given
+ * @param dpopProof whether the decision took the request to carry a valid DPoP proof; absent when no rule
+ *     was evaluated
  * @param rules every rule of the issuer, each condition with its expected and actual values
  * @param audited the audited exchange explained again, when the dry run named one by {@code exchangeId}
  */
@@ -30,13 +33,18 @@ public record Evaluation(
         Long lifetimeSeconds,
         Map<String, Object> issuedClaims,
         TokenValidation tokenValidation,
+        Boolean dpopProof,
         List<String> matchedRules,
         List<RuleResult> rules,
         Audited audited) {
 
     /** The decision grants: what would be issued, and the claims Ferry would sign. */
     static Evaluation allowed(
-            Decision.Granted granted, Map<String, Object> issuedClaims, TokenValidation validation, Audited audited) {
+            Decision.Granted granted,
+            Map<String, Object> issuedClaims,
+            TokenValidation validation,
+            boolean dpopProof,
+            Audited audited) {
         return new Evaluation(
                 "allow",
                 null,
@@ -47,13 +55,15 @@ public record Evaluation(
                 granted.lifetime().toSeconds(),
                 issuedClaims,
                 validation,
+                dpopProof,
                 granted.matchedRules(),
                 granted.trace(),
                 audited);
     }
 
     /** The decision refuses: the error {@code /token} would give, and every rule's reasons. */
-    static Evaluation refused(Decision.Refused refused, TokenValidation validation, Audited audited) {
+    static Evaluation refused(
+            Decision.Refused refused, TokenValidation validation, boolean dpopProof, Audited audited) {
         return new Evaluation(
                 "deny",
                 refused.error(),
@@ -64,6 +74,7 @@ public record Evaluation(
                 null,
                 null,
                 validation,
+                dpopProof,
                 refused.matchedRules(),
                 refused.trace(),
                 audited);
@@ -81,6 +92,7 @@ public record Evaluation(
                 null,
                 null,
                 validation,
+                null,
                 null,
                 List.of(),
                 audited);

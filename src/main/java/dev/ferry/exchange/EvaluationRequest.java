@@ -16,6 +16,8 @@ import tools.jackson.databind.JsonNode;
  * @param audience the target, as the {@code audience} parameter of {@code /token}
  * @param scope the {@code scope} parameter, or null
  * @param at the instant to validate the token at (default now): replay a past failure
+ * @param dpopProof whether the request would carry a valid DPoP proof (RFC 9449), for rules with {@code
+ *     requireDpop}; default false. With {@code exchangeId}, the audited exchange says whether it had one
  */
 @Schema(
         description = "A dry run of POST /token: a subject token (or claims) with the target and scope, or an audited"
@@ -24,4 +26,11 @@ import tools.jackson.databind.JsonNode;
                 {"issuer": "github", "claims": {"sub": "repo:acme/app:ref:refs/heads/main", "repository_owner_id": "4242",
                  "ref": "refs/heads/main"}, "audience": "https://deploy.example.com", "scope": "deploy"}""")
 public record EvaluationRequest(
-        String issuer, String token, JsonNode claims, String exchangeId, String audience, String scope, Instant at) {}
+        String issuer,
+        String token,
+        JsonNode claims,
+        String exchangeId,
+        String audience,
+        String scope,
+        Instant at,
+        Boolean dpopProof) {}

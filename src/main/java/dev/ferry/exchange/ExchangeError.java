@@ -1,7 +1,9 @@
 package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditUnavailable;
+import dev.ferry.dpop.DpopProofRejected;
 import dev.ferry.federation.SubjectTokenRejected;
+import dev.ferry.policy.Decision;
 import dev.ferry.web.CallerText;
 import dev.ferry.web.OAuthErrors;
 import org.slf4j.Logger;
@@ -49,6 +51,11 @@ final class ExchangeError extends RuntimeException {
         return new ExchangeError(code, description, HttpStatus.BAD_REQUEST, description);
     }
 
+    /** The answer to an exchange the policy refused: its description for the caller, its detail for the audit log. */
+    static ExchangeError refused(Decision.Refused refused) {
+        return new ExchangeError(refused.error(), refused.description(), HttpStatus.BAD_REQUEST, refused.detail());
+    }
+
     /** The answer to a refused subject token: 503 when its issuer's keys cannot be had, else 400. */
     static ExchangeError rejected(SubjectTokenRejected e) {
         if (e.reason() == SubjectTokenRejected.Reason.KEYS_UNAVAILABLE) {
@@ -63,6 +70,14 @@ final class ExchangeError extends RuntimeException {
                 e.getMessage(),
                 HttpStatus.BAD_REQUEST,
                 e.reason() + ": " + e.detail());
+    }
+
+    /**
+     * The answer to a refused DPoP proof: {@code invalid_dpop_proof} (RFC 9449 §5.1), or {@code
+     * use_dpop_nonce} when it lacks the nonce Ferry requires (§8); the controller adds the fresh nonce.
+     */
+    static ExchangeError dpopRejected(DpopProofRejected e) {
+        return new ExchangeError(e.errorCode(), e.getMessage(), HttpStatus.BAD_REQUEST, e.reason() + ": " + e.detail());
     }
 
     /** The answer when the issued token's audit event could not be stored: the token never leaves Ferry. */
@@ -110,7 +125,11 @@ final class ExchangeError extends RuntimeException {
 
     /** This error as {@code /token} answers it (RFC 6749 §5.2), with {@code Retry-After} for 429 and 503. */
     ResponseEntity<byte[]> response(String exchangeId) {
-        HttpHeaders headers = new HttpHeaders();
+        return response(exchangeId, new HttpHeaders());
+    }
+
+    /** As {@link #response(String)}, with {@code headers} (a {@code DPoP-Nonce}) besides. */
+    ResponseEntity<byte[]> response(String exchangeId, HttpHeaders headers) {
         if (retryAfterSeconds != null) {
             headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
         }

@@ -1,10 +1,14 @@
 package dev.ferry.exchange;
 
 import dev.ferry.audit.AuditIds;
+import dev.ferry.dpop.DpopNonces;
+import dev.ferry.dpop.DpopProofVerifier;
 import dev.ferry.token.IssuedToken;
 import dev.ferry.web.OAuthErrors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -33,19 +37,32 @@ class TokenExchangeController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private static final String NONCE_HEADER =
+            "with ferry.dpop.nonce=required: the nonce the next DPoP proof must carry (RFC 9449 section 8)";
+
     private final TokenExchangeService service;
     private final RateLimits rateLimits;
     private final ExchangeMetrics metrics;
+    private final DpopNonces nonces;
 
-    TokenExchangeController(TokenExchangeService service, RateLimits rateLimits, ExchangeMetrics metrics) {
+    TokenExchangeController(
+            TokenExchangeService service, RateLimits rateLimits, ExchangeMetrics metrics, DpopNonces nonces) {
         this.service = service;
         this.rateLimits = rateLimits;
         this.metrics = metrics;
+        this.nonces = nonces;
     }
 
     @PostMapping(OAuthErrors.TOKEN_PATH)
     @Operation(
             summary = "Exchange a CI job's OIDC ID token for an access token (RFC 8693)",
+            parameters =
+                    @Parameter(
+                            name = DpopProofVerifier.HEADER,
+                            in = ParameterIn.HEADER,
+                            schema = @Schema(type = "string"),
+                            description = "a DPoP proof (RFC 9449): the token is then bound to its key and its"
+                                    + " token_type is DPoP"),
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             required = true,
@@ -57,13 +74,16 @@ class TokenExchangeController {
                 @ApiResponse(
                         responseCode = "200",
                         description = "the access token; header Ferry-Exchange-Id",
+                        headers = @Header(name = DpopNonces.HEADER, description = NONCE_HEADER),
                         content =
                                 @Content(
                                         mediaType = MediaType.APPLICATION_JSON_VALUE,
                                         schema = @Schema(implementation = TokenResponse.class))),
                 @ApiResponse(
                         responseCode = "400",
-                        description = "invalid_request, invalid_target, invalid_scope, unsupported_grant_type",
+                        description = "invalid_request, invalid_target, invalid_scope, unsupported_grant_type,"
+                                + " invalid_dpop_proof, use_dpop_nonce",
+                        headers = @Header(name = DpopNonces.HEADER, description = NONCE_HEADER),
                         content =
                                 @Content(
                                         mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -90,17 +110,27 @@ class TokenExchangeController {
         } catch (ExchangeError limited) {
             // Not audited: a flood from one address must not become a flood of audit writes.
             metrics.record("rate_limited", null, limited.error().getErrorCode(), start);
-            return limited.response(AuditIds.next());
+            return limited.response(AuditIds.next(), dpopNonce());
         }
         ExchangeOutcome outcome = service.exchange(http);
         if (outcome instanceof ExchangeOutcome.Issued issued) {
             metrics.record("issued", issued.issuer(), null, start);
-            return issued(issued);
+            return issued(issued, dpopNonce());
         }
         ExchangeError error = ((ExchangeOutcome.Refused) outcome).error();
         String kind = error.status() == HttpStatus.TOO_MANY_REQUESTS ? "rate_limited" : "refused";
         metrics.record(kind, outcome.issuer(), error.error().getErrorCode(), start);
-        return error.response(outcome.exchangeId());
+        return error.response(outcome.exchangeId(), dpopNonce());
+    }
+
+    /**
+     * With {@code ferry.dpop.nonce=required}, every answer carries the nonce the next proof must hold
+     * (RFC 9449 §8.1 and §8.2), a refusal with {@code use_dpop_nonce} above all.
+     */
+    private HttpHeaders dpopNonce() {
+        HttpHeaders headers = new HttpHeaders();
+        nonces.current().ifPresent(nonce -> headers.set(DpopNonces.HEADER, nonce));
+        return headers;
     }
 
     /**
@@ -108,15 +138,16 @@ class TokenExchangeController {
      * Content-Length}, since a body of unknown length would go out chunked, in two writes to the socket
      * instead of one.
      */
-    private static ResponseEntity<byte[]> issued(ExchangeOutcome.Issued issued) {
+    private static ResponseEntity<byte[]> issued(ExchangeOutcome.Issued issued, HttpHeaders headers) {
         IssuedToken token = issued.token();
         byte[] json = JSON.writeValueAsBytes(new TokenResponse(
                 token.accessToken(),
                 issued.issuedTokenType(),
-                "Bearer",
+                token.tokenType(),
                 Duration.between(token.issuedAt(), token.expiresAt()).toSeconds(),
                 token.scope()));
         return ResponseEntity.ok()
+                .headers(headers)
                 .header(EXCHANGE_ID_HEADER, issued.exchangeId())
                 .cacheControl(CacheControl.noStore())
                 .header(HttpHeaders.PRAGMA, "no-cache")

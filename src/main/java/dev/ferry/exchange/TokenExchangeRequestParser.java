@@ -3,12 +3,14 @@ package dev.ferry.exchange;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_REQUEST;
 import static org.springframework.security.oauth2.core.OAuth2ErrorCodes.UNSUPPORTED_GRANT_TYPE;
 
+import dev.ferry.dpop.DpopProofVerifier;
 import dev.ferry.policy.Decision;
 import dev.ferry.web.CallerText;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,7 +62,12 @@ final class TokenExchangeRequestParser {
                     "actor_token and actor_token_type (delegation) are not supported; send only the subject_token");
         }
         return new TokenExchangeRequest(
-                subjectToken, subjectTokenType, target(parameters), scopes(parameters), requestedTokenType(parameters));
+                subjectToken,
+                subjectTokenType,
+                target(parameters),
+                scopes(parameters),
+                requestedTokenType(parameters),
+                Collections.list(request.getHeaders(DpopProofVerifier.HEADER)));
     }
 
     private static Map<String, String[]> formParameters(HttpServletRequest request) {

@@ -4,6 +4,9 @@ import dev.ferry.audit.AuditIds;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.audit.AuditUnavailable;
 import dev.ferry.audit.ExchangeEvent;
+import dev.ferry.dpop.DpopProofRejected;
+import dev.ferry.dpop.DpopProofVerifier;
+import dev.ferry.dpop.VerifiedDpopProof;
 import dev.ferry.federation.SubjectTokenRejected;
 import dev.ferry.federation.SubjectTokenVerifier;
 import dev.ferry.federation.VerifiedSubjectToken;
@@ -21,9 +24,10 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
- * One exchange, top to bottom: parse the RFC 8693 request, verify the subject token, decide, mint,
- * and record what happened. Each step runs once, in that order; the only step called back into is
- * the replay guard, to give back a {@code jti} whose token never left Ferry. Every exchange that
+ * One exchange, top to bottom: parse the RFC 8693 request, verify the subject token, verify the DPoP
+ * proof when there is one (RFC 9449), decide, mint, and record what happened. Each step runs once, in
+ * that order; the only step called back into is the replay guard, to give back a {@code jti} whose
+ * token never left Ferry. Every exchange that
  * reaches this class passes {@link #record}, which writes its one audit event: an issued token only
  * once its event is stored (docs/architecture.md, 5. Audit), a refusal without waiting.
  */
@@ -33,6 +37,7 @@ class TokenExchangeService {
     private static final Logger log = LoggerFactory.getLogger(TokenExchangeService.class);
 
     private final SubjectTokenVerifier verifier;
+    private final DpopProofVerifier proofs;
     private final PolicyEvaluator policy;
     private final TokenMinter minter;
     private final AuditLog audit;
@@ -41,12 +46,14 @@ class TokenExchangeService {
 
     TokenExchangeService(
             SubjectTokenVerifier verifier,
+            DpopProofVerifier proofs,
             PolicyEvaluator policy,
             TokenMinter minter,
             AuditLog audit,
             RateLimits rateLimits,
             Clock clock) {
         this.verifier = verifier;
+        this.proofs = proofs;
         this.policy = policy;
         this.minter = minter;
         this.audit = audit;
@@ -81,11 +88,12 @@ class TokenExchangeService {
         }
         event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.claims());
         rateLimits.checkSubject(subject.issuerName(), subject.subject());
+        String dpopJkt = verifyProof(request, event);
         Decision decision = policy.decide(new DecisionRequest(
-                subject.issuerName(), subject.claims(), request.target(), request.requestedScopes()));
+                subject.issuerName(), subject.claims(), request.target(), request.requestedScopes(), dpopJkt != null));
         event.matchedRules(decision.matchedRules()).decision(decision.summary());
         if (decision instanceof Decision.Refused refused) {
-            throw ExchangeError.badRequest(refused.error(), refused.description());
+            throw ExchangeError.refused(refused);
         }
         Decision.Granted granted = (Decision.Granted) decision;
         try {
@@ -102,12 +110,30 @@ class TokenExchangeService {
                     request.target(),
                     granted.scopes(),
                     granted.lifetime(),
-                    subject.carriedClaims()));
+                    subject.carriedClaims(),
+                    dpopJkt));
             event.grantedScopes(granted.scopes());
             return new Granted(subject, token, request.requestedTokenType());
         } catch (RuntimeException e) {
             giveBack(subject, event);
             throw e;
+        }
+    }
+
+    /**
+     * The DPoP proof, when the request carries one (RFC 9449 §5): verified, its {@code jti} used up, and
+     * the thumbprint of its key returned, to bind the token to; null without a proof. A bad proof refuses
+     * the exchange: a token is never issued unbound to a caller who asked for a bound one.
+     */
+    private String verifyProof(TokenExchangeRequest request, ExchangeEvent.Builder event) {
+        try {
+            String jkt = proofs.verify(request.dpopProofs(), clock.instant())
+                    .map(VerifiedDpopProof::jkt)
+                    .orElse(null);
+            event.dpopJkt(jkt);
+            return jkt;
+        } catch (DpopProofRejected e) {
+            throw ExchangeError.dpopRejected(e);
         }
     }
 

@@ -12,7 +12,10 @@ record TokenResponse(
         @Schema(example = "urn:ietf:params:oauth:token-type:access_token")
         String issued_token_type,
 
-        @Schema(example = "Bearer") String token_type,
+        @Schema(
+                description = "Bearer; DPoP for a token bound to the key of the request's DPoP proof (RFC 9449)",
+                example = "Bearer")
+        String token_type,
 
         @Schema(description = "seconds until the access token expires", example = "900")
         long expires_in,

@@ -119,8 +119,8 @@ public class ImpactReplay {
                 partial = true;
                 return false;
             }
-            DecisionRequest request =
-                    new DecisionRequest(event.issuer(), event.claims(), event.target(), event.requestedScopes());
+            DecisionRequest request = new DecisionRequest(
+                    event.issuer(), event.claims(), event.target(), event.requestedScopes(), event.dpopProof());
             Decision today = issuersToday.contains(event.issuer()) ? policy.decide(request) : disabled(event);
             Decision after =
                     proposedIssuers.contains(event.issuer()) ? policy.decide(proposed, request) : disabled(event);

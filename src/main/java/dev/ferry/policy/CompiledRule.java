@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param scopeTemplates every scope in order, literal ones as templates without placeholders, when one
  *     of them has placeholders; empty when none has (then {@code literalScopes} are all of them)
  * @param literalScopes the scopes without placeholders, in order
+ * @param requireDpop whether the tokens it grants need a DPoP proof (docs/rules.md, requireDpop)
  */
 record CompiledRule(
         String name,
@@ -26,7 +27,8 @@ record CompiledRule(
         List<Template> targetTemplates,
         List<Template> scopeTemplates,
         List<String> literalScopes,
-        Duration ttl) {
+        Duration ttl,
+        boolean requireDpop) {
 
     static CompiledRule compile(RuleDefinition d, Duration defaultTtl) {
         Set<String> literalTargets = new LinkedHashSet<>();
@@ -58,7 +60,8 @@ record CompiledRule(
                                 .filter(t -> !t.templated())
                                 .map(Template::literal)
                                 .toList(),
-                d.ttlSeconds() == null ? defaultTtl : Duration.ofSeconds(d.ttlSeconds()));
+                d.ttlSeconds() == null ? defaultTtl : Duration.ofSeconds(d.ttlSeconds()),
+                Boolean.TRUE.equals(d.requireDpop()));
     }
 
     /**
@@ -114,7 +117,8 @@ record CompiledRule(
         List<ConditionResult> results =
                 conditions.stream().map(c -> c.evaluate(claims)).toList();
         boolean matched = enabled && results.stream().allMatch(ConditionResult::holds);
-        return new RuleResult(name, effect, enabled, matched, concerns(target, claims), results, templates(claims));
+        return new RuleResult(
+                name, effect, enabled, matched, concerns(target, claims), results, templates(claims), requireDpop);
     }
 
     /** Each template's substitution, for the explanation; null for a rule without templates. */

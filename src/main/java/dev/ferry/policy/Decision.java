@@ -12,6 +12,12 @@ public sealed interface Decision {
     /** RFC 8693 §2.2.2: the requested target is not one the caller may have. */
     String INVALID_TARGET = "invalid_target";
 
+    /**
+     * RFC 9449 §5.1, for a rule that requires a DPoP proof of a request that carried none (docs/rules.md,
+     * requireDpop): the proof is what is missing, as Keycloak answers a client that must use DPoP.
+     */
+    String INVALID_DPOP_PROOF = "invalid_dpop_proof";
+
     /** Names of the rules whose conditions all held. */
     List<String> matchedRules();
 
@@ -39,7 +45,14 @@ public sealed interface Decision {
     /**
      * @param error the OAuth error code {@code /token} answers with
      * @param description what the caller can be told: never a rule's contents
+     * @param detail the full reason, for operators (the audit log): it may name rules
      */
-    record Refused(String error, String description, List<String> matchedRules, List<RuleResult> trace)
-            implements Decision {}
+    record Refused(String error, String description, List<String> matchedRules, List<RuleResult> trace, String detail)
+            implements Decision {
+
+        /** A refusal whose description says all there is to say. */
+        public Refused(String error, String description, List<String> matchedRules, List<RuleResult> trace) {
+            this(error, description, matchedRules, trace, description);
+        }
+    }
 }

@@ -23,6 +23,7 @@ final class GuardrailLints {
     static final String ADMITS_UNTRUSTED_EVENT = "admits-untrusted-event";
     static final String WORKFLOW_REF_FOR_CALLED_WORKFLOW = "workflow-ref-for-called-workflow";
     static final String JOB_WORKFLOW_REF_AS_CALLER_REF = "job-workflow-ref-as-caller-ref";
+    static final String DPOP_NOT_REQUIRED = "dpop-not-required";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -52,6 +53,13 @@ final class GuardrailLints {
             "user_email", "user_id");
     /** Events whose runs execute code from outside the repository with the base repository's identity. */
     private static final List<String> UNTRUSTED_EVENTS = List.of("workflow_run", "issue_comment");
+
+    /**
+     * Words that make a scope write-like (docs/rules.md, Guardrails): it changes, ships or removes
+     * something. Matched anywhere in the scope, in any case: {@code deploy:prod}, {@code packages.write}
+     * and {@code Releases} all count.
+     */
+    static final List<String> WRITE_WORDS = List.of("write", "deploy", "push", "publish", "admin", "delete", "release");
 
     private GuardrailLints() {}
 
@@ -287,5 +295,37 @@ final class GuardrailLints {
         return CompiledCondition.compile(c)
                 .evaluate(JSON.createObjectNode().put(c.claim(), value))
                 .holds();
+    }
+
+    /**
+     * {@code dpop-not-required}: an allow rule of a public CI issuer (GitHub, GitLab) grants a write-like
+     * scope ({@link #WRITE_WORDS}) and does not require DPoP, so a token stolen from a runner (a compromised
+     * third-party action dumping its memory or logs) works for whoever holds it until it expires. A
+     * suggestion for once the gateways of the rule's targets verify DPoP (docs/gateways.md).
+     */
+    static Optional<LintWarning> dpopNotRequired(RuleDefinition rule, IssuerType type) {
+        if (rule.effect() != Effect.ALLOW
+                || Boolean.TRUE.equals(rule.requireDpop())
+                || (type != IssuerType.GITHUB && type != IssuerType.GITLAB)) {
+            return Optional.empty();
+        }
+        List<String> writing =
+                rule.scopes().stream().filter(GuardrailLints::writeLike).toList();
+        if (writing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LintWarning(
+                DPOP_NOT_REQUIRED,
+                "This allow rule grants the write-like scope" + (writing.size() == 1 ? " '" : "s '")
+                        + String.join("', '", writing) + "' to CI jobs of a public issuer as a bearer token: a token"
+                        + " stolen from a runner's memory or logs works for whoever holds it until it expires.",
+                null,
+                "Once the gateways of its targets verify DPoP (docs/gateways.md), set 'requireDpop: true' and have"
+                        + " the jobs send a DPoP proof: the token is then bound to a key the job never exports."));
+    }
+
+    private static boolean writeLike(String scope) {
+        String lower = scope.toLowerCase(java.util.Locale.ROOT);
+        return WRITE_WORDS.stream().anyMatch(lower::contains);
     }
 }

@@ -27,9 +27,14 @@ import org.springframework.stereotype.Component;
  *       {@code invalid_request};
  *   <li>requested scopes must all be in the union of M's scopes (templated ones substituted, those that
  *       cannot be left out), else {@code invalid_scope}; none requested means all of them;
+ *   <li>DPoP: when a rule of M granting an issued scope has {@code requireDpop} and the request carried
+ *       no valid DPoP proof, {@code invalid_dpop_proof};
  *   <li>lifetime: the smallest ttl of the rules of M granting an issued scope, capped by
  *       {@code ferry.token.max-ttl}.
  * </ol>
+ *
+ * The token rests on the rules of M that grant one of its scopes (all of M when it has none): the
+ * strictest of them sets its lifetime and whether it must be bound to a DPoP key.
  */
 @Component
 public class PolicyEvaluator {
@@ -128,21 +133,45 @@ public class PolicyEvaluator {
                             + CallerText.shown(target));
         }
         List<String> issued = requested != null ? List.copyOf(new LinkedHashSet<>(requested)) : List.copyOf(granted);
-        return new Decision.Granted(
-                issued,
-                List.copyOf(granted),
-                lifetime(granting, scopes, issued),
-                trace.matchedRules(),
-                trace.results());
-    }
-
-    private Duration lifetime(List<CompiledRule> granting, Map<String, List<String>> scopes, List<String> issued) {
-        Duration lifetime = granting.stream()
+        List<CompiledRule> behind = granting.stream()
                 .filter(rule ->
                         issued.isEmpty() || scopes.get(rule.name()).stream().anyMatch(issued::contains))
-                .map(CompiledRule::ttl)
-                .min(Duration::compareTo)
-                .orElseThrow();
+                .toList();
+        if (!request.dpopProof()) {
+            Decision.Refused unbound = requireDpop(behind, trace, target);
+            if (unbound != null) {
+                return unbound;
+            }
+        }
+        return new Decision.Granted(
+                issued, List.copyOf(granted), lifetime(behind), trace.matchedRules(), trace.results());
+    }
+
+    /**
+     * Step 5, for a request without a DPoP proof: the refusal when a rule the token would rest on has
+     * {@code requireDpop} (docs/rules.md, Requiring DPoP); null when none has. The caller learns what to
+     * send; the detail, for operators, names the rules.
+     */
+    private static Decision.Refused requireDpop(List<CompiledRule> behind, Trace trace, String target) {
+        List<String> requiring = behind.stream()
+                .filter(CompiledRule::requireDpop)
+                .map(CompiledRule::name)
+                .toList();
+        if (requiring.isEmpty()) {
+            return null;
+        }
+        boolean one = requiring.size() == 1;
+        return trace.refuse(
+                Decision.INVALID_DPOP_PROOF,
+                "a DPoP proof (RFC 9449) is required for target " + CallerText.shown(target)
+                        + ": send a DPoP header, and use the token with proofs of the same key",
+                (one ? "rule '" : "rules '") + String.join("', '", requiring) + (one ? "' requires" : "' require")
+                        + " a DPoP proof (requireDpop) and the request carried none");
+    }
+
+    private Duration lifetime(List<CompiledRule> behind) {
+        Duration lifetime =
+                behind.stream().map(CompiledRule::ttl).min(Duration::compareTo).orElseThrow();
         return lifetime.compareTo(maxTtl) > 0 ? maxTtl : lifetime;
     }
 
@@ -179,7 +208,11 @@ public class PolicyEvaluator {
         }
 
         Decision.Refused refuse(String error, String description) {
-            return new Decision.Refused(error, description, matchedRules(), results());
+            return refuse(error, description, description);
+        }
+
+        Decision.Refused refuse(String error, String description, String detail) {
+            return new Decision.Refused(error, description, matchedRules(), results(), detail);
         }
     }
 }

@@ -194,6 +194,7 @@ class RuleBook {
                 d.scopes().stream().map(RuleBook::intern).toList(),
                 d.ttlSeconds(),
                 d.enabled(),
+                d.requireDpop(),
                 d.acknowledged());
     }
 

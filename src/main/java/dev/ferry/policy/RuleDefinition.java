@@ -17,6 +17,9 @@ import java.util.List;
  * @param scopes scopes an allow rule grants for its targets
  * @param ttlSeconds lifetime of tokens it grants; null means {@code ferry.token.default-ttl}
  * @param enabled a disabled rule never matches
+ * @param requireDpop an allow rule that grants a token only to a request with a valid DPoP proof (RFC 9449),
+ *     so only a token bound to the caller's key; null or false: a bearer token too. Left out of responses and
+ *     exports when false
  * @param acknowledged linter codes the author accepts, each with a reason: {@code ferry.lint.refuse} does not
  *     refuse the rule for them; left out of responses and exports when empty
  */
@@ -41,9 +44,29 @@ public record RuleDefinition(
         List<String> scopes,
         Integer ttlSeconds,
         Boolean enabled,
+
+        @Schema(description = "grant only to a request with a valid DPoP proof (RFC 9449): a bound token")
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        Boolean requireDpop,
+
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Acknowledgement> acknowledged) {
 
-    /** A definition that acknowledges no linter code. */
+    /** A definition that requires no DPoP proof. */
+    public RuleDefinition(
+            String name,
+            String issuer,
+            String description,
+            Effect effect,
+            List<Condition> conditions,
+            List<String> targets,
+            List<String> scopes,
+            Integer ttlSeconds,
+            Boolean enabled,
+            List<Acknowledgement> acknowledged) {
+        this(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, null, acknowledged);
+    }
+
+    /** A definition that requires no DPoP proof and acknowledges no linter code. */
     public RuleDefinition(
             String name,
             String issuer,
@@ -54,12 +77,22 @@ public record RuleDefinition(
             List<String> scopes,
             Integer ttlSeconds,
             Boolean enabled) {
-        this(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, null);
+        this(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, null, null);
     }
 
     /** This definition under another name: for a {@code PUT}, whose path names the rule. */
     public RuleDefinition withName(String name) {
         return new RuleDefinition(
-                name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, acknowledged);
+                name,
+                issuer,
+                description,
+                effect,
+                conditions,
+                targets,
+                scopes,
+                ttlSeconds,
+                enabled,
+                requireDpop,
+                acknowledged);
     }
 }

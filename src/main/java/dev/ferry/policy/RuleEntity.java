@@ -40,6 +40,9 @@ class RuleEntity {
 
     boolean enabled;
 
+    @Column(name = "require_dpop")
+    boolean requireDpop;
+
     @Convert(converter = AcknowledgementsConverter.class)
     List<Acknowledgement> acknowledged;
 
@@ -62,6 +65,7 @@ class RuleEntity {
         scopes = d.scopes();
         ttlSeconds = d.ttlSeconds();
         enabled = d.enabled();
+        requireDpop = Boolean.TRUE.equals(d.requireDpop());
         acknowledged = d.acknowledged() == null || d.acknowledged().isEmpty() ? null : d.acknowledged();
     }
 
@@ -76,6 +80,7 @@ class RuleEntity {
                 scopes,
                 ttlSeconds,
                 enabled,
+                requireDpop,
                 acknowledged == null ? List.of() : acknowledged);
     }
 

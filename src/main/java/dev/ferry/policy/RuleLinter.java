@@ -58,7 +58,8 @@ public class RuleLinter {
             GuardrailLints.TEMPLATE_MUTABLE_CLAIM,
             GuardrailLints.ADMITS_UNTRUSTED_EVENT,
             GuardrailLints.WORKFLOW_REF_FOR_CALLED_WORKFLOW,
-            GuardrailLints.JOB_WORKFLOW_REF_AS_CALLER_REF);
+            GuardrailLints.JOB_WORKFLOW_REF_AS_CALLER_REF,
+            GuardrailLints.DPOP_NOT_REQUIRED);
 
     private enum SubjectForm {
         CLASSIC,
@@ -70,8 +71,8 @@ public class RuleLinter {
      * {@code sub-single-form}, {@code no-ref-constraint}, {@code gitlab-not-pinned-to-id}, {@code
      * gitlab-unprotected-refs}, {@code matches-everything}, {@code admits-pull-request-target}, {@code
      * unbound-identity}, {@code template-not-delimited}, {@code template-mutable-claim}, {@code
-     * admits-untrusted-event}, {@code workflow-ref-for-called-workflow}, {@code job-workflow-ref-as-caller-ref}
-     * ({@link #CODES}).
+     * admits-untrusted-event}, {@code workflow-ref-for-called-workflow}, {@code job-workflow-ref-as-caller-ref},
+     * {@code dpop-not-required} ({@link #CODES}).
      *
      * @param rule a rule the validator accepts
      * @param issuerType the type of the rule's issuer; null is linted like {@code oidc}
@@ -112,6 +113,7 @@ public class RuleLinter {
             warnings.addAll(GuardrailLints.workflowRefForCalledWorkflow(conditions));
             GuardrailLints.jobWorkflowRefAsCallerRef(conditions).ifPresent(warnings::add);
         }
+        GuardrailLints.dpopNotRequired(rule, issuerType).ifPresent(warnings::add);
         return List.copyOf(warnings);
     }
 

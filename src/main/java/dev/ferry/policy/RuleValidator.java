@@ -64,6 +64,12 @@ class RuleValidator {
                     "ttlSeconds must be between " + MIN_TTL_SECONDS + " and " + maxTtlSeconds
                             + " (ferry.token.max-ttl)");
         }
+        boolean requireDpop = Boolean.TRUE.equals(in.requireDpop());
+        if (requireDpop && in.effect() == Effect.DENY) {
+            throw new Invalid(
+                    "requireDpop",
+                    "requireDpop is for allow rules: a deny rule refuses a token with or without a DPoP proof");
+        }
         return new RuleDefinition(
                 in.name(),
                 in.issuer(),
@@ -74,6 +80,7 @@ class RuleValidator {
                 scopes,
                 ttl,
                 in.enabled() == null || in.enabled(),
+                requireDpop,
                 acknowledged(in.acknowledged()));
     }
 

@@ -22,7 +22,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /introspect} (RFC 7662) for registered clients (HTTP Basic, enforced by the security
  * chain). An active token's answer carries its claims; expired, revoked, foreign and garbled tokens
- * all answer {@code {"active": false}} and nothing else (RFC 7662 §2.2).
+ * all answer {@code {"active": false}} and nothing else (RFC 7662 §2.2). A token bound to a DPoP key
+ * answers {@code token_type: DPoP} and its {@code cnf} with the key's {@code jkt} (RFC 9449 §6.2), so
+ * that an introspecting gateway can check the proof that comes with it.
  */
 @RestController
 class IntrospectionController {
@@ -90,7 +92,13 @@ class IntrospectionController {
                         body.put(name, value instanceof Instant instant ? instant.getEpochSecond() : value));
         // Last, so no claim (a mapping stored before these names were reserved) can stand in for them.
         body.put("active", true);
-        body.put("token_type", "Bearer");
+        body.put("token_type", isBound(jwt) ? IssuedToken.DPOP : IssuedToken.BEARER);
         return body;
+    }
+
+    /** RFC 9449 §6.1: bound to a DPoP key when its {@code cnf} names one by thumbprint. */
+    private static boolean isBound(Jwt jwt) {
+        Map<String, Object> cnf = jwt.getClaimAsMap("cnf");
+        return cnf != null && cnf.get("jkt") instanceof String jkt && !jkt.isEmpty();
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param scopes issued scopes
  * @param lifetime from {@code iat} to {@code exp}
  * @param carriedClaims the issuer's mapped claims
+ * @param dpopJkt the RFC 7638 thumbprint of the DPoP proof's key: the token is bound to it ({@code cnf.jkt},
+ *     RFC 9449 §6.1); null for a bearer token
  */
 public record MintRequest(
         String issuerName,
@@ -24,4 +26,28 @@ public record MintRequest(
         String audience,
         List<String> scopes,
         Duration lifetime,
-        Map<String, Object> carriedClaims) {}
+        Map<String, Object> carriedClaims,
+        String dpopJkt) {
+
+    /** A request for a bearer token, bound to no key. */
+    public MintRequest(
+            String issuerName,
+            String upstreamIssuer,
+            String upstreamSubject,
+            String upstreamJwtId,
+            String audience,
+            List<String> scopes,
+            Duration lifetime,
+            Map<String, Object> carriedClaims) {
+        this(
+                issuerName,
+                upstreamIssuer,
+                upstreamSubject,
+                upstreamJwtId,
+                audience,
+                scopes,
+                lifetime,
+                carriedClaims,
+                null);
+    }
+}

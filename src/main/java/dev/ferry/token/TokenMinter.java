@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * <p>Claims: {@code iss} ({@code ferry.issuer}), {@code sub} = {@code <issuer name>:<upstream sub>},
  * {@code aud} (the one target), {@code exp}, {@code iat}, {@code nbf}, {@code jti}, {@code scope},
  * {@code client_id} (the issuer name), the issuer's mapped claims, and {@code upstream}: the
- * {@code iss}, {@code sub} and {@code jti} of the exchanged token. Nimbus signs directly (rather
+ * {@code iss}, {@code sub} and {@code jti} of the exchanged token; for a token bound to a DPoP key,
+ * {@code cnf: {"jkt": <the key's RFC 7638 thumbprint>}} (RFC 9449 §6.1), and its type is {@code DPoP}. Nimbus signs directly (rather
  * than Spring's {@code NimbusJwtEncoder}) because Spring's algorithm enum lacks EdDSA.
  *
  * <p>With {@code ferry.keys.max-concurrent-signatures} set, at most that many signatures are
@@ -67,7 +68,12 @@ public class TokenMinter {
             }
         }
         return new IssuedToken(
-                jwt.serialize(), tokenId, (String) claims.getClaim("scope"), now, now.plus(request.lifetime()));
+                jwt.serialize(),
+                tokenId,
+                (String) claims.getClaim("scope"),
+                now,
+                now.plus(request.lifetime()),
+                request.dpopJkt() == null ? IssuedToken.BEARER : IssuedToken.DPOP);
     }
 
     /** The claims {@link #mint} would sign now, for operators' dry runs; {@code jti} is left out (it is drawn at issue). */
@@ -79,6 +85,8 @@ public class TokenMinter {
     private JWTClaimsSet claims(MintRequest request, Instant now, String tokenId) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
         request.carriedClaims().forEach(claims::claim);
+        // Set (or cleared) after the carried claims: only Ferry asserts a binding.
+        claims.claim("cnf", request.dpopJkt() == null ? null : Map.of("jkt", request.dpopJkt()));
         return claims.issuer(issuer)
                 .subject(request.issuerName() + ":" + request.upstreamSubject())
                 .audience(request.audience())

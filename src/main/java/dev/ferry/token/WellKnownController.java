@@ -50,6 +50,12 @@ class WellKnownController {
         m.put("token_endpoint_auth_methods_supported", List.of("none"));
         m.put("response_types_supported", List.of());
         m.put("subject_types_supported", List.of("public"));
+        // RFC 9449 §5.1: the algorithms Ferry accepts DPoP proofs in.
+        m.put(
+                "dpop_signing_alg_values_supported",
+                properties.dpop().algorithms().stream()
+                        .map(algorithm -> algorithm.jwsAlgorithm().getName())
+                        .toList());
         this.metadata = Collections.unmodifiableMap(m);
     }
 

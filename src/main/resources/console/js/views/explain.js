@@ -19,6 +19,7 @@ export async function form(main, context, parameters) {
     value: parameters.get('target') || '' });
   const scope = h('input', { type: 'text', id: 'explain-scope', spellcheck: 'false', value: parameters.get('scope') || '' });
   const at = h('input', { type: 'datetime-local', id: 'explain-at', step: 1 });
+  const dpopProof = h('input', { type: 'checkbox', id: 'explain-dpop-proof' });
   const tokenPart = h('div', { class: 'wide' }, field('CI token (its ID token, as the job sent it)', token, {
     field: 'token', hint: 'Pasted here, it goes to this Ferry\'s /admin/v1/evaluate only. Nothing is issued or used up.',
   }), tokenFacts);
@@ -46,7 +47,9 @@ export async function form(main, context, parameters) {
       field('Target (audience)', target, { field: 'audience', hint: 'What the job asked /token for, exactly.' }),
       field('Scope', scope, { field: 'scope', hint: 'Space-separated, as the job asked; empty: none asked for.' }),
       field('As of', at, { field: 'at', hint: 'Your local time. Validate the token as it was then: for a token that has'
-        + ' expired since. Empty: now.' })),
+        + ' expired since. Empty: now.' }),
+      h('div', { class: 'checks', 'data-field': 'dpopProof' },
+        h('label', {}, dpopProof, ' With a DPoP proof: the job sends one, for rules that require DPoP'))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'explain-submit' }, 'Explain')));
 
   explainForm.addEventListener('submit', async (event) => {
@@ -67,6 +70,7 @@ export async function form(main, context, parameters) {
     }
     const instant = fromLocalInput(at.value);
     if (instant) request.at = instant;
+    if (dpopProof.checked) request.dpopProof = true;
     show(result, h('p', { class: 'loading' }, 'Explaining…'));
     try {
       const { data } = await api('POST', '/admin/v1/evaluate', { body: request, signal: context.signal });
@@ -205,6 +209,8 @@ function exchangeSummary(event) {
       event.grantedScopes && [h('dt', {}, 'Scopes granted'), h('dd', {}, listOf(event.grantedScopes, 'none'))],
       h('dt', {}, 'Matched rules'), h('dd', {}, ruleLinks(event.matchedRules)),
       event.tokenId && [h('dt', {}, 'Issued token (jti)'), h('dd', {}, h('code', {}, event.tokenId))],
+      event.dpopJkt && [h('dt', {}, event.outcome === 'issued' ? 'Bound to the DPoP key (cnf.jkt)' : 'DPoP key (jkt)'),
+        h('dd', { id: 'event-dpop-jkt' }, h('code', {}, event.dpopJkt))],
       event.clientAddress && [h('dt', {}, 'Client address'), h('dd', {}, event.clientAddress)]),
     event.claims && h('details', {}, h('summary', {}, 'Claims of the CI token'), json(event.claims)));
 }
@@ -247,7 +253,9 @@ export function explanation(data, { asOf, replay } = {}) {
       h('dl', { class: 'facts' },
         h('dt', {}, 'Scopes'), h('dd', {}, listOf(data.scopes, 'none')),
         h('dt', {}, 'All scopes the matching rules grant'), h('dd', {}, listOf(data.grantedScopes, 'none')),
-        h('dt', {}, 'Lifetime'), h('dd', {}, `${data.lifetimeSeconds} s`)),
+        h('dt', {}, 'Lifetime'), h('dd', {}, `${data.lifetimeSeconds} s`),
+        h('dt', {}, 'Type'), h('dd', { id: 'issued-token-type' }, data.dpopProof ? 'DPoP: bound to the proof\'s key (cnf.jkt)'
+          : 'Bearer')),
       data.issuedClaims && h('details', {}, h('summary', {}, 'Claims'), json(data.issuedClaims))),
     data.matchedRules
       ? [h('p', {}, 'Matched rules: ', ruleLinks(data.matchedRules)), rulesSection(data.rules || [])]
@@ -267,7 +275,8 @@ function ruleCard(rule) {
     h('h4', {}, h('a', { href: `#/rules/${encodeURIComponent(rule.rule)}` }, rule.rule), ' ',
       h('span', { class: ['badge', rule.effect === 'deny' ? 'badge-deny' : 'badge-allow'] }, rule.effect), ' ',
       h('span', { class: ['badge', rule.matched ? 'badge-ok' : 'badge-off'], dataset: { verdict } }, verdict), ' ',
-      h('span', { class: 'muted' }, rule.targetsRequested ? 'lists the target' : 'does not list the target')),
+      h('span', { class: 'muted' }, rule.targetsRequested ? 'lists the target' : 'does not list the target'),
+      rule.requireDpop && [' ', h('span', { class: 'badge badge-warn', dataset: { requireDpop: 'true' } }, 'requires DPoP')]),
     h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `Conditions of ${rule.rule}` },
       h('table', { class: 'conditions-result' },
         h('thead', {}, h('tr', {},

@@ -46,6 +46,7 @@ export async function list(main, context, parameters) {
       ['Targets', (r) => listOf(r.targets, r.effect === 'deny' ? 'every target' : '—')],
       ['Scopes', (r) => listOf(r.scopes)],
       ['Lifetime', (r) => seconds(r.ttlSeconds)],
+      ['DPoP', (r) => (r.requireDpop ? badge('required', 'ok') : h('span', { class: 'muted' }, 'optional'))],
       ['Status', (r) => (r.enabled ? badge('enabled', 'ok') : badge('disabled', 'off'))],
       ['Warnings', (r) => warningBadge(r.warnings || [])],
     ], rules, { empty: issuer ? `Issuer ${issuer} has no rules yet.` : 'No rules yet.' }),
@@ -105,6 +106,7 @@ function editor(main, context, issuers, loaded, initial) {
   const allow = h('input', { type: 'radio', name: 'effect', id: 'rule-effect-allow', value: 'allow', checked: model.effect !== 'deny' });
   const deny = h('input', { type: 'radio', name: 'effect', id: 'rule-effect-deny', value: 'deny', checked: model.effect === 'deny' });
   const enabled = h('input', { type: 'checkbox', id: 'rule-enabled', checked: model.enabled !== false });
+  const requireDpop = h('input', { type: 'checkbox', id: 'rule-require-dpop', checked: model.requireDpop === true });
   const targets = h('textarea', { id: 'rule-targets', rows: 2, spellcheck: 'false' });
   targets.value = (model.targets || []).join('\n');
   const scopes = h('input', { type: 'text', id: 'rule-scopes', value: (model.scopes || []).join(' '), spellcheck: 'false' });
@@ -145,6 +147,9 @@ function editor(main, context, issuers, loaded, initial) {
         h('label', {}, allow, ' Allow: grant the targets and scopes below'),
         h('label', {}, deny, ' Deny: refuse the targets below (all targets when none is listed)')),
       h('div', { class: 'checks' }, h('label', {}, enabled, ' Enabled: a disabled rule never matches')),
+      h('div', { class: 'checks', 'data-field': 'requireDpop' },
+        h('label', {}, requireDpop, ' Require DPoP: grant only to a request with a DPoP proof, so only a token bound to'
+          + ' the job\'s key (allow rules; let the gateways verify DPoP first)')),
       field('Targets', targets, { field: 'targets', wide: true,
         hint: 'One per line: the audience (or resource) a CI job asks /token for, exactly.' }),
       field('Scopes', scopes, { field: 'scopes', hint: 'Space-separated scopes an allow rule grants for its targets.' }),
@@ -321,6 +326,7 @@ function editor(main, context, issuers, loaded, initial) {
     };
     if (description.value.trim()) body.description = description.value;
     if (ttl.value !== '') body.ttlSeconds = Number(ttl.value);
+    if (requireDpop.checked) body.requireDpop = true;
     // Acknowledged linter codes (docs/rules.md, Refused warnings) have no form field; kept as given.
     if (Array.isArray(model.acknowledged) && model.acknowledged.length) body.acknowledged = model.acknowledged;
     return body;
@@ -397,6 +403,7 @@ function editor(main, context, issuers, loaded, initial) {
     deny.checked = given.effect === 'deny';
     allow.checked = !deny.checked;
     enabled.checked = given.enabled !== false;
+    requireDpop.checked = given.requireDpop === true;
     targets.value = (given.targets || []).join('\n');
     scopes.value = (given.scopes || []).join(' ');
     ttl.value = given.ttlSeconds ?? '';

@@ -196,6 +196,39 @@ class ConsoleDefinitionsTest extends ConsoleTest {
     }
 
     @Test
+    void requireDpopIsTickedInTheRuleFormAndShownInTheList() {
+        String issuer = githubIssuer();
+        String name = unique("console-dpop");
+        create(
+                "rules",
+                rule(
+                        name,
+                        issuer,
+                        "allow",
+                        List.of(condition("repository_owner_id", "equals", "4242")),
+                        List.of("https://console-dpop.example.com"),
+                        List.of("read")));
+        signInWithToken();
+        open("/rules/" + name);
+        assertThat(element(By.id("rule-require-dpop")).isSelected()).isFalse();
+
+        click(By.id("rule-require-dpop"));
+        click(By.id("save-rule"));
+        await(driver -> admin("GET", "/admin/v1/rules/" + name, null).json().has("requireDpop"));
+
+        assertThat(admin("GET", "/admin/v1/rules/" + name, null)
+                        .json()
+                        .get("requireDpop")
+                        .asBoolean())
+                .isTrue();
+        open("/rules/" + name);
+        assertThat(element(By.id("rule-require-dpop")).isSelected()).isTrue();
+        open("/rules?issuer=" + issuer);
+        assertThat(flat(element(By.xpath("//tbody/tr[th/a[text()='" + name + "']]"))))
+                .contains("required");
+    }
+
+    @Test
     void longListsOfRulesAndConditionsArePaged() {
         String issuer = unique("console-many");
         List<Map<String, Object>> rules = new ArrayList<>();

@@ -50,7 +50,13 @@ class IssuerValidatorTest {
                 new FerryProperties.RateLimit(true, 600, 120, Duration.ofMinutes(1), 20),
                 new FerryProperties.Replicas(Duration.ofSeconds(30)),
                 new FerryProperties.Console(true, new FerryProperties.Oidc(null, null, List.of("openid"))),
-                new FerryProperties.Lint(List.of("unbound-identity")));
+                new FerryProperties.Lint(List.of("unbound-identity")),
+                new FerryProperties.Dpop(
+                        List.of(dev.ferry.config.SigningAlgorithm.ES256),
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(5),
+                        FerryProperties.Dpop.Nonce.OFF,
+                        Duration.ofMinutes(5)));
         return new IssuerValidator(properties);
     }
 

@@ -40,6 +40,23 @@ class GuardrailLintsTest {
 
     static List<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
+        String dpop = "dpop-not-required";
+        cases.add(present("github: deploy scope, bearer", dpop, null, GITHUB, allow(OWNER_ID, MAIN)));
+        cases.add(present(
+                "gitlab: publish scope, bearer",
+                dpop,
+                null,
+                GITLAB,
+                allow(List.of(T), List.of("read", "packages:publish"), eq("project_id", "7"))));
+        for (String scope :
+                List.of("repo:write", "git-push", "Releases", "admin", "delete-branch", "deploy:${repository_id}")) {
+            cases.add(present("github: " + scope, dpop, null, GITHUB, allow(List.of(T), List.of(scope), OWNER_ID)));
+        }
+        cases.add(absent("github: deploy scope, DPoP required", dpop, GITHUB, requiringDpop(allow(OWNER_ID, MAIN))));
+        cases.add(absent(
+                "github: read-only scopes", dpop, GITHUB, allow(List.of(T), List.of("read", "status"), OWNER_ID)));
+        cases.add(absent("oidc: deploy scope (not a public CI)", dpop, OIDC, allow(OWNER_ID, MAIN)));
+        cases.add(absent("github: deny rule", dpop, GITHUB, deny(MAIN)));
         String unbound = "unbound-identity";
         cases.add(present("github: ref alone", unbound, null, GITHUB, allow(MAIN)));
         cases.add(present(
@@ -308,7 +325,10 @@ class GuardrailLintsTest {
                         java.nio.file.Files.readString(
                                 java.nio.file.Path.of("examples/rules/org-wide-namespaces.json")),
                         RuleDefinition.class);
-        assertThat(linter.lint(example, GITHUB)).isEmpty();
+        // Clean, but for the suggestion to require DPoP (it grants deploy scopes) while it does not.
+        assertThat(linter.lint(example, GITHUB))
+                .extracting(LintWarning::code)
+                .isEqualTo(Boolean.TRUE.equals(example.requireDpop()) ? List.of() : List.of("dpop-not-required"));
         RuleDefinition enabled = new RuleDefinition(
                 example.name(),
                 example.issuer(),
@@ -344,6 +364,21 @@ class GuardrailLintsTest {
                 d.ttlSeconds(),
                 d.enabled(),
                 acknowledged);
+    }
+
+    private static RuleDefinition requiringDpop(RuleDefinition d) {
+        return new RuleDefinition(
+                d.name(),
+                d.issuer(),
+                d.description(),
+                d.effect(),
+                d.conditions(),
+                d.targets(),
+                d.scopes(),
+                d.ttlSeconds(),
+                d.enabled(),
+                true,
+                d.acknowledged());
     }
 
     private static RuleDefinition allow(Condition... conditions) {

@@ -510,14 +510,25 @@ class RuleLinterTest {
 
     @Test
     void lintWhenGithubRuleWellPinnedThenNoWarnings() {
-        assertThat(linter.lint(rule(ALLOW, List.of(OWNER_ID, REPO_ID, MAIN, PUSH)), GITHUB))
+        assertThat(linter.lint(requiringDpop(rule(ALLOW, List.of(OWNER_ID, REPO_ID, MAIN, PUSH))), GITHUB))
                 .isEmpty();
     }
 
     @Test
     void lintWhenGitlabRuleWellPinnedThenNoWarnings() {
-        assertThat(linter.lint(rule(ALLOW, List.of(NAMESPACE_ID, PROJECT_ID, PROTECTED, GITLAB_MAIN)), GITLAB))
+        assertThat(linter.lint(
+                        requiringDpop(rule(ALLOW, List.of(NAMESPACE_ID, PROJECT_ID, PROTECTED, GITLAB_MAIN))), GITLAB))
                 .isEmpty();
+    }
+
+    @Test
+    void lintWhenRuleWellPinnedButBearerThenOnlyTheDpopSuggestion() {
+        assertThat(linter.lint(rule(ALLOW, List.of(OWNER_ID, REPO_ID, MAIN, PUSH)), GITHUB))
+                .extracting(LintWarning::code)
+                .containsExactly("dpop-not-required");
+        assertThat(linter.lint(rule(ALLOW, List.of(NAMESPACE_ID, PROJECT_ID, PROTECTED, GITLAB_MAIN)), GITLAB))
+                .extracting(LintWarning::code)
+                .containsExactly("dpop-not-required");
     }
 
     @Test
@@ -536,7 +547,8 @@ class RuleLinterTest {
                         "matches-everything",
                         "admits-pull-request-target",
                         "unbound-identity",
-                        "admits-untrusted-event");
+                        "admits-untrusted-event",
+                        "dpop-not-required");
         assertThat(linter.lint(weak, GITHUB)).isEqualTo(warnings);
         assertThat(warnings).allSatisfy(w -> {
             assertThat(w.message()).isNotBlank();
@@ -589,6 +601,21 @@ class RuleLinterTest {
 
     private static Arguments absent(String name, String code, IssuerType type, Effect effect, Condition... conditions) {
         return Arguments.of(name, code, false, null, type, effect, List.of(conditions));
+    }
+
+    private static RuleDefinition requiringDpop(RuleDefinition d) {
+        return new RuleDefinition(
+                d.name(),
+                d.issuer(),
+                d.description(),
+                d.effect(),
+                d.conditions(),
+                d.targets(),
+                d.scopes(),
+                d.ttlSeconds(),
+                d.enabled(),
+                true,
+                d.acknowledged());
     }
 
     private static RuleDefinition rule(Effect effect, List<Condition> conditions) {
