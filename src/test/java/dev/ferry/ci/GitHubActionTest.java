@@ -2,16 +2,23 @@ package dev.ferry.ci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.oauth2.sdk.dpop.JWKThumbprintConfirmation;
+import com.nimbusds.oauth2.sdk.dpop.verifiers.DPoPIssuer;
+import com.nimbusds.oauth2.sdk.dpop.verifiers.DPoPProtectedResourceRequestVerifier;
+import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import dev.ferry.FerryIntegrationTest;
 import dev.ferry.testing.TestIssuer;
-import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -248,25 +255,41 @@ class GitHubActionTest extends FerryIntegrationTest {
     }
 
     /**
-     * This Ferry does not bind tokens to keys: it ignores the proof and answers {@code token_type: Bearer}. With dpop
-     * the step must not pass that token off as bound. (Against a Ferry that binds, the same run succeeds: the proofs and
-     * the results are checked in {@link CiDpopTest} with a stand-in.)
+     * End to end with Ferry (RFC 9449): the action's proof binds the token to the job's key, and a later step's proof
+     * made with {@code ferry-dpop-proof} is one an independent resource-server verifier (Nimbus) accepts for that
+     * token. (The proofs' every field, the nonce retry and the failures are checked in {@link CiDpopTest}.)
      */
     @Test
-    void dpopWithAFerryThatIssuesBearerTokensFailsTheStepAndLeavesNoKey() throws IOException {
+    void dpopGetsATokenBoundToTheJobsKeyAndLaterStepsProveThatKey() throws Exception {
         Shell.assumeInstalled("openssl");
 
         GitHubAction.Result result = run(Map.of("ferry-url", baseUrl(), "audience", target, "dpop", "true"));
 
-        assertThat(failedWith(result, "Ferry did not issue a DPoP-bound token"))
-                .contains("dpop is true, but Ferry answered token_type 'Bearer'")
-                .containsPattern("exchange_id [0-9a-f-]{36}")
-                .contains("Upgrade Ferry, or set dpop to false");
-        assertThat(result.path()).isEmpty();
-        try (Stream<Path> files = Files.walk(dir)) {
-            assertThat(files.map(Path::getFileName).map(Path::toString))
-                    .noneMatch(name -> name.startsWith("ferry-dpop."));
-        }
+        assertThat(result.run().exitCode()).as(result.run().toString()).isZero();
+        assertThat(result.outputs()).containsEntry("token-type", "DPoP");
+        String accessToken = result.outputs().get("access-token");
+        String jkt = result.outputs().get("dpop-jkt");
+        secrets.add(accessToken);
+        assertThat(SignedJWT.parse(accessToken).getJWTClaimsSet().getJSONObjectClaim("cnf"))
+                .as("the token is bound to the key the action made")
+                .containsEntry("jkt", jkt);
+
+        String api = "https://api.example.com/deployments";
+        Path step = Files.writeString(dir.resolve("later-step.sh"), "ferry-dpop-proof POST " + api + "\n");
+        Shell.Run later =
+                Shell.run(List.of("bash", "--noprofile", "--norc", "-e", step.toString()), result.laterStepEnv(), dir);
+        runs.add(later);
+        assertThat(later.exitCode()).as(later.toString()).isZero();
+        SignedJWT proof = SignedJWT.parse(later.stdout().strip());
+        new DPoPProtectedResourceRequestVerifier(Set.of(JWSAlgorithm.ES256), 5, 60, null)
+                .verify(
+                        "POST",
+                        URI.create(api),
+                        new DPoPIssuer("ci-job"),
+                        proof,
+                        new DPoPAccessToken(accessToken),
+                        new JWKThumbprintConfirmation(new Base64URL(jkt)),
+                        null);
     }
 
     @Test

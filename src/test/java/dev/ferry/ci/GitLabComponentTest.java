@@ -2,9 +2,17 @@ package dev.ferry.ci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.oauth2.sdk.dpop.JWKThumbprintConfirmation;
+import com.nimbusds.oauth2.sdk.dpop.verifiers.DPoPIssuer;
+import com.nimbusds.oauth2.sdk.dpop.verifiers.DPoPProtectedResourceRequestVerifier;
+import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import dev.ferry.FerryIntegrationTest;
 import dev.ferry.testing.TestIssuer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -248,19 +257,49 @@ class GitLabComponentTest extends FerryIntegrationTest {
                 .contains("The ID token's audience 'https://elsewhere.example.com' is not among the acceptedAudiences");
     }
 
-    /** This Ferry does not bind tokens to keys; with dpop the job must not get its bearer token (see {@link CiDpopTest}). */
+    /**
+     * End to end with Ferry (RFC 9449): the component's proof binds the token to the job's key, and the job's script
+     * gets the token type, the key's thumbprint and a proof command whose proofs an independent verifier (Nimbus)
+     * accepts for that token.
+     */
     @Test
-    void dpopWithAFerryThatIssuesBearerTokensFailsTheJobBeforeItsScript() {
+    void dpopGivesTheScriptATokenBoundToTheJobsKeyAndTheProofCommand() throws Exception {
         Shell.assumeInstalled("dash", "openssl");
+        Path probe = Files.createDirectories(dir.resolve("probe"));
+        String api = "https://api.example.com/deployments";
+        List<String> script = List.of(
+                "probe() { printf '%s' \"$2\" > \"$FERRY_PROBE/$1\"; }",
+                "probe token \"${FERRY_ACCESS_TOKEN-unset}\"",
+                "probe type \"${FERRY_ACCESS_TOKEN_TYPE-unset}\"",
+                "probe jkt \"${FERRY_ACCESS_TOKEN_DPOP_JKT-unset}\"",
+                "probe proof \"$(ferry-dpop-proof GET " + api + ")\"");
 
-        GitLabComponent.Job job =
-                run("dash", Map.of("ferry-url", baseUrl(), "audience", target, "dpop", "true"), this::idToken);
+        GitLabComponent.Job job = COMPONENT.run(
+                "dash",
+                Map.of("ferry-url", baseUrl(), "audience", target, "dpop", "true"),
+                this::idToken,
+                script,
+                Map.of("FERRY_PROBE", probe.toString()),
+                dir);
+        runs.add(job.run());
 
-        assertThat(job.run().exitCode()).as(job.run().toString()).isEqualTo(1);
-        assertThat(job.run().stderr())
-                .contains("ERROR: Ferry did not issue a DPoP-bound token")
-                .contains("dpop is true, but Ferry answered token_type 'Bearer'");
-        assertThat(dir.resolve("probe")).isEmptyDirectory();
+        assertThat(job.run().exitCode()).as(job.run().toString()).isZero();
+        assertThat(probe("type")).isEqualTo("DPoP");
+        String accessToken = probe("token");
+        String jkt = probe("jkt");
+        secrets.add(accessToken);
+        assertThat(SignedJWT.parse(accessToken).getJWTClaimsSet().getJSONObjectClaim("cnf"))
+                .as("the token is bound to the key the component made")
+                .containsEntry("jkt", jkt);
+        new DPoPProtectedResourceRequestVerifier(Set.of(JWSAlgorithm.ES256), 5, 60, null)
+                .verify(
+                        "GET",
+                        URI.create(api),
+                        new DPoPIssuer("ci-job"),
+                        SignedJWT.parse(probe("proof")),
+                        new DPoPAccessToken(accessToken),
+                        new JWKThumbprintConfirmation(new Base64URL(jkt)),
+                        null);
     }
 
     @Test
