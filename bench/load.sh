@@ -30,8 +30,9 @@
 #   OPEN_RATE             requests per second of those runs (default: half the best saturated rate above)
 #   OUT [target/bench]    where the summary, wrk output, Ferry's log and the ceiling CSV go
 #   DPOP [0]              1: every exchange carries a DPoP proof (RFC 9449) and must get a DPoP-bound token;
-#                         PROOFS [200000] proofs are made before the run (enough for about 2,000/s; a run that
-#                         runs out shows errors); the open model is skipped (bench/openload.c sends no proofs)
+#                         PROOFS [100000] proofs for each wrk run are made before the run (enough for 60 s at
+#                         1,600/s; a run that runs out shows errors); the open model is skipped (openload sends none);
+#                         DPOP_ALG [ES256] the proofs' algorithm (RS256: a 2048-bit key)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,7 +50,8 @@ CEILING="${CEILING:-1}"
 FLOOR="${FLOOR:-1}"
 OUT="${OUT:-target/bench}"
 DPOP="${DPOP:-0}"
-PROOFS="${PROOFS:-200000}"
+PROOFS="${PROOFS:-100000}"
+DPOP_ALG="${DPOP_ALG:-ES256}"
 PG_URL="${FERRY_TEST_POSTGRES_URL:-}"
 SCHEMA=ferry_bench
 
@@ -66,7 +68,7 @@ java_version="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/
 database=$([ -n "$PG_URL" ] && echo PostgreSQL || echo H2)
 mkdir -p "$OUT"
 label="$(echo "$database" | tr 'A-Z' 'a-z')-${RULES}rules-${ALG}-java$(echo "$java_version" | cut -d. -f1 | cut -d+ -f1)"
-[ "$DPOP" != 1 ] || label="$label-dpop"
+[ "$DPOP" != 1 ] || label="$label-dpop-$(echo "$DPOP_ALG" | tr 'A-Z' 'a-z')"
 summary="$OUT/load-$label.txt"
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -134,8 +136,14 @@ fi
 if [ "$DPOP" = 1 ]; then
     # The proofs are made before the run, so each is accepted for the whole run (their iat is when
     # they were made); each is still accepted once only.
-    log "Making $PROOFS DPoP proofs (ES256) for POST $base/token ..."
-    "$java_cmd" -cp "$classpath" dev.ferry.bench.DpopProofs "$work/proofs.txt" "$base/token" "$PROOFS"
+    # One file per wrk run (the warm-up, then each level): a run starts its file from the top, and a
+    # proof sent twice would be refused as a replay.
+    runs=$(( 1 + $(echo $CONNECTIONS | wc -w) ))
+    log "Making $(( PROOFS * runs )) DPoP proofs ($DPOP_ALG) for POST $base/token, $PROOFS for each of $runs runs ..."
+    "$java_cmd" -cp "$classpath" dev.ferry.bench.DpopProofs "$work/proofs.txt" "$base/token" "$(( PROOFS * runs ))" "$DPOP_ALG"
+    split -d -l "$PROOFS" "$work/proofs.txt" "$work/proofs-"
+    rm "$work/proofs.txt"
+    proof_run=0
     args+=(--ferry.dpop.proof-max-age=30m)
 fi
 
@@ -179,7 +187,10 @@ run_wrk() { # connections duration output [url]; also writes <output>.cpu (cores
     local connections=$1 threads=2 start_ns busy0 ferry0 db0 busy1 ferry1 db1 seconds sampler
     [ "$connections" -ge 2 ] || threads=1
     local target=(-s bench/token.lua "$base" -- "$work/bodies.txt" "$threads")
-    [ "$DPOP" != 1 ] || target+=("$work/proofs.txt")
+    if [ "$DPOP" = 1 ] && [ -z "${4:-}" ]; then
+        target+=("$work/proofs-$(printf %02d "$proof_run")")
+        proof_run=$(( proof_run + 1 ))
+    fi
     [ -z "${4:-}" ] || target=("$4")
     ( max=0; while kill -0 "$ferry_pid" 2>/dev/null; do
           r=$(rss_kb); [ "${r:-0}" -le "$max" ] || { max=$r; echo "$max" >"$3.rss"; }; sleep 0.5
@@ -338,7 +349,7 @@ fi
 # --- summary ------------------------------------------------------------------------------------------
 {
     echo "Ferry POST /token load test, $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "database $database, $RULES rules (1 issuer), signing $ALG, JVM $java_version ($FERRY_JAVA_OPTS), $(nproc) CPUs$([ "$DPOP" != 1 ] || echo ", every exchange with a DPoP proof (ES256)")"
+    echo "database $database, $RULES rules (1 issuer), signing $ALG, JVM $java_version ($FERRY_JAVA_OPTS), $(nproc) CPUs$([ "$DPOP" != 1 ] || echo ", every exchange with a DPoP proof ($DPOP_ALG)")"
     echo "$TOKENS distinct subject tokens, $DURATION per level after a $WARMUP warm-up, wrk over loopback on the same machine"
     echo "CPUs busy before the start: ${busy_before:-n/a}%"
     echo
