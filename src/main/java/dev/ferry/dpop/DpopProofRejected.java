@@ -8,7 +8,7 @@ package dev.ferry.dpop;
  */
 public final class DpopProofRejected extends Exception {
 
-    /** RFC 9449 §5.1 and §7.1: the proof is invalid. */
+    /** RFC 9449 §5 and §7.1: the proof is invalid. */
     public static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
 
     /** RFC 9449 §8: the proof lacks the nonce Ferry requires, or its nonce is stale. */

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -97,6 +98,11 @@ public class DpopProofVerifier {
                 .map(SigningAlgorithm::jwsAlgorithm)
                 .collect(Collectors.toUnmodifiableSet());
         this.tokenEndpoint = HttpTargetUri.normalized(tokenEndpoint(properties));
+        if (tokenEndpoint == null) {
+            throw new IllegalStateException("ferry.issuer must be an absolute http(s) URL with a host that RFC 3986"
+                    + " allows (no underscore): DPoP proofs name the token endpoint under it, not "
+                    + tokenEndpoint(properties));
+        }
         this.maxAge = properties.dpop().proofMaxAge();
         this.clockSkew = properties.dpop().clockSkew();
         this.replayGuard = replayGuard;
@@ -172,9 +178,7 @@ public class DpopProofVerifier {
         Object typ = header.get("typ");
         if (!(typ instanceof String type) || !TYPE.equalsIgnoreCase(type)) {
             throw new DpopProofRejected(
-                    WRONG_TYPE,
-                    "the DPoP proof's typ header must be " + TYPE,
-                    "typ was " + (typ instanceof String type ? CallerText.shown(type) : String.valueOf(typ)));
+                    WRONG_TYPE, "the DPoP proof's typ header must be " + TYPE, "typ was " + shown(typ));
         }
     }
 
@@ -187,7 +191,7 @@ public class DpopProofVerifier {
                     ALGORITHM_NOT_ALLOWED,
                     "the DPoP proof's alg must be one of " + names(algorithms)
                             + " (dpop_signing_alg_values_supported): an asymmetric signature, never none or a MAC",
-                    "alg was " + (alg instanceof String name ? CallerText.shown(name) : String.valueOf(alg)));
+                    "alg was " + shown(alg));
         }
         if (header.containsKey("crit")) {
             throw new DpopProofRejected(
@@ -236,10 +240,15 @@ public class DpopProofVerifier {
             return key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve());
         }
         if (JWSAlgorithm.RS256.equals(algorithm) || JWSAlgorithm.PS256.equals(algorithm)) {
-            return key instanceof RSAKey rsa && rsa.size() >= MIN_RSA_BITS;
+            // The modulus's own length: size() counts the encoded bytes, leading zeros included.
+            return key instanceof RSAKey rsa
+                    && rsa.getModulus().decodeToBigInteger().bitLength() >= MIN_RSA_BITS;
         }
         if (JWSAlgorithm.EdDSA.equals(algorithm)) {
-            return key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve());
+            // Nimbus does not check the length of x; an Ed25519 public key is 32 bytes (RFC 8037 §2).
+            return key instanceof OctetKeyPair okp
+                    && Curve.Ed25519.equals(okp.getCurve())
+                    && okp.getDecodedX().length == 32;
         }
         return false;
     }
@@ -257,7 +266,8 @@ public class DpopProofVerifier {
         boolean valid;
         try {
             valid = jwt.verify(verifierFor(key));
-        } catch (JOSEException | IllegalStateException e) {
+        } catch (JOSEException | RuntimeException e) {
+            // A key the crypto library refuses (a malformed point, a bad length) is a bad proof, not a fault.
             valid = false;
         }
         if (!valid) {
@@ -293,7 +303,7 @@ public class DpopProofVerifier {
             throw new DpopProofRejected(
                     WRONG_METHOD,
                     "the DPoP proof's htm must be " + TOKEN_METHOD + ", the method of this request",
-                    "htm was " + (htm instanceof String method ? CallerText.shown(method) : String.valueOf(htm)));
+                    "htm was " + shown(htm));
         }
     }
 
@@ -305,7 +315,7 @@ public class DpopProofVerifier {
             throw new DpopProofRejected(
                     WRONG_URI,
                     "the DPoP proof's htu must be this token endpoint, " + tokenEndpoint,
-                    "htu was " + (htu instanceof String uri ? CallerText.shown(uri) : String.valueOf(htu)));
+                    "htu was " + shown(htu));
         }
     }
 
@@ -345,6 +355,11 @@ public class DpopProofVerifier {
         if (!nonces.required()) {
             return;
         }
+        if (nonces.current().isEmpty()) {
+            // No nonce to hand out (the shared secret cannot be read): use_dpop_nonce without a
+            // DPoP-Nonce header would leave the client nothing to do; this is the database's outage.
+            throw new DataAccessResourceFailureException("the DPoP nonce secret cannot be read");
+        }
         Object nonce = claims.getClaim("nonce");
         if (nonce == null) {
             throw new DpopProofRejected(
@@ -368,6 +383,26 @@ public class DpopProofVerifier {
         } catch (JOSEException e) {
             throw new DpopProofRejected(UNSUITABLE_KEY, "the DPoP proof's jwk has no RFC 7638 thumbprint");
         }
+    }
+
+    /**
+     * A header or claim value for the audit detail and the log: a string cut and escaped as caller text,
+     * anything else by its JSON type only (an array or object may hold line breaks or kilobytes).
+     */
+    private static String shown(Object value) {
+        if (value instanceof String text) {
+            return CallerText.shown(text);
+        }
+        if (value == null) {
+            return "missing";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "an object";
+        }
+        if (value instanceof List<?>) {
+            return "an array";
+        }
+        return value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean" : "not a string";
     }
 
     private static String names(Set<JWSAlgorithm> algorithms) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,6 +79,14 @@ class DpopProofVerifierTest {
                         withHeader.apply(
                                 "{\"typ\":\"dpop+jwt\",\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"AAAA\"}}")),
                 Arguments.of("jwk symmetric", withHeader.apply(jwk.formatted("{\"kty\":\"oct\",\"k\":\"AAAA\"}"))),
+                Arguments.of(
+                        "jwk Ed25519 with a 3-byte x (the crypto library throws on it)",
+                        withHeader.apply(
+                                "{\"typ\":\"dpop+jwt\",\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AAAA\"}}")),
+                Arguments.of(
+                        "jwk RSA of 512 bits padded with zero bytes to 2048",
+                        withHeader.apply("{\"typ\":\"dpop+jwt\",\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\",\"n\":\""
+                                + Base64URL.encode(paddedModulus()) + "\",\"e\":\"AQAB\"}}")),
                 Arguments.of("signature not base64url", parts[0] + "." + parts[1] + ".!!!"),
                 Arguments.of("signature empty", parts[0] + "." + parts[1] + "."),
                 Arguments.of("payload not JSON", withPayload.apply("not json")),
@@ -104,6 +113,27 @@ class DpopProofVerifierTest {
                                 .claim("pad", "x".repeat(9000))
                                 .sign()),
                 Arguments.of("not ASCII", new String(new byte[] {(byte) 0xC3, (byte) 0xA9}, StandardCharsets.UTF_8)));
+    }
+
+    /** A 512-bit RSA modulus after 192 zero bytes: 256 bytes, as a 2048-bit one would be encoded. */
+    private static byte[] paddedModulus() {
+        byte[] modulus = new byte[256];
+        java.math.BigInteger small = java.math.BigInteger.ONE.shiftLeft(511).add(java.math.BigInteger.ONE);
+        byte[] bytes = small.toByteArray();
+        System.arraycopy(bytes, bytes.length - 64, modulus, 192, 64);
+        return modulus;
+    }
+
+    @Test
+    void aValueThatIsNotAStringReachesTheDetailByItsTypeOnly() {
+        String proof = KEY.proof("POST", ENDPOINT)
+                .claim("htu", List.of("x\nINFO forged line"))
+                .sign();
+
+        assertThatThrownBy(() -> VERIFIER.verify(List.of(proof), Instant.now()))
+                .isInstanceOfSatisfying(
+                        DpopProofRejected.class,
+                        rejected -> assertThat(rejected.detail()).isEqualTo("htu was an array"));
     }
 
     @ParameterizedTest(name = "{0}")
