@@ -163,8 +163,8 @@ final class RuleUsageRows {
                 boolean pg = isPostgres();
                 long start = System.nanoTime();
                 transactions.executeWithoutResult(status -> {
-                    write(pg, rows(writeUsage, false));
-                    write(pg, rows(writeValues, true));
+                    write(pg ? POSTGRES_USAGE : H2_USAGE, pg, rows(writeUsage, false));
+                    write(pg ? POSTGRES_VALUE : H2_VALUE, pg, rows(writeValues, true));
                 });
                 log.debug(
                         "Wrote {} usage and {} value rows in {} ms",
@@ -191,16 +191,14 @@ final class RuleUsageRows {
     }
 
     /** Rows of one table: on PostgreSQL as arrays, {@link #CHUNK} rows a statement; on H2 one merge each, in a batch. */
-    private void write(boolean pg, List<Object[]> rows) {
+    private void write(String sql, boolean pg, List<Object[]> rows) {
         if (rows.isEmpty()) {
             return;
         }
-        boolean withValue = rows.get(0).length == 8;
         if (!pg) {
-            jdbc.batchUpdate(withValue ? H2_VALUE : H2_USAGE, rows);
+            jdbc.batchUpdate(sql, rows);
             return;
         }
-        String sql = withValue ? POSTGRES_VALUE : POSTGRES_USAGE;
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
             jdbc.execute((ConnectionCallback<Integer>) connection -> {
