@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.testing.TestOpenIdProvider;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -235,11 +234,7 @@ public abstract class FerryIntegrationTest {
     }
 
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.ferry.testing.TestPorts.unused();
     }
 
     /** An HTTP response, with its JSON body parsed on demand. */

@@ -23,9 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,9 +56,6 @@ public final class TestIssuer implements BeforeAllCallback, AfterAllCallback, Au
     private static final String JSON = "application/json";
     private static final int THREADS = 4;
     private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
-
-    /** Every port a test issuer of this JVM has served on ({@link #bindUnusedPort}). */
-    private static final Set<Integer> PORTS_USED = ConcurrentHashMap.newKeySet();
 
     private final String pathPrefix;
     private final String defaultAudience;
@@ -111,22 +106,20 @@ public final class TestIssuer implements BeforeAllCallback, AfterAllCallback, Au
     }
 
     /**
-     * A server on a port no test issuer of this JVM had before. Issuers registered at Ferry stay in the
-     * test database for the whole run, and Ferry refuses a second issuer with the same URL: a port the
-     * system hands out again would make a later test's issuer collide with an earlier test's. Ports
-     * already used are held open while another is drawn, so the system cannot hand them out again.
+     * A server on a port no test server of this JVM had before ({@link TestPorts}). Ports already used are
+     * held open while another is drawn, so the system cannot hand them out again.
      */
     private static HttpServer bindUnusedPort() {
         List<HttpServer> reused = new ArrayList<>();
         try {
             for (int attempt = 0; attempt < 50; attempt++) {
                 HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-                if (PORTS_USED.add(candidate.getAddress().getPort())) {
+                if (TestPorts.claim(candidate.getAddress().getPort())) {
                     return candidate;
                 }
                 reused.add(candidate);
             }
-            throw new IllegalStateException("no port unused by earlier test issuers in 50 attempts");
+            throw new IllegalStateException("no port unused by earlier tests in 50 attempts");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind the test issuer", e);
         } finally {

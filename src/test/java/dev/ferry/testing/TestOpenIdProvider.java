@@ -1,9 +1,5 @@
 package dev.ferry.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 import oidcprovider.ProviderConfiguration;
 import org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext;
@@ -26,7 +22,7 @@ public final class TestOpenIdProvider {
     public static final String USERNAME = "operator";
     public static final String PASSWORD = "operator-password-0123";
 
-    private static final int PORT = freePort();
+    private static final int PORT = TestPorts.unused();
 
     /** The provider's issuer URL, the {@code iss} of its ID tokens. */
     public static final String ISSUER = "http://127.0.0.1:" + PORT;
@@ -61,13 +57,5 @@ public final class TestOpenIdProvider {
             context = started;
         }
         return ISSUER;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
