@@ -2,11 +2,14 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.TestDpop;
 import dev.ferry.testing.TestIssuer;
 import dev.ferry.token.MintRequest;
 import dev.ferry.token.TokenMinter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +129,96 @@ class AdminAuthTest extends FerryIntegrationTest {
                 .isEqualTo(200);
 
         assertThat(call("GET", "/admin/v1/rules", adminToken, null).status()).isEqualTo(401);
+    }
+
+    /**
+     * An admin token bound to a DPoP key (RFC 9449) is accepted by the admin API only with a fresh proof
+     * of that key for the request (§7.1), never as a bearer token: a stolen bound admin token is useless.
+     */
+    @Test
+    void aDpopBoundAdminTokenNeedsAProofOfItsKeyForEachRequest() {
+        TestDpop key = TestDpop.es256();
+        String body = "grant_type=" + encode(GRANT_TYPE) + "&subject_token="
+                + encode(ci.github().claim("ref", "refs/heads/main").sign())
+                + "&subject_token_type=" + encode(ID_TOKEN_TYPE) + "&audience=" + encode(adminAudience());
+        Response exchanged = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("DPoP", key.proof("POST", baseUrl() + "/token").sign())
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+        assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+        assertThat(exchanged.json().get("token_type").stringValue()).isEqualTo("DPoP");
+        String token = exchanged.json().get("access_token").stringValue();
+        String rules = baseUrl() + "/admin/v1/rules";
+
+        Response proven = dpopCall(
+                "GET",
+                "/admin/v1/rules",
+                token,
+                key.proof("GET", rules).ath(token).sign());
+        assertThat(proven.status()).as(proven.header("WWW-Authenticate")).isEqualTo(200);
+        String issuer = unique("by-dpop");
+        assertThat(dpopCall(
+                                "POST",
+                                "/admin/v1/issuers",
+                                token,
+                                key.proof("POST", baseUrl() + "/admin/v1/issuers")
+                                        .ath(token)
+                                        .sign(),
+                                issuerJson(issuer))
+                        .status())
+                .isEqualTo(201);
+
+        Response asBearer = call("GET", "/admin/v1/rules", token, null);
+        assertThat(asBearer.status()).as("a bound token is no bearer token").isEqualTo(401);
+        assertThat(asBearer.header("WWW-Authenticate")).contains("invalid_token");
+        assertThat(dpopCall("GET", "/admin/v1/rules", token, null).status())
+                .as("no proof")
+                .isEqualTo(401);
+        assertThat(dpopCall(
+                                "GET",
+                                "/admin/v1/rules",
+                                token,
+                                TestDpop.es256().proof("GET", rules).ath(token).sign())
+                        .status())
+                .as("a proof of another key")
+                .isEqualTo(401);
+        assertThat(dpopCall(
+                                "DELETE",
+                                "/admin/v1/issuers/" + issuer,
+                                token,
+                                key.proof("GET", rules).ath(token).sign())
+                        .status())
+                .as("a proof for another request")
+                .isEqualTo(401);
+        String once = key.proof("GET", rules).ath(token).sign();
+        assertThat(dpopCall("GET", "/admin/v1/rules", token, once).status()).isEqualTo(200);
+        assertThat(dpopCall("GET", "/admin/v1/rules", token, once).status())
+                .as("a replayed proof")
+                .isEqualTo(401);
+    }
+
+    private Response dpopCall(String method, String path, String token, String proof) {
+        return dpopCall(method, path, token, proof, null);
+    }
+
+    private Response dpopCall(String method, String path, String token, String proof, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Authorization", "DPoP " + token)
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (proof != null) {
+            request.header("DPoP", proof);
+        }
+        return send(request.build());
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     @Test
