@@ -27,10 +27,16 @@ import tools.jackson.databind.JsonNode;
 final class RuleIndex {
 
     private final List<CompiledRule> unindexed = new ArrayList<>();
-    private final Map<String, Map<String, List<CompiledRule>>> byClaim = new HashMap<>();
+    /**
+     * Claim, then value, then the rules filed there: the rule itself when it is the only one (the usual
+     * case when each rule pins its own repository), a list when several share the value. No list for one
+     * rule, and no map of where each rule is filed (removal looks under each of its pinning conditions):
+     * 100,000 rules sit in two indexes each (docs/performance.md, "Memory with 100,000 rules").
+     */
+    private final Map<String, Map<String, Object>> byClaim = new HashMap<>();
+
     private final Map<String, Selectivity> selectivity = new HashMap<>();
-    /** Where each rule is filed: its pinning condition, or none. */
-    private final Map<String, Optional<Condition>> filings = new HashMap<>();
+    private int size;
 
     RuleIndex() {}
 
@@ -38,38 +44,27 @@ final class RuleIndex {
     RuleIndex(List<CompiledRule> rules) {
         rules.forEach(this::count);
         rules.forEach(this::file);
+        size = rules.size();
     }
 
     /** Adds a rule (none of the same name may be in the index). */
     void add(CompiledRule rule) {
         count(rule);
         file(rule);
+        size++;
     }
 
-    /** Removes the rule of that name, if there is one. */
+    /** Removes the rule of that name, if there is one; {@code rule} is the one that was added. */
     void remove(CompiledRule rule) {
-        Optional<Condition> filing = filings.remove(rule.name());
-        if (filing == null) {
+        List<CompiledCondition> pinning = pinning(rule);
+        boolean removed = pinning.isEmpty()
+                ? unindexed.removeIf(r -> r.name().equals(rule.name()))
+                : unfile(rule.name(), pinning);
+        if (!removed) {
             return;
         }
-        pinning(rule).forEach(c -> selectivity.get(c.claim()).remove(values(c)));
-        if (filing.isEmpty()) {
-            unindexed.removeIf(r -> r.name().equals(rule.name()));
-            return;
-        }
-        Map<String, List<CompiledRule>> byValue = byClaim.get(filing.get().claim());
-        for (String value : values(filing.get())) {
-            List<CompiledRule> filed = byValue.get(value);
-            if (filed != null) {
-                filed.removeIf(r -> r.name().equals(rule.name()));
-                if (filed.isEmpty()) {
-                    byValue.remove(value);
-                }
-            }
-        }
-        if (byValue.isEmpty()) {
-            byClaim.remove(filing.get().claim());
-        }
+        size--;
+        pinning.forEach(c -> selectivity.get(c.claim()).remove(values(c)));
     }
 
     private void count(CompiledRule rule) {
@@ -80,48 +75,102 @@ final class RuleIndex {
     }
 
     private void file(CompiledRule rule) {
-        Optional<Condition> key = pinning(rule).stream()
+        Optional<CompiledCondition> key = pinning(rule).stream()
                 .min(Comparator.comparingDouble(c -> selectivity.get(c.claim()).rulesPerValue()));
-        filings.put(rule.name(), key);
         if (key.isEmpty()) {
             unindexed.add(rule);
             return;
         }
-        Map<String, List<CompiledRule>> byValue =
-                byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
+        Map<String, Object> byValue = byClaim.computeIfAbsent(key.get().claim(), c -> new HashMap<>());
         for (String value : values(key.get())) {
-            byValue.computeIfAbsent(value, v -> new ArrayList<>(1)).add(rule);
+            byValue.merge(value, rule, RuleIndex::join);
         }
     }
 
-    private static List<Condition> pinning(CompiledRule rule) {
-        return rule.conditions().stream()
-                .map(CompiledCondition::source)
-                .filter(RuleIndex::pins)
-                .toList();
+    /** The rules filed under one value once {@code added} joins {@code filed} (a rule, or a list of them). */
+    @SuppressWarnings("unchecked")
+    private static Object join(Object filed, Object added) {
+        List<CompiledRule> several;
+        if (filed instanceof CompiledRule one) {
+            several = new ArrayList<>(2);
+            several.add(one);
+        } else {
+            several = (List<CompiledRule>) filed;
+        }
+        several.add((CompiledRule) added);
+        return several;
+    }
+
+    /**
+     * Takes the rule of that name out from under the pinning condition it was filed by: the most
+     * selective one when it was added, which may not be the most selective now, so each is looked under.
+     */
+    private boolean unfile(String name, List<CompiledCondition> pinning) {
+        boolean removed = false;
+        for (CompiledCondition condition : pinning) {
+            Map<String, Object> byValue = byClaim.get(condition.claim());
+            if (byValue == null) {
+                continue;
+            }
+            for (String value : values(condition)) {
+                removed |= unfile(name, byValue, value);
+            }
+            if (byValue.isEmpty()) {
+                byClaim.remove(condition.claim());
+            }
+        }
+        return removed;
+    }
+
+    private static boolean unfile(String name, Map<String, Object> byValue, String value) {
+        Object filed = byValue.get(value);
+        if (filed instanceof CompiledRule one) {
+            if (!one.name().equals(name)) {
+                return false;
+            }
+            byValue.remove(value);
+            return true;
+        }
+        if (!(filed instanceof List<?> several)) {
+            return false;
+        }
+        boolean removed = several.removeIf(r -> ((CompiledRule) r).name().equals(name));
+        if (several.size() == 1) {
+            byValue.put(value, several.get(0));
+        }
+        return removed;
+    }
+
+    private static List<CompiledCondition> pinning(CompiledRule rule) {
+        return rule.conditions().stream().filter(RuleIndex::pins).toList();
     }
 
     /** The distinct values of a pinning condition. */
-    private static List<String> values(Condition condition) {
+    private static List<String> values(CompiledCondition condition) {
         return condition.operator() == Operator.EQUALS
                 ? List.of(condition.value())
                 : condition.values().stream().distinct().toList();
     }
 
-    /** Whether a condition holds only for tokens whose claim has one of its values. */
-    private static boolean pins(Condition condition) {
-        return condition.operator() == Operator.EQUALS || condition.operator() == Operator.IN;
+    /**
+     * Whether a condition holds only for tokens whose claim has one of its values (an {@code in} without
+     * values holds for none and pins nothing: the rule is then evaluated like an unpinned one).
+     */
+    private static boolean pins(CompiledCondition condition) {
+        return condition.operator() == Operator.EQUALS
+                || (condition.operator() == Operator.IN && !condition.values().isEmpty());
     }
 
     boolean isEmpty() {
-        return filings.isEmpty();
+        return size == 0;
     }
 
     int size() {
-        return filings.size();
+        return size;
     }
 
     /** The rules that can match {@code claims}: a superset of those that do. A rule may appear twice. */
+    @SuppressWarnings("unchecked")
     List<CompiledRule> candidates(JsonNode claims) {
         if (byClaim.isEmpty()) {
             return unindexed;
@@ -129,9 +178,11 @@ final class RuleIndex {
         List<CompiledRule> candidates = new ArrayList<>(unindexed);
         byClaim.forEach((claim, byValue) -> {
             for (String value : CompiledCondition.texts(ClaimPath.resolve(claims, claim))) {
-                List<CompiledRule> filed = byValue.get(value);
-                if (filed != null) {
-                    candidates.addAll(filed);
+                Object filed = byValue.get(value);
+                if (filed instanceof CompiledRule one) {
+                    candidates.add(one);
+                } else if (filed != null) {
+                    candidates.addAll((List<CompiledRule>) filed);
                 }
             }
         });

@@ -215,7 +215,7 @@ class TemplatedDecisionTest {
         Set<String> scopes = new LinkedHashSet<>();
         boolean granted = false;
         for (CompiledRule rule : rules) {
-            String owner = rule.conditions().get(0).source().value();
+            String owner = rule.conditions().get(0).value();
             if (!owner.equals(claims.get("repository_owner_id").stringValue())) {
                 continue;
             }
