@@ -59,9 +59,14 @@ class DpopProofTest extends FerryIntegrationTest {
     @RegisterExtension
     static final TestIssuer ci = new TestIssuer();
 
+    /** An issuer with replay protection: each subject token once, its jti used up with the proof's. */
+    @RegisterExtension
+    static final TestIssuer onceCi = new TestIssuer();
+
     private static final String TARGET = "https://dpop.example.com";
     private static boolean configured;
     private static String issuerName;
+    private static String onceIssuerName;
 
     @BeforeEach
     void configure() {
@@ -69,17 +74,26 @@ class DpopProofTest extends FerryIntegrationTest {
             return;
         }
         issuerName = unique("dpop");
-        create("issuers", issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
+        trust(issuerFor(issuerName, ci.url(), TestIssuer.DEFAULT_AUDIENCE));
+        onceIssuerName = unique("dpop-once");
+        Map<String, Object> once = issuerFor(onceIssuerName, onceCi.url(), TestIssuer.DEFAULT_AUDIENCE);
+        once.put("replayProtection", true);
+        trust(once);
+        configured = true;
+    }
+
+    /** The issuer, and a rule letting its tokens of owner 4242 have {@code deploy} at {@link #TARGET}. */
+    private void trust(Map<String, Object> issuer) {
+        create("issuers", issuer);
         create(
                 "rules",
                 rule(
-                        unique("dpop-allow"),
-                        issuerName,
+                        unique(issuer.get("name") + "-allow"),
+                        (String) issuer.get("name"),
                         "allow",
                         List.of(condition("repository_owner_id", "equals", "4242")),
                         List.of(TARGET),
                         List.of("deploy")));
-        configured = true;
     }
 
     private String tokenEndpoint() {
@@ -88,8 +102,13 @@ class DpopProofTest extends FerryIntegrationTest {
 
     /** {@code POST /token} for {@link #TARGET} with one {@code DPoP} header per proof. */
     private Response exchangeWithProofs(String... proofs) {
+        return exchangeOf(ci.github().sign(), proofs);
+    }
+
+    /** As {@link #exchangeWithProofs}, for this subject token. */
+    private Response exchangeOf(String subjectToken, String... proofs) {
         String body = "grant_type=" + encode(GRANT_TYPE) + "&subject_token="
-                + encode(ci.github().sign()) + "&subject_token_type=" + encode(ID_TOKEN_TYPE) + "&audience="
+                + encode(subjectToken) + "&subject_token_type=" + encode(ID_TOKEN_TYPE) + "&audience="
                 + encode(TARGET);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenEndpoint()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -426,6 +445,45 @@ class DpopProofTest extends FerryIntegrationTest {
     }
 
     @Test
+    void withReplayProtectionASubjectTokenUsedBeforeIsRefusedAndItsProofIsSpentToo() {
+        String subjectToken = onceCi.github().sign();
+        assertThat(exchangeOf(subjectToken, valid().sign()).status()).isEqualTo(200);
+        String second = valid().sign();
+
+        Response replayedSubject = exchangeOf(subjectToken, second);
+
+        assertThat(replayedSubject.status()).as(replayedSubject.body()).isEqualTo(400);
+        assertThat(replayedSubject.json().get("error_description").stringValue())
+                .contains("already exchanged");
+        assertRefused(
+                exchangeOf(onceCi.github().sign(), second),
+                onceIssuerName,
+                "invalid_dpop_proof",
+                "the DPoP proof was used before",
+                "REPLAYED");
+    }
+
+    @Test
+    void withReplayProtectionAReplayedProofLeavesTheSubjectTokenUnspent() {
+        String proof = valid().sign();
+        assertThat(exchangeOf(onceCi.github().sign(), proof).status()).isEqualTo(200);
+        String subjectToken = onceCi.github().sign();
+
+        assertRefused(
+                exchangeOf(subjectToken, proof),
+                onceIssuerName,
+                "invalid_dpop_proof",
+                "the DPoP proof was used before",
+                "REPLAYED");
+
+        Response retried = exchangeOf(subjectToken, valid().sign());
+        assertThat(retried.status())
+                .as("the CI job's one-time token is not burnt by a bad proof: " + retried.body())
+                .isEqualTo(200);
+        assertThat(retried.json().get("token_type").stringValue()).isEqualTo("DPoP");
+    }
+
+    @Test
     void sameJtiWithAnotherKeyIsAnotherProof() {
         TestDpop.Proof first = valid();
         String jti = "shared-" + unique("jti");
@@ -460,6 +518,11 @@ class DpopProofTest extends FerryIntegrationTest {
 
     /** 400 with the error, no token in the answer or minted, and a refused audit event with that error and detail. */
     private void assertRefused(Response response, String error, String descriptionPart, String detailPart) {
+        assertRefused(response, issuerName, error, descriptionPart, detailPart);
+    }
+
+    private void assertRefused(
+            Response response, String issuer, String error, String descriptionPart, String detailPart) {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         JsonNode body = response.json();
@@ -475,7 +538,7 @@ class DpopProofTest extends FerryIntegrationTest {
         assertThat(event.get("token_id")).isNull();
         assertThat(event.get("issuer"))
                 .as("the subject token was verified first")
-                .isEqualTo(issuerName);
+                .isEqualTo(issuer);
         assertThat((String) event.get("detail")).contains(detailPart);
     }
 }

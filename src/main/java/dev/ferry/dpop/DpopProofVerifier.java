@@ -70,7 +70,8 @@ import org.springframework.stereotype.Component;
  *   <li>{@code jti}: present (§4.2)
  *   <li>nonce: with {@code ferry.dpop.nonce=required}, one Ferry gave out, still current
  *       ({@link DpopNonces}; check 10); refused as {@code use_dpop_nonce}
- *   <li>replay: the {@code jti} not used before with this key, on any replica ({@link ProofReplayGuard}; §11.1)
+ *   <li>replay: the {@code jti} not used before with this key, on any replica ({@link ProofReplayGuard}; §11.1),
+ *       checked by {@link #useOnce} once the exchange is granted
  * </ol>
  */
 @Component
@@ -115,8 +116,8 @@ public class DpopProofVerifier {
     }
 
     /**
-     * Runs every check on the {@code DPoP} header values of a {@code POST /token}, as of {@code now}, and
-     * uses up the proof's {@code jti}.
+     * Runs every check on the {@code DPoP} header values of a {@code POST /token}, as of {@code now}, but
+     * the one on the proof's {@code jti}, which {@link #useOnce} runs when the exchange is granted.
      *
      * @param headerValues every {@code DPoP} header of the request, in order
      * @return empty when the request carried no {@code DPoP} header
@@ -138,9 +139,16 @@ public class DpopProofVerifier {
         Instant issuedAt = checkIssuedAt(claims, now);
         String jwtId = requireJwtId(claims);
         checkNonce(claims);
-        String jkt = thumbprint(key);
-        replayGuard.claim(jkt, jwtId, issuedAt.plus(maxAge));
-        return Optional.of(new VerifiedDpopProof(jkt));
+        return Optional.of(new VerifiedDpopProof(thumbprint(key), jwtId, issuedAt.plus(maxAge)));
+    }
+
+    /**
+     * The replay check: uses up the proof's {@code jti}, or refuses the proof as replayed (RFC 9449
+     * §11.1), on whichever replica it came to before. Called in the transaction that uses up the subject token's
+     * {@code jti}, so a DPoP-bound exchange commits once for both (docs/performance.md).
+     */
+    public void useOnce(VerifiedDpopProof proof) throws DpopProofRejected {
+        replayGuard.claim(proof.jkt(), proof.jwtId(), proof.acceptedUntil());
     }
 
     /** Check 1: one header, one value (a proxy may join repeated headers with commas; a JWS has none). */

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One exchange, top to bottom: parse the RFC 8693 request, verify the subject token, verify the DPoP
@@ -43,6 +44,7 @@ class TokenExchangeService {
     private final AuditLog audit;
     private final RateLimits rateLimits;
     private final Clock clock;
+    private final TransactionTemplate transactions;
 
     TokenExchangeService(
             SubjectTokenVerifier verifier,
@@ -51,7 +53,8 @@ class TokenExchangeService {
             TokenMinter minter,
             AuditLog audit,
             RateLimits rateLimits,
-            Clock clock) {
+            Clock clock,
+            TransactionTemplate transactions) {
         this.verifier = verifier;
         this.proofs = proofs;
         this.policy = policy;
@@ -59,6 +62,7 @@ class TokenExchangeService {
         this.audit = audit;
         this.rateLimits = rateLimits;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /** A token granted and minted, not yet handed out: its audit event comes first. */
@@ -88,19 +92,17 @@ class TokenExchangeService {
         }
         event.issuer(subject.issuerName()).subject(subject.subject()).claims(subject.claims());
         rateLimits.checkSubject(subject.issuerName(), subject.subject());
-        String dpopJkt = verifyProof(request, event);
+        VerifiedDpopProof proof = verifyProof(request, event);
+        String dpopJkt = proof == null ? null : proof.jkt();
         Decision decision = policy.decide(new DecisionRequest(
                 subject.issuerName(), subject.claims(), request.target(), request.requestedScopes(), dpopJkt != null));
         event.matchedRules(decision.matchedRules()).decision(decision.summary());
         if (decision instanceof Decision.Refused refused) {
+            useProof(proof);
             throw ExchangeError.refused(refused);
         }
         Decision.Granted granted = (Decision.Granted) decision;
-        try {
-            verifier.useOnce(subject);
-        } catch (SubjectTokenRejected e) {
-            throw ExchangeError.rejected(e);
-        }
+        useOnce(subject, proof);
         try {
             IssuedToken token = minter.mint(new MintRequest(
                     subject.issuerName(),
@@ -121,19 +123,67 @@ class TokenExchangeService {
     }
 
     /**
-     * The DPoP proof, when the request carries one (RFC 9449 §5): verified, its {@code jti} used up, and
-     * the thumbprint of its key returned, to bind the token to; null without a proof. A bad proof refuses
-     * the exchange: a token is never issued unbound to a caller who asked for a bound one.
+     * The DPoP proof, when the request carries one (RFC 9449 §5), verified: the thumbprint of its key is
+     * what the token is bound to; null without a proof. A bad proof refuses the exchange: a token is never
+     * issued unbound to a caller who asked for a bound one. Its {@code jti} is used up with the subject
+     * token's ({@link #useOnce}).
      */
-    private String verifyProof(TokenExchangeRequest request, ExchangeEvent.Builder event) {
+    private VerifiedDpopProof verifyProof(TokenExchangeRequest request, ExchangeEvent.Builder event) {
         try {
-            String jkt = proofs.verify(request.dpopProofs(), clock.instant())
-                    .map(VerifiedDpopProof::jkt)
-                    .orElse(null);
-            event.dpopJkt(jkt);
-            return jkt;
+            VerifiedDpopProof proof =
+                    proofs.verify(request.dpopProofs(), clock.instant()).orElse(null);
+            event.dpopJkt(proof == null ? null : proof.jkt());
+            return proof;
         } catch (DpopProofRejected e) {
             throw ExchangeError.dpopRejected(e);
+        }
+    }
+
+    /**
+     * Uses up, for a granted exchange, the DPoP proof's {@code jti} (when there is a proof) and the
+     * subject token's (when its issuer asks for replay protection), on every replica at once. With both,
+     * in one transaction: one commit instead of two. A subject token used before refuses the exchange, and
+     * its proof still counts as received.
+     */
+    private void useOnce(VerifiedSubjectToken subject, VerifiedDpopProof proof) {
+        if (proof == null || !subject.replayProtection()) {
+            useProof(proof);
+            useSubject(subject);
+            return;
+        }
+        ExchangeError subjectRefused = transactions.execute(status -> {
+            useProof(proof); // a replayed proof leaves by exception: rolled back, refused
+            try {
+                useSubject(subject);
+                return null;
+            } catch (ExchangeError e) {
+                status.setRollbackOnly();
+                return e;
+            }
+        });
+        if (subjectRefused != null) {
+            useProof(proof);
+            throw subjectRefused;
+        }
+    }
+
+    /** Uses up the proof's {@code jti}; once received, a proof is spent whatever the answer (RFC 9449 §11.1). */
+    private void useProof(VerifiedDpopProof proof) {
+        if (proof == null) {
+            return;
+        }
+        try {
+            proofs.useOnce(proof);
+        } catch (DpopProofRejected e) {
+            throw ExchangeError.dpopRejected(e);
+        }
+    }
+
+    private void useSubject(VerifiedSubjectToken subject) {
+        try {
+            verifier.useOnce(subject);
+        } catch (SubjectTokenRejected e) {
+            throw ExchangeError.rejected(e);
         }
     }
 
