@@ -1,32 +1,31 @@
 package dev.ferry.dpop;
 
 import dev.ferry.config.FerryProperties;
+import dev.ferry.token.SigningKeys;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
+import javax.crypto.SecretKey;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §8), with {@code ferry.dpop.nonce=required}: stateless, so any
  * replica accepts a nonce another one gave out, without sticky sessions. Time is cut into slots of
  * {@code ferry.dpop.nonce-lifetime}; the nonce of a slot is its number and an HMAC-SHA256 of it, under
- * a secret every replica reads from the database ({@code dpop_nonce_key}, written by the first replica
- * that needs it). A nonce is accepted during its slot and the next; and, for a replica whose clock runs
- * behind the one that gave it out, up to {@code ferry.replicas.clock-skew} before its slot begins.
+ * a key every replica derives from {@code ferry.keys.encryption-key} ({@link SigningKeys#derivedKeys}):
+ * no secret is stored for nonces, none can be read from the database. A nonce is accepted during its
+ * slot and the next; and, for a replica whose clock runs behind the one that gave it out, up to
+ * {@code ferry.replicas.clock-skew} before its slot begins. After the encryption key is rotated, a nonce
+ * made under the previous one (by a replica not yet restarted, or just before) is still accepted.
  */
 @Component
 public class DpopNonces {
@@ -34,23 +33,31 @@ public class DpopNonces {
     /** The response header that carries a fresh nonce (RFC 9449 §8.1). */
     public static final String HEADER = "DPoP-Nonce";
 
-    private static final Logger log = LoggerFactory.getLogger(DpopNonces.class);
+    /** What the nonce key is derived for: the HKDF info. Changing it changes every replica's nonces. */
+    static final String PURPOSE = "ferry DPoP-Nonce v1";
+
     private static final String MAC = "HmacSHA256";
     private static final int MAC_BYTES = 16;
 
-    private final JdbcTemplate jdbc;
+    private final Supplier<List<SecretKey>> keySource;
     private final Clock clock;
     private final boolean required;
     private final long slotSeconds;
     private final Duration replicaClockSkew;
-    private volatile SecretKeySpec key;
+    private volatile List<SecretKey> keys;
     private volatile Slot handedOut;
 
     /** The nonce of one slot. */
     private record Slot(long number, String nonce) {}
 
-    DpopNonces(JdbcTemplate jdbc, Clock clock, FerryProperties properties) {
-        this.jdbc = jdbc;
+    @Autowired
+    DpopNonces(SigningKeys signingKeys, Clock clock, FerryProperties properties) {
+        this(() -> signingKeys.derivedKeys(PURPOSE), clock, properties);
+    }
+
+    /** With the keys from elsewhere: the one to make nonces with first, then others still accepted. */
+    DpopNonces(Supplier<List<SecretKey>> keys, Clock clock, FerryProperties properties) {
+        this.keySource = keys;
         this.clock = clock;
         this.required = properties.dpop().nonce() == FerryProperties.Dpop.Nonce.REQUIRED;
         this.slotSeconds = properties.dpop().nonceLifetime().toSeconds();
@@ -62,10 +69,7 @@ public class DpopNonces {
         return required;
     }
 
-    /**
-     * The nonce to hand out now, when nonces are required; empty when they are not, or when the secret
-     * cannot be read yet (the database is down: then the exchange fails anyway, and says so).
-     */
+    /** The nonce to hand out now, when nonces are required; empty when they are not. */
     public Optional<String> current() {
         if (!required) {
             return Optional.empty();
@@ -75,16 +79,9 @@ public class DpopNonces {
         if (last != null && last.number() == slot) {
             return Optional.of(last.nonce());
         }
-        try {
-            Slot fresh = new Slot(slot, nonce(slot));
-            handedOut = fresh;
-            return Optional.of(fresh.nonce());
-        } catch (DataAccessException e) {
-            log.warn(
-                    "No DPoP-Nonce handed out: the nonce secret cannot be read ({})",
-                    e.getClass().getName());
-            return Optional.empty();
-        }
+        Slot fresh = new Slot(slot, nonce(slot));
+        handedOut = fresh;
+        return Optional.of(fresh.nonce());
     }
 
     /** Whether {@code nonce} is one Ferry gave out, of the current slot or the one before it. */
@@ -103,7 +100,13 @@ public class DpopNonces {
         if (slot < slot(now) - 1 || slot > slot(now + replicaClockSkew.toSeconds())) {
             return false;
         }
-        return MessageDigest.isEqual(Arrays.copyOfRange(raw, Long.BYTES, raw.length), mac(slot));
+        byte[] given = Arrays.copyOfRange(raw, Long.BYTES, raw.length);
+        for (SecretKey key : keys()) {
+            if (MessageDigest.isEqual(given, mac(key, slot))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long slot(long epochSecond) {
@@ -112,14 +115,14 @@ public class DpopNonces {
 
     private String nonce(long slot) {
         ByteBuffer raw = ByteBuffer.allocate(Long.BYTES + MAC_BYTES);
-        raw.putLong(slot).put(mac(slot));
+        raw.putLong(slot).put(mac(keys().get(0), slot));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.array());
     }
 
-    private byte[] mac(long slot) {
+    private static byte[] mac(SecretKey key, long slot) {
         try {
             Mac mac = Mac.getInstance(MAC);
-            mac.init(key());
+            mac.init(key);
             return Arrays.copyOf(
                     mac.doFinal(ByteBuffer.allocate(Long.BYTES).putLong(slot).array()), MAC_BYTES);
         } catch (GeneralSecurityException e) {
@@ -127,34 +130,13 @@ public class DpopNonces {
         }
     }
 
-    private SecretKeySpec key() {
-        SecretKeySpec known = key;
+    /** Derived on the first need (the signing keys have their encryption key by then), then kept. */
+    private List<SecretKey> keys() {
+        List<SecretKey> known = keys;
         if (known == null) {
-            synchronized (this) {
-                if (key == null) {
-                    key = new SecretKeySpec(Base64.getDecoder().decode(secret()), MAC);
-                }
-                known = key;
-            }
+            known = List.copyOf(keySource.get());
+            keys = known;
         }
         return known;
-    }
-
-    /** The shared secret; the first replica to need it writes it, and the primary key keeps it one. */
-    private String secret() {
-        List<String> stored = jdbc.queryForList("select secret from dpop_nonce_key where id = 1", String.class);
-        if (!stored.isEmpty()) {
-            return stored.get(0);
-        }
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        try {
-            jdbc.update(
-                    "insert into dpop_nonce_key (id, secret) values (1, ?)",
-                    Base64.getEncoder().encodeToString(secret));
-        } catch (DuplicateKeyException anotherReplicaWroteItFirst) {
-            // read below
-        }
-        return jdbc.queryForObject("select secret from dpop_nonce_key where id = 1", String.class);
     }
 }

@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -362,11 +361,6 @@ public class DpopProofVerifier {
     private void checkNonce(JWTClaimsSet claims) throws DpopProofRejected {
         if (!nonces.required()) {
             return;
-        }
-        if (nonces.current().isEmpty()) {
-            // No nonce to hand out (the shared secret cannot be read): use_dpop_nonce without a
-            // DPoP-Nonce header would leave the client nothing to do; this is the database's outage.
-            throw new DataAccessResourceFailureException("the DPoP nonce secret cannot be read");
         }
         Object nonce = claims.getClaim("nonce");
         if (nonce == null) {

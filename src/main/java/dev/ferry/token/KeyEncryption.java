@@ -8,14 +8,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM for private signing keys at rest (NIST SP 800-38D): a fresh 96-bit nonce per
  * encryption, a 128-bit tag, and the key id as associated data so a ciphertext cannot be moved to
  * another key's row. Stored as base64 of nonce || ciphertext. Encrypts under the current key;
- * decrypts under it or any previous one, saying which, so data can be re-encrypted.
+ * decrypts under it or any previous one, saying which, so data can be re-encrypted. Also derives keys
+ * for other purposes from the same keys ({@link #derive}), so that no other secret needs storing.
  */
 final class KeyEncryption {
 
@@ -71,6 +74,32 @@ final class KeyEncryption {
             }
         }
         throw last;
+    }
+
+    /**
+     * A 32-byte HMAC-SHA256 key for {@code purpose} from each encryption key, the current one first:
+     * HKDF-Expand (RFC 5869 §2.3) with the encryption key as the pseudorandom key (it is 32 uniformly
+     * random bytes, so the extract step adds nothing) and {@code purpose} as info.
+     */
+    List<SecretKey> derive(String purpose) {
+        byte[] info = purpose.getBytes(StandardCharsets.UTF_8);
+        List<SecretKey> derived = new ArrayList<>();
+        derived.add(new SecretKeySpec(expand(current.getEncoded(), info), "HmacSHA256"));
+        previous.forEach(key -> derived.add(new SecretKeySpec(expand(key.getEncoded(), info), "HmacSHA256")));
+        return List.copyOf(derived);
+    }
+
+    /** HKDF-Expand's first block, T(1) = HMAC-Hash(PRK, info || 0x01): 32 bytes of output. */
+    static byte[] expand(byte[] pseudorandomKey, byte[] info) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(pseudorandomKey, "HmacSHA256"));
+            mac.update(info);
+            mac.update((byte) 1);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
     }
 
     private static String decrypt(byte[] data, String keyId, SecretKey key) throws GeneralSecurityException {

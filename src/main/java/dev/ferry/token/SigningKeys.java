@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import javax.crypto.SecretKey;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public class SigningKeys {
 
     private volatile Instant activeSince;
     private volatile String reloadFailure;
+    private volatile KeyEncryption encryption;
 
     SigningKeys(
             SigningKeyVault vault,
@@ -85,6 +87,16 @@ public class SigningKeys {
     }
 
     /**
+     * Keys for {@code purpose} derived from {@code ferry.keys.encryption-key} (HKDF-Expand, RFC 5869
+     * §2.3): every replica has them, and none is stored. The first is derived from the current key, the
+     * others from {@code ferry.keys.previous-encryption-keys}, in order, so what was made with a key
+     * before its rotation can still be checked.
+     */
+    public List<SecretKey> derivedKeys(String purpose) {
+        return encryption.derive(purpose);
+    }
+
+    /**
      * The key that signs now (with its signer, and the JWS header every token it signs carries),
      * and the public keys gateways should accept.
      *
@@ -94,7 +106,8 @@ public class SigningKeys {
 
     @PostConstruct
     void start() {
-        vault.useEncryption(EncryptionKeySource.encryption(properties, dataSource));
+        encryption = EncryptionKeySource.encryption(properties, dataSource);
+        vault.useEncryption(encryption);
         transactions.executeWithoutResult(status -> {
             vault.lock();
             if (vault.all().stream().noneMatch(k -> SigningKeyEntity.ACTIVE.equals(k.state))) {

@@ -37,7 +37,7 @@ class DpopProofVerifierTest {
         FerryProperties properties = new Binder(
                         new MapConfigurationPropertySource(Map.of("ferry.issuer", "https://ferry.example.com")))
                 .bindOrCreate("ferry", FerryProperties.class);
-        return new DpopProofVerifier(properties, null, new DpopNonces(null, Clock.systemUTC(), properties));
+        return new DpopProofVerifier(properties, null, new DpopNonces(List::of, Clock.systemUTC(), properties));
     }
 
     private static final TestDpop KEY = TestDpop.es256();
