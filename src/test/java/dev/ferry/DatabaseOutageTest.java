@@ -2,6 +2,7 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testing.TestDpop;
 import dev.ferry.testing.TestIssuer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,13 +41,7 @@ class DatabaseOutageTest {
     @Test
     void whileTheDatabaseIsDownEveryEndpointAnswers503AndNoTokenLeavesUnaudited() throws Exception {
         String port = String.valueOf(FerryIntegrationTest.freePort());
-        Server database = Server.createTcpServer(
-                        "-tcpPort",
-                        port,
-                        "-ifNotExists",
-                        "-baseDir",
-                        dir.resolve("db").toString())
-                .start();
+        Server database = h2Server(port);
         String url = "jdbc:h2:tcp://127.0.0.1:" + port + "/./ferry";
         try (TestIssuer ci = new TestIssuer().start();
                 StandaloneFerry ferry = StandaloneFerry.start(
@@ -89,13 +84,7 @@ class DatabaseOutageTest {
             assertThat(json(duringOutage).has("access_token")).isFalse();
             String notHandedOut = json(duringOutage).get("exchange_id").stringValue();
 
-            database = Server.createTcpServer(
-                            "-tcpPort",
-                            port,
-                            "-ifNotExists",
-                            "-baseDir",
-                            dir.resolve("db").toString())
-                    .start();
+            database = h2Server(port);
             Instant deadline = Instant.now().plusSeconds(30);
             int status;
             do {
@@ -134,12 +123,71 @@ class DatabaseOutageTest {
         }
     }
 
+    /**
+     * With an issuer's {@code replayProtection} and a DPoP proof, the two {@code jti}s are used up in one
+     * transaction: one that cannot begin is the database's outage too, a retryable 503, not a 500.
+     */
+    @Test
+    void aDpopExchangeWithReplayProtectionAnswers503WhileTheDatabaseIsDown() throws Exception {
+        String port = String.valueOf(FerryIntegrationTest.freePort());
+        Server database = h2Server(port);
+        try (TestIssuer ci = new TestIssuer().start();
+                StandaloneFerry ferry = StandaloneFerry.start(
+                        dir,
+                        ci,
+                        TARGET,
+                        "replayProtection: true",
+                        "--spring.datasource.url=jdbc:h2:tcp://127.0.0.1:" + port + "/./ferry")) {
+            TestDpop key = TestDpop.es256();
+            HttpResponse<String> before = exchange(
+                    ferry,
+                    ci.github().sign(),
+                    key.proof("POST", ferry.tokenEndpoint().toString()).sign());
+            assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+
+            database.stop();
+
+            for (String proof : new String[] {
+                key.proof("POST", ferry.tokenEndpoint().toString()).sign(), null
+            }) {
+                HttpResponse<String> during = exchange(ferry, ci.github().sign(), proof);
+                assertThat(during.statusCode())
+                        .as("%s proof: %s", proof == null ? "without a" : "with a", during.body())
+                        .isEqualTo(503);
+                assertThat(during.headers().firstValue("Retry-After")).isPresent();
+                assertThat(json(during).get("error").stringValue()).isEqualTo("temporarily_unavailable");
+            }
+        } finally {
+            database.stop();
+        }
+    }
+
+    /** An H2 server on {@code port}, over the database files in this test's directory. */
+    private Server h2Server(String port) throws java.sql.SQLException {
+        return Server.createTcpServer(
+                        "-tcpPort",
+                        port,
+                        "-ifNotExists",
+                        "-baseDir",
+                        dir.resolve("db").toString())
+                .start();
+    }
+
     private static HttpResponse<String> exchange(StandaloneFerry ferry, String subjectToken) throws Exception {
-        return send(HttpRequest.newBuilder(ferry.tokenEndpoint())
+        return exchange(ferry, subjectToken, null);
+    }
+
+    private static HttpResponse<String> exchange(StandaloneFerry ferry, String subjectToken, String dpopProof)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(ferry.tokenEndpoint())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + FerryIntegrationTest.GRANT_TYPE
                         + "&subject_token=" + subjectToken + "&subject_token_type="
-                        + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET)));
+                        + FerryIntegrationTest.ID_TOKEN_TYPE + "&audience=" + TARGET));
+        if (dpopProof != null) {
+            request.header("DPoP", dpopProof);
+        }
+        return send(request);
     }
 
     private static HttpResponse<String> issuers(StandaloneFerry ferry) throws Exception {

@@ -70,7 +70,7 @@ import org.springframework.stereotype.Component;
  *   <li>nonce: with {@code ferry.dpop.nonce=required}, one Ferry gave out, still current
  *       ({@link DpopNonces}; check 10); refused as {@code use_dpop_nonce}
  *   <li>replay: the {@code jti} not used before with this key, on any replica ({@link ProofReplayGuard}; §11.1),
- *       checked by {@link #useOnce} once the exchange is granted
+ *       checked by {@link #useOnce} once the decision is known, granted or refused
  * </ol>
  */
 @Component
@@ -116,7 +116,7 @@ public class DpopProofVerifier {
 
     /**
      * Runs every check on the {@code DPoP} header values of a {@code POST /token}, as of {@code now}, but
-     * the one on the proof's {@code jti}, which {@link #useOnce} runs when the exchange is granted.
+     * the one on the proof's {@code jti}, which {@link #useOnce} runs once the decision is known.
      *
      * @param headerValues every {@code DPoP} header of the request, in order
      * @return empty when the request carried no {@code DPoP} header

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * A DPoP proof that passed every check of {@link DpopProofVerifier}; its {@code jti} is used up by
- * {@link DpopProofVerifier#useOnce} once the exchange is granted.
+ * {@link DpopProofVerifier#useOnce} once the decision is known, granted or refused.
  *
  * @param jkt the RFC 7638 SHA-256 thumbprint of the proof's public key, base64url: the issued token's
  *     {@code cnf.jkt} (RFC 9449 §6.1)

@@ -8,12 +8,14 @@ import dev.ferry.web.CallerText;
 import dev.ferry.web.OAuthErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedRuntimeException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.transaction.TransactionException;
 
 /**
  * An exchange refused with an RFC 6749 §5.2 error. The description is what the caller sees; the
@@ -101,8 +103,12 @@ final class ExchangeError extends RuntimeException {
         if (failure instanceof AuditUnavailable full) {
             return auditUnavailable(full);
         }
-        if (failure instanceof DataAccessException e) {
-            String cause = e.getMostSpecificCause().getClass().getName();
+        if (failure instanceof DataAccessException || failure instanceof TransactionException) {
+            // A transaction that cannot begin or commit (the jtis used up together) is the database's too.
+            String cause = ((NestedRuntimeException) failure)
+                    .getMostSpecificCause()
+                    .getClass()
+                    .getName();
             log.error("Exchange {} failed: database unavailable: {}", exchangeId, cause);
             return new ExchangeError(
                     OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE,

@@ -26,9 +26,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One exchange, top to bottom: parse the RFC 8693 request, verify the subject token, verify the DPoP
- * proof when there is one (RFC 9449), decide, mint, and record what happened. Each step runs once, in
- * that order; the only step called back into is the replay guard, to give back a {@code jti} whose
- * token never left Ferry. Every exchange that
+ * proof when there is one (RFC 9449), decide, use up the {@code jti}s, mint, and record what happened,
+ * in that order. The replay guards are the only steps run again: the subject token's, to give back a
+ * {@code jti} whose token never left Ferry; the proof's, to spend the proof of an exchange refused for
+ * its subject token after the transaction that would have used both was rolled back. Every exchange that
  * reaches this class passes {@link #record}, which writes its one audit event: an issued token only
  * once its event is stored (docs/architecture.md, 5. Audit), a refusal without waiting.
  */

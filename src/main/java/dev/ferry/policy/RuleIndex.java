@@ -54,7 +54,11 @@ final class RuleIndex {
         size++;
     }
 
-    /** Removes the rule of that name, if there is one; {@code rule} is the one that was added. */
+    /**
+     * Removes the rule of that name, if there is one. {@code rule} must be the very object that was added
+     * (as {@link IssuerPolicy} keeps it): its pinning conditions say where it was filed, and a changed
+     * definition of the same name would look in the wrong places.
+     */
     void remove(CompiledRule rule) {
         List<CompiledCondition> pinning = pinning(rule);
         boolean removed = pinning.isEmpty()

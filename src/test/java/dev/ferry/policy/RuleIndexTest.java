@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,10 @@ class RuleIndexTest {
         return claims;
     }
 
-    /** A rule pinning some of owner, repository and ref (by equals or in), or none; sometimes a glob too. */
+    /**
+     * A rule pinning some of owner, repository and ref (by equals or in), or none, in any order;
+     * sometimes an exists, an empty in, or a second pin of the repository.
+     */
     private CompiledRule rule(String name) {
         List<Condition> conditions = new ArrayList<>();
         if (random.nextInt(3) > 0) {
@@ -141,6 +145,15 @@ class RuleIndexTest {
         if (random.nextInt(8) == 0) {
             conditions.add(new Condition("repository_owner_id", Operator.IN, null, List.of()));
         }
+        if (random.nextInt(6) == 0) {
+            // A second pin on a claim already pinned, with a value repeated: filed under one, looked for under both.
+            conditions.add(new Condition(
+                    "repository_id",
+                    Operator.IN,
+                    null,
+                    List.of(pick(REPOSITORIES), pick(REPOSITORIES), pick(REPOSITORIES))));
+        }
+        Collections.shuffle(conditions, random);
         return CompiledRule.compile(
                 new RuleDefinition(
                         name, "gh", null, Effect.ALLOW, conditions, List.of("t"), List.of("deploy"), null, true),

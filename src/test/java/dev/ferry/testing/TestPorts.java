@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Loopback ports that no test of this JVM was given before. Issuers registered at Ferry stay in the test
  * database for the whole run and Ferry refuses a second issuer with the same URL, so a port the system
  * hands out again (after an earlier test issuer, provider or Ferry closed it) would make a later test
- * collide with an earlier one. Every test server that picks a port takes it from here.
+ * collide with an earlier one. Every test server whose address Ferry may store (issuers, OpenID
+ * providers, the Ferrys tests start themselves) takes its port from here.
  */
 public final class TestPorts {
 
