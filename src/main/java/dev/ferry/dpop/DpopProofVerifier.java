@@ -16,10 +16,6 @@ import static dev.ferry.dpop.DpopProofRejected.Reason.WRONG_URI;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -31,6 +27,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.config.SigningAlgorithm;
+import dev.ferry.core.JwsVerifiers;
 import dev.ferry.web.CallerText;
 import java.text.ParseException;
 import java.time.Duration;
@@ -272,7 +269,7 @@ public class DpopProofVerifier {
     private static void checkSignature(SignedJWT jwt, JWK key) throws DpopProofRejected {
         boolean valid;
         try {
-            valid = jwt.verify(verifierFor(key));
+            valid = jwt.verify(JwsVerifiers.forKey(key));
         } catch (JOSEException | RuntimeException e) {
             // A key the crypto library refuses (a malformed point, a bad length) is a bad proof, not a fault.
             valid = false;
@@ -280,16 +277,6 @@ public class DpopProofVerifier {
         if (!valid) {
             throw new DpopProofRejected(BAD_SIGNATURE, "the DPoP proof's signature does not verify with its jwk");
         }
-    }
-
-    private static JWSVerifier verifierFor(JWK key) throws JOSEException {
-        if (key instanceof ECKey ec) {
-            return new ECDSAVerifier(ec);
-        }
-        if (key instanceof RSAKey rsa) {
-            return new RSASSAVerifier(rsa);
-        }
-        return new Ed25519Verifier((OctetKeyPair) key);
     }
 
     private static JWTClaimsSet claims(SignedJWT jwt) throws DpopProofRejected {

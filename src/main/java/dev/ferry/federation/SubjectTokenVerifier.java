@@ -16,16 +16,11 @@ import static dev.ferry.federation.SubjectTokenRejected.Reason.WRONG_AUDIENCE;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.ferry.config.FerryProperties;
 import dev.ferry.core.ClaimPath;
+import dev.ferry.core.JwsVerifiers;
 import dev.ferry.web.CallerText;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -209,16 +204,7 @@ public class SubjectTokenVerifier {
         if (verifiers.size() > 1_000) {
             verifiers.clear();
         }
-        JWSVerifier verifier;
-        if (key instanceof RSAKey rsa) {
-            verifier = new RSASSAVerifier(rsa);
-        } else if (key instanceof ECKey ec) {
-            verifier = new ECDSAVerifier(ec);
-        } else if (key instanceof OctetKeyPair okp) {
-            verifier = new Ed25519Verifier(okp);
-        } else {
-            throw new JOSEException("unsupported key type " + key.getKeyType());
-        }
+        JWSVerifier verifier = JwsVerifiers.forKey(key);
         verifiers.put(key, verifier);
         return verifier;
     }

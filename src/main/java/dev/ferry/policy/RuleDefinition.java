@@ -51,21 +51,6 @@ public record RuleDefinition(
 
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Acknowledgement> acknowledged) {
 
-    /** A definition that requires no DPoP proof. */
-    public RuleDefinition(
-            String name,
-            String issuer,
-            String description,
-            Effect effect,
-            List<Condition> conditions,
-            List<String> targets,
-            List<String> scopes,
-            Integer ttlSeconds,
-            Boolean enabled,
-            List<Acknowledgement> acknowledged) {
-        this(name, issuer, description, effect, conditions, targets, scopes, ttlSeconds, enabled, null, acknowledged);
-    }
-
     /** A definition that requires no DPoP proof and acknowledges no linter code. */
     public RuleDefinition(
             String name,

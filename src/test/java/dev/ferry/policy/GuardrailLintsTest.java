@@ -1,5 +1,7 @@
 package dev.ferry.policy;
 
+import static dev.ferry.policy.RuleDefinitions.requiringDpop;
+import static dev.ferry.policy.RuleDefinitions.withAcknowledged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -350,35 +352,6 @@ class GuardrailLintsTest {
         assertThat(rule.concerns("https://deploy.example.com/ns/654321", claims))
                 .isFalse();
         assertThat(rule.scopes(claims)).containsExactly("deploy:123456");
-    }
-
-    private static RuleDefinition withAcknowledged(RuleDefinition d, List<Acknowledgement> acknowledged) {
-        return new RuleDefinition(
-                d.name(),
-                d.issuer(),
-                d.description(),
-                d.effect(),
-                d.conditions(),
-                d.targets(),
-                d.scopes(),
-                d.ttlSeconds(),
-                d.enabled(),
-                acknowledged);
-    }
-
-    private static RuleDefinition requiringDpop(RuleDefinition d) {
-        return new RuleDefinition(
-                d.name(),
-                d.issuer(),
-                d.description(),
-                d.effect(),
-                d.conditions(),
-                d.targets(),
-                d.scopes(),
-                d.ttlSeconds(),
-                d.enabled(),
-                true,
-                d.acknowledged());
     }
 
     private static RuleDefinition allow(Condition... conditions) {

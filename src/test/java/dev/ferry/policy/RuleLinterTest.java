@@ -1,5 +1,6 @@
 package dev.ferry.policy;
 
+import static dev.ferry.policy.RuleDefinitions.requiringDpop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -601,21 +602,6 @@ class RuleLinterTest {
 
     private static Arguments absent(String name, String code, IssuerType type, Effect effect, Condition... conditions) {
         return Arguments.of(name, code, false, null, type, effect, List.of(conditions));
-    }
-
-    private static RuleDefinition requiringDpop(RuleDefinition d) {
-        return new RuleDefinition(
-                d.name(),
-                d.issuer(),
-                d.description(),
-                d.effect(),
-                d.conditions(),
-                d.targets(),
-                d.scopes(),
-                d.ttlSeconds(),
-                d.enabled(),
-                true,
-                d.acknowledged());
     }
 
     private static RuleDefinition rule(Effect effect, List<Condition> conditions) {

@@ -11,7 +11,6 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -96,35 +95,17 @@ public final class TestIssuer implements BeforeAllCallback, AfterAllCallback, Au
         if (server != null) {
             return this;
         }
-        server = bindUnusedPort();
+        // A port no test server of this JVM had before: issuers registered at Ferry outlive the test.
+        server = TestPorts.bind(
+                () -> HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+                bound -> bound.getAddress().getPort(),
+                held -> held.stop(0));
         executor = Executors.newFixedThreadPool(THREADS, TestIssuer::daemon);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
         port = server.getAddress().getPort();
         return this;
-    }
-
-    /**
-     * A server on a port no test server of this JVM had before ({@link TestPorts}). Ports already used are
-     * held open while another is drawn, so the system cannot hand them out again.
-     */
-    private static HttpServer bindUnusedPort() {
-        List<HttpServer> reused = new ArrayList<>();
-        try {
-            for (int attempt = 0; attempt < 50; attempt++) {
-                HttpServer candidate = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-                if (TestPorts.claim(candidate.getAddress().getPort())) {
-                    return candidate;
-                }
-                reused.add(candidate);
-            }
-            throw new IllegalStateException("no port unused by earlier tests in 50 attempts");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot bind the test issuer", e);
-        } finally {
-            reused.forEach(held -> held.stop(0));
-        }
     }
 
     /** Stops the server immediately; a no-op when not running. */

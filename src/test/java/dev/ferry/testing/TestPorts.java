@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Loopback ports that no test of this JVM was given before. Issuers registered at Ferry stay in the test
@@ -23,39 +25,49 @@ public final class TestPorts {
 
     private TestPorts() {}
 
-    /**
-     * A free port never handed out before in this JVM. Ports already handed out are held open while
-     * another is drawn, so the system cannot give them back.
-     */
+    /** Binds a loopback port of the system's choice: a server, or a socket. */
+    @FunctionalInterface
+    public interface Binding<T> {
+        T bind() throws IOException;
+    }
+
+    /** A free port never handed out before in this JVM, for a server that binds it itself later. */
     public static int unused() {
-        List<ServerSocket> held = new ArrayList<>();
+        ServerSocket socket = bind(
+                () -> new ServerSocket(0, 0, InetAddress.getLoopbackAddress()),
+                ServerSocket::getLocalPort,
+                TestPorts::close);
+        close(socket);
+        return socket.getLocalPort();
+    }
+
+    /**
+     * Something bound to a port never handed out before in this JVM. Ports handed out already are held,
+     * bound, while another is drawn, so the system cannot give them back; then they are closed.
+     */
+    public static <T> T bind(Binding<T> binding, ToIntFunction<T> portOf, Consumer<T> close) {
+        List<T> held = new ArrayList<>();
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                ServerSocket candidate = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
-                held.add(candidate);
-                if (HANDED_OUT.add(candidate.getLocalPort())) {
-                    return candidate.getLocalPort();
+                T candidate = binding.bind();
+                if (HANDED_OUT.add(portOf.applyAsInt(candidate))) {
+                    return candidate;
                 }
+                held.add(candidate);
             }
             throw new IllegalStateException("no port unused by earlier tests in " + ATTEMPTS + " attempts");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            for (ServerSocket socket : held) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing a listening socket that never accepted does not fail in practice
-                }
-            }
+            held.forEach(close);
         }
     }
 
-    /**
-     * Records a port a server bound by itself (port 0); false when the port was handed out before, and the
-     * caller should bind again while holding this one.
-     */
-    public static boolean claim(int port) {
-        return HANDED_OUT.add(port);
+    private static void close(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a listening socket that never accepted does not fail in practice
+        }
     }
 }
